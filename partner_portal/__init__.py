@@ -1,0 +1,120 @@
+"""Partner Portal: the application factory."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask
+
+from . import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error pages, start-up work."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    instance_path = (test_config or {}).get("INSTANCE_PATH", app.instance_path)
+    app.instance_path = instance_path
+    Path(instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(config_module.load(instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from .web import errors, header, headers
+
+    errors.register(app)
+    headers.register(app)
+    header.register(app)
+
+    from . import cli
+
+    cli.register(app)
+    _templating(app)
+
+    if not app.config.get("TESTING"):
+        _start_up(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from .database import init_engine_events
+    from .extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    init_engine_events(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    from .models import User
+
+    @login_manager.user_loader
+    def load_user(identity: str):
+        """Load the user only when the session's version is current (a password change ends it)."""
+        user_id, _, version = identity.partition(":")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_version != int(version):
+            return None
+        return user
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from .web.guards import unauthorized as send_to_sign_in
+
+        return send_to_sign_in()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .accounts import bp as accounts_bp
+    from .auth import bp as auth_bp
+    from .home import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(accounts_bp)
+
+
+def _templating(app: Flask) -> None:
+    from .web import htmx
+
+    app.jinja_env.globals["HTMX_SCRIPT"] = htmx.HTMX_SCRIPT
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.template_filter("date")
+    def format_date(value, fmt: str = "%b %d, %Y"):
+        """Format a date or datetime for display."""
+        return value.strftime(fmt) if value else "—"
+
+
+def _start_up(app: Flask) -> None:
+    """Apply migrations and, on an empty database, load the demo world (unless PORTAL_DEMO=0)."""
+    from .database import startup_lock, upgrade_schema
+    from .demo.services import demo_loaded, load_demo, print_sign_ins
+
+    with app.app_context():
+        if app.config["PORTAL_AUTO_MIGRATE"]:
+            with startup_lock(app):
+                upgrade_schema()
+                if app.config["PORTAL_DEMO"] and load_demo(only_if_empty=True):
+                    app.logger.info("Loaded the demo world into an empty database.")
+        # Print the sign-ins when serving (flask run, gunicorn), not for every CLI command.
+        serving = "run" in sys.argv[1:] or "gunicorn" in Path(sys.argv[0]).name
+        if app.config["PORTAL_DEMO"] and serving and demo_loaded():
+            print_sign_ins()

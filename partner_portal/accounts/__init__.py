@@ -1,0 +1,6 @@
+"""Account Settings: company account, administrators, switching organizations."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,36 @@
+"""Administrator forms."""
+from flask_wtf import FlaskForm
+from wtforms import EmailField, RadioField, SelectMultipleField, StringField, widgets
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from ..models import Access, Permission
+
+
+class PermissionsField(SelectMultipleField):
+    """Checkboxes, one per permission."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _access_choices():
+    return [(Access.FULL.value, "Full access"), (Access.CUSTOM.value, "Custom access")]
+
+
+def _permission_choices():
+    return [(p.value, p.label) for p in Permission]
+
+
+class AccessForm(FlaskForm):
+    """Access level and custom permissions."""
+
+    access = RadioField("Access", choices=_access_choices(), default=Access.CUSTOM.value,
+                        validators=[DataRequired("Choose full or custom access.")])
+    permissions = PermissionsField("Permissions", choices=_permission_choices(), validate_choice=True)
+
+
+class AddAdministratorForm(AccessForm):
+    """Invite a person as administrator of the current organization."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter the person's email."), Length(max=254, message="That email is too long."), Email("Enter a valid email address.")])
+    name = StringField("Name", validators=[Optional(), Length(max=120, message="Use at most 120 characters.")])

@@ -1,0 +1,1 @@
+"""The demo world: a populated portal that shows every feature."""

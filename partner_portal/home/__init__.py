@@ -1,0 +1,6 @@
+"""The home page: sends each kind of user to where their work is."""
+from flask import Blueprint
+
+bp = Blueprint("home", __name__)
+
+from . import views  # noqa: E402,F401

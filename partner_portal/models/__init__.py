@@ -1,0 +1,16 @@
+"""All models, importable from one place (Alembic and the app import this package)."""
+from .connection import Connection, ConnectionMethod, Side
+from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Service, Term
+from .notification import Notification, NotificationDismissal, Severity, SupportTicket, TicketStatus
+from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
+from .types import utcnow
+from .usage import LicenseAssignment, UsageDay
+from .user import Access, Administrator, Permission, User
+
+__all__ = [
+    "Access", "Administrator", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
+    "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
+    "NotificationDismissal", "Order", "Organization", "Permission", "Program", "ProgramMembership",
+    "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
+    "User", "utcnow",
+]

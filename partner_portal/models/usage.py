@@ -1,0 +1,37 @@
+"""Daily license usage per entitlement, and the per-user assignments only customers see."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+
+
+class UsageDay(db.Model):
+    """One day of aggregated usage for one entitlement."""
+
+    __tablename__ = "usage_day"
+
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlement.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    # Licenses assigned at the end of the day (cumulative; reset monthly for monthly-commit).
+    assigned: Mapped[int] = mapped_column(Integer, default=0)
+    newly_assigned: Mapped[int] = mapped_column(Integer, default=0)
+    daily_active: Mapped[int] = mapped_column(Integer, default=0)
+    monthly_active: Mapped[int] = mapped_column(Integer, default=0)
+    peak_concurrent: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class LicenseAssignment(db.Model):
+    """A license held by one user or device. Shown only to the customer's own administrators."""
+
+    __tablename__ = "license_assignment"
+    __table_args__ = (UniqueConstraint("entitlement_id", "holder", name="uq_license_assignment_holder"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entitlement_id: Mapped[int] = mapped_column(ForeignKey("entitlement.id", ondelete="CASCADE"), index=True)
+    holder: Mapped[str] = mapped_column(String(254))
+    assigned_on: Mapped[date] = mapped_column(Date)
+    last_active: Mapped[date | None] = mapped_column(Date, default=None)

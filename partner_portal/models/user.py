@@ -1,0 +1,113 @@
+"""People who sign in, and their administrator roles in organizations."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from ..extensions import db
+from .organization import Organization
+from .types import CodeSet, UTCDateTime, str_enum, utcnow
+
+
+class Access(enum.Enum):
+    """Full access grants everything; custom access grants the listed permissions."""
+
+    FULL = "full"
+    CUSTOM = "custom"
+
+
+class Permission(enum.Enum):
+    """Permissions a custom-access administrator may hold."""
+
+    CUSTOMER_DASHBOARD = "customer-dashboard"
+    LICENSING = "licensing"
+    NOTIFICATIONS = "notifications"
+    SUPPORT = "support"
+    DOMAINS = "domains"
+    WORKSPACE_CONFIGURATION = "workspace-configuration"
+
+    @property
+    def label(self) -> str:
+        """The permission's name on screen."""
+        return PERMISSION_LABELS[self]
+
+
+PERMISSION_LABELS = {
+    Permission.CUSTOMER_DASHBOARD: "Customer Dashboard (View Only)",
+    Permission.LICENSING: "Licensing",
+    Permission.NOTIFICATIONS: "Notifications",
+    Permission.SUPPORT: "Support Tickets",
+    Permission.DOMAINS: "Domains",
+    Permission.WORKSPACE_CONFIGURATION: "Workspace Configuration",
+}
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in with email and password."""
+
+    __tablename__ = "user_account"
+    # Emails are unique whatever their case: the index is on lower(email).
+    __table_args__ = (Index("uq_user_account_email_lower", func.lower("email"), unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(120), default="")
+    # None until the person sets a password (accounts created by a partner start that way).
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Bumped on password change: every session signed with an older version is signed out.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    administrators: Mapped[list[Administrator]] = relationship(
+        back_populates="user", lazy="raise", cascade="all, delete-orphan",
+        foreign_keys="Administrator.user_id",
+    )
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        """Keep emails trimmed; case is preserved for display, uniqueness ignores it."""
+        return value.strip()
+
+    def get_id(self) -> str:
+        """Flask-Login identity: id and session version, so old sessions stop matching."""
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Administrator(db.Model):
+    """User × organization with full or custom access."""
+
+    __tablename__ = "administrator"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id", name="uq_administrator_user_org"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    access: Mapped[Access] = mapped_column(str_enum(Access, "access"), default=Access.FULL)
+    permissions: Mapped[frozenset[str]] = mapped_column(CodeSet(), default=frozenset)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+
+    user: Mapped[User] = relationship(back_populates="administrators", lazy="raise", foreign_keys=[user_id])
+    organization: Mapped[Organization] = relationship(lazy="raise")
+
+    @property
+    def is_full(self) -> bool:
+        """True for full access."""
+        return self.access is Access.FULL
+
+    def can(self, permission: Permission) -> bool:
+        """True when this administrator holds the permission (full access holds all)."""
+        return self.is_full or permission.value in self.permissions
+
+    @property
+    def permission_labels(self) -> list[str]:
+        """Labels of the custom permissions, in the catalogue's order."""
+        return [p.label for p in Permission if p.value in self.permissions]

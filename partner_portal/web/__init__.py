@@ -1,0 +1,1 @@
+"""HTTP glue shared by the feature blueprints; no business rules live here."""

@@ -1,0 +1,69 @@
+"""Friendly error pages; never a stack trace in the browser."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from . import htmx
+
+TITLES = {
+    400: "That request could not be understood",
+    403: "You don't have access to this page",
+    404: "Page not found",
+    405: "That action isn't available here",
+    413: "That upload is too large",
+    422: "Please check what you entered",
+    429: "Too many attempts",
+    500: "Something went wrong on our side",
+}
+
+MESSAGES = {
+    400: "The request was malformed or incomplete. Go back and try again.",
+    403: "Your administrator role does not include this page. Ask a full-access administrator of your organization.",
+    404: "There is nothing at this address, or it belongs to an organization you can't see.",
+    405: "This address doesn't accept that kind of request.",
+    413: "The data sent was larger than the portal accepts.",
+    422: "Some of the information sent could not be used.",
+    429: "You have tried this too often in a short time. Wait a minute, then try again.",
+    500: "The error has been logged. Try again in a moment; if it keeps happening, contact your operator.",
+}
+
+
+def render_error(code: int, message: str | None = None, partner_only: bool = False):
+    """Render the error page for `code` as a full page (also for htmx: the error region swaps)."""
+    return htmx.render(
+        "errors/error.html",
+        block="error_panel",
+        status=code,
+        code=code,
+        title=TITLES.get(code, "Error"),
+        message=message or MESSAGES.get(code, ""),
+        partner_only=partner_only,
+    )
+
+
+def register(app: Flask) -> None:
+    """Install the error handlers."""
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, "Your form expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        description = error.description if isinstance(error.description, str) else None
+        if description == "partner-only":
+            return render_error(403, "This page is for partner accounts only: your organization has no active "
+                                     "partner program membership.", partner_only=True)
+        # Werkzeug's default descriptions are technical; keep only the ones we wrote.
+        custom = description if description and description != type(error).description else None
+        return render_error(code, custom)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        current_app.logger.exception("Unhandled error")
+        return render_error(500)
+
+    app.register_error_handler(InternalServerError, unexpected)

@@ -1,0 +1,93 @@
+"""Guard decorators for views: signed in, partner badge, permission, full access, operator."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, request, url_for
+from flask_login import current_user
+
+from ..models import Permission
+from . import htmx
+from .tenancy import active_programs, acting
+
+
+def login_required(view):
+    """Require a signed-in user; others go to Sign in (htmx requests by HX-Redirect)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return unauthorized()
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def unauthorized():
+    """Send the visitor to Sign in, remembering where they were going."""
+    if htmx.is_htmx() or request.headers.get("HX-Request") == "true":
+        # An expired session must not swap the sign-in form into a fragment: navigate instead.
+        back = request.headers.get("HX-Current-URL", "")
+        from .safety import local_path
+
+        return htmx.redirect(url_for("auth.sign_in", next=local_path(back) or None))
+    return htmx.redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
+
+def partner_required(view):
+    """Require a partner-badged current organization (an active program membership)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return unauthorized()
+        if not active_programs(acting().org.id):
+            abort(403, description="partner-only")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def permission_required(permission: Permission):
+    """Require full access or a custom-access administrator holding `permission`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return unauthorized()
+            if not acting().administrator.can(permission):
+                abort(403, description=f"You need the {permission.label} permission for this page.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def full_access_required(view):
+    """Require a full-access administrator of the current organization."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return unauthorized()
+        if not acting().administrator.is_full:
+            abort(403, description="Only full-access administrators can do this.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def operator_required(view):
+    """Require a platform operator (customer service)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return unauthorized()
+        if not current_user.is_operator:
+            abort(403, description="Only customer-service operators can open this page.")
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,64 @@
+"""What the page header shows: the customer menu and the bell. Loaded lazily, so fragments
+(which have no header) issue no query for it."""
+from __future__ import annotations
+
+from functools import cached_property
+
+from flask import Flask
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from ..extensions import db
+from ..models import Notification
+from .tenancy import active_programs, administered, load_acting
+
+
+class Header:
+    """Customer-menu and bell data for the current request."""
+
+    @cached_property
+    def acting(self):
+        """The acting administrator, or None when signed out or without an organization."""
+        return load_acting() if current_user.is_authenticated else None
+
+    @cached_property
+    def badges(self) -> list:
+        """Active programs of the current organization."""
+        return active_programs(self.acting.org.id) if self.acting else []
+
+    @cached_property
+    def other_orgs(self) -> list:
+        """Other organizations the user administers (for the switcher)."""
+        if not self.acting:
+            return []
+        return [a.organization for a in administered() if a.organization_id != self.acting.org.id]
+
+    @cached_property
+    def unread(self) -> int:
+        """Unread notifications of the current organization."""
+        if not self.acting:
+            return 0
+        return db.session.scalar(
+            select(func.count()).select_from(Notification)
+            .where(Notification.organization_id == self.acting.org.id, Notification.read_at.is_(None))
+        ) or 0
+
+    @cached_property
+    def is_partner(self) -> bool:
+        """True when the current organization is partner badged."""
+        return bool(self.badges)
+
+    @cached_property
+    def can_see_dashboard(self) -> bool:
+        """True when My Customers should appear in the navigation."""
+        from ..models import Permission
+
+        return self.is_partner and self.acting.administrator.can(Permission.CUSTOMER_DASHBOARD)
+
+
+def register(app: Flask) -> None:
+    """Expose `header` to every template."""
+
+    @app.context_processor
+    def inject_header():
+        return {"header": Header()}

@@ -1,0 +1,108 @@
+"""The current organization, and lookups scoped to it: another organization's object is a 404."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, g, session
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import Administrator, Organization
+
+SESSION_ORG_KEY = "org_id"
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who acts: the signed-in user as an administrator of the current organization."""
+
+    administrator: Administrator
+
+    @property
+    def org(self) -> Organization:
+        """The current organization."""
+        return self.administrator.organization
+
+    @property
+    def user(self):
+        """The signed-in user."""
+        return current_user
+
+
+def load_acting() -> Acting | None:
+    """Return the acting administrator for this request (cached on g), or None.
+
+    The organization kept in the session is used when the user still administers it; otherwise
+    the first organization the user administers (so a revoked role can never be kept).
+    """
+    if "acting" in g:
+        return g.acting
+    acting = None
+    if current_user.is_authenticated:
+        rows = db.session.scalars(
+            select(Administrator)
+            .options(joinedload(Administrator.organization))
+            .where(Administrator.user_id == current_user.id)
+            .order_by(Administrator.id)
+        ).all()
+        g.administered = rows
+        wanted = session.get(SESSION_ORG_KEY)
+        chosen = next((a for a in rows if a.organization_id == wanted), rows[0] if rows else None)
+        if chosen is not None:
+            acting = Acting(chosen)
+    g.acting = acting
+    return acting
+
+
+def administered() -> list[Administrator]:
+    """Every administrator role of the signed-in user, with organizations loaded."""
+    load_acting()
+    return g.get("administered", [])
+
+
+def acting() -> Acting:
+    """The acting administrator; 403 when the user administers no organization."""
+    value = load_acting()
+    if value is None:
+        abort(403, description="Your account does not administer any organization.")
+    return value
+
+
+def switch_to(org_id: int) -> Organization:
+    """Make org_id the current organization; 404 unless the user administers it."""
+    admin = db.session.scalar(
+        select(Administrator)
+        .options(joinedload(Administrator.organization))
+        .where(Administrator.user_id == current_user.id, Administrator.organization_id == org_id)
+    )
+    if admin is None:
+        abort(404)
+    session[SESSION_ORG_KEY] = admin.organization_id
+    g.pop("acting", None)
+    return admin.organization
+
+
+def scoped_or_404(model, object_id: int, org_column: str = "organization_id"):
+    """Load `model` by id only if it belongs to the current organization; otherwise 404."""
+    column = getattr(model, org_column)
+    obj = db.session.scalar(select(model).where(model.id == object_id, column == acting().org.id))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def active_programs(org_id: int) -> list:
+    """Programs in which the organization holds an active membership (cached per request)."""
+    cache = g.setdefault("programs", {})
+    if org_id not in cache:
+        from ..models import MembershipStatus, ProgramMembership
+
+        cache[org_id] = list(db.session.scalars(
+            select(ProgramMembership.program)
+            .where(ProgramMembership.organization_id == org_id,
+                   ProgramMembership.status == MembershipStatus.ACTIVE)
+            .order_by(ProgramMembership.program)
+        ))
+    return cache[org_id]

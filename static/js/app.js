@@ -1,0 +1,56 @@
+// Partner Portal: small progressive enhancements. Pages work without this file.
+(function () {
+  "use strict";
+
+  // Close open menus (<details class="menu">) on Escape or a click outside them.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+
+  // Copy buttons: <button data-copy-target="#id">; the input stays selectable without JS.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy-target]");
+    if (!button) return;
+    var source = document.querySelector(button.getAttribute("data-copy-target"));
+    if (!source) return;
+    var text = source.value || source.textContent;
+    var done = function () {
+      var status = document.getElementById(button.getAttribute("aria-controls") || "") || button;
+      status.textContent = "Copied";
+      setTimeout(function () { status.textContent = button.dataset.label || "Copy"; }, 2000);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, function () { source.select(); document.execCommand("copy"); done(); });
+    } else {
+      source.select();
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // Move focus into content that htmx swapped in, when it asks for it (data-autofocus).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.elt && event.detail.elt.querySelector && event.detail.elt.querySelector("[data-autofocus]");
+    if (target) target.focus();
+  });
+
+  // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
+  if (window.htmx) {
+    window.htmx.onLoad(function (root) {
+      var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
+      Array.prototype.forEach.call(dialogs, function (dialog) {
+        if (!dialog.open && dialog.showModal) dialog.showModal();
+      });
+    });
+  }
+})();
