@@ -1,6 +1,7 @@
 """Administrator forms."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..models import Access, Permission
@@ -14,11 +15,11 @@ class PermissionsField(SelectMultipleField):
 
 
 def _access_choices():
-    return [(Access.FULL.value, "Full access"), (Access.CUSTOM.value, "Custom access")]
+    return [SelectChoice(Access.FULL.value, "Full access"), SelectChoice(Access.CUSTOM.value, "Custom access")]
 
 
 def _permission_choices():
-    return [(p.value, p.label) for p in Permission]
+    return [SelectChoice(p.value, p.label) for p in Permission]
 
 
 class AccessForm(FlaskForm):

@@ -1,9 +1,9 @@
 """Friendly error pages; never a stack trace in the browser."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from . import htmx
 
@@ -49,6 +49,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         return render_error(400, "Your form expired or was sent from elsewhere. Reload the page and try again.")
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # No URL can be built for an untrusted Host, so no template: a plain answer.
+        return Response("Bad request: this host name is not served here.", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

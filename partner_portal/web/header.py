@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -42,6 +42,11 @@ class Header:
             select(func.count()).select_from(Notification)
             .where(Notification.organization_id == self.acting.org.id, Notification.read_at.is_(None))
         ) or 0
+
+    @staticmethod
+    def has(endpoint: str) -> bool:
+        """True when the endpoint exists (features arrive blueprint by blueprint)."""
+        return endpoint in current_app.view_functions
 
     @cached_property
     def is_partner(self) -> bool:

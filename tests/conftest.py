@@ -1,0 +1,176 @@
+"""Shared fixtures: the app on a migrated database, a rolled-back transaction per test, a
+CSRF-aware client, a login helper and a query counter.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, event, text
+
+from partner_portal import create_app
+from partner_portal.extensions import db, limiter
+
+TEST_PASSWORD = "correct horse battery"
+
+
+def _database_url(tmp_root: Path) -> str:
+    """TEST_DATABASE_URL (PostgreSQL) or a SQLite file for this run."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        return url
+    return f"sqlite:///{tmp_root / 'test.db'}"
+
+
+def reset_schema(url: str) -> None:
+    """Start from an empty database (PostgreSQL keeps tables between runs)."""
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+def make_test_config(tmp_root: Path, url: str) -> dict:
+    """Configuration for a test app."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "INSTANCE_PATH": str(tmp_root / "instance"),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SERVER_NAME": "localhost",
+        "TRUSTED_HOSTS": ["localhost"],
+        "PORTAL_DEMO": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        # Argon2 at its cheapest: the suite hashes hundreds of passwords.
+        "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
+    }
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """One app for the session, on a database built by the migrations."""
+    tmp_root = tmp_path_factory.mktemp("portal")
+    url = _database_url(tmp_root)
+    reset_schema(url)
+    application = create_app(make_test_config(tmp_root, url))
+    from partner_portal.database import upgrade_schema
+
+    with application.app_context():
+        upgrade_schema()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request, app):
+    """Run each test inside a transaction that is rolled back afterwards.
+
+    The app's default engine is swapped for one connection in a transaction; sessions join it
+    with savepoints, so services may commit freely. Tests marked `committing` opt out.
+    """
+    if request.node.get_closest_marker("committing"):
+        yield
+        return
+    with app.app_context():
+        engines = db._app_engines[app]
+        engine = engines[None]
+        conn = engine.connect()
+        outer = conn.begin()
+        engines[None] = conn
+        original_session = db.session
+        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        limiter.reset()
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original_session
+            engines[None] = engine
+            outer.rollback()
+            conn.close()
+
+
+class CSRFClient(FlaskClient):
+    """A test client that sends a valid CSRF token header on every unsafe request, as htmx
+    does. Pass csrf=False to send none."""
+
+    def open(self, *args, csrf: bool = True, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if csrf and method not in {"GET", "HEAD", "OPTIONS"}:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", self.csrf_token())
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    def csrf_token(self) -> str:
+        """A token valid for this client's session (Flask-WTF's format)."""
+        with self.session_transaction() as session:
+            raw = session.get("csrf_token")
+            if raw is None:
+                raw = hashlib.sha1(os.urandom(64)).hexdigest()
+                session["csrf_token"] = raw
+        secret = self.application.config.get("WTF_CSRF_SECRET_KEY") or self.application.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
+
+
+@pytest.fixture
+def client(app):
+    """A CSRF-aware test client."""
+    app.test_client_class = CSRFClient
+    with app.test_client() as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def login(client):
+    """Sign `client` in as a user (by User or email); returns the response."""
+
+    def _login(user, password: str = TEST_PASSWORD):
+        email = user if isinstance(user, str) else user.email
+        response = client.post("/sign-in", data={"email": email, "password": password})
+        assert response.status_code == 303, response.get_data(as_text=True)[:500]
+        return response
+
+    return _login
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager collecting the SQL statements run inside it: `with count_queries() as q`."""
+
+    @contextlib.contextmanager
+    def _count():
+        statements: list[str] = []
+        engine = db._app_engines[app][None]
+        engine = getattr(engine, "engine", engine)
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return _count
+
+
+def htmx_headers(**extra) -> dict:
+    """Headers htmx sends with a request."""
+    headers = {"HX-Request": "true"}
+    headers.update(extra)
+    return headers
