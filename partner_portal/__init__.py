@@ -83,11 +83,12 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .accounts import bp as accounts_bp
     from .auth import bp as auth_bp
+    from .connections import bp as connections_bp
+    from .customers import bp as customers_bp
     from .home import bp as home_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(home_bp)
-    app.register_blueprint(accounts_bp)
+    for blueprint in (auth_bp, home_bp, accounts_bp, connections_bp, customers_bp):
+        app.register_blueprint(blueprint)
 
 
 def _templating(app: Flask) -> None:

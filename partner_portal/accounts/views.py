@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, flash, url_for
 
+from ..connections.services import partner_connections
 from ..extensions import db
 from ..models import Access, Administrator
 from ..web import htmx
@@ -20,6 +21,7 @@ def _settings_context(**extra) -> dict:
         "org": queries.company_account(me.org.id),
         "admins": queries.administrators(me.org.id),
         "can_manage_admins": me.administrator.is_full,
+        "partner_connections": partner_connections(me.org.id),
     }
     context.update(extra)
     return context

@@ -123,6 +123,7 @@ class DemoBuilder:
         for index in range(36):
             tenancy = Tenancy.MULTI if index % 3 == 0 else Tenancy.SINGLE
             customer = self.org(self.company_name(), tenancy)
+            self.contact(customer)
             self.customer_activity(customer, richness=self.rng.randint(0, 3))
             if tenancy is Tenancy.MULTI:
                 # Added by the partner: its full administrator administers the customer too.
@@ -134,6 +135,7 @@ class DemoBuilder:
 
         for _ in range(7):
             customer = self.org(self.company_name(), self.rng.choice(list(Tenancy)))
+            self.contact(customer)
             self.customer_activity(customer, richness=self.rng.randint(0, 2))
             self.connect(rival, customer, ConnectionMethod.INVITATION, None, days_ago=self.rng.randint(5, 300))
         # One customer works with both partners.
@@ -169,6 +171,15 @@ class DemoBuilder:
                 organization_id=org.id, program=program,
                 status=MembershipStatus.LAPSED if lapsed else MembershipStatus.ACTIVE))
         return org
+
+    def contact(self, org: Organization) -> None:
+        """A full-access administrator for a customer, without a password (never signs in)."""
+        slug = "".join(ch for ch in org.name.lower() if ch.isalnum())
+        first = self.rng.choice(["alex", "sam", "jordan", "robin", "kim", "lee", "morgan", "taylor"])
+        user = User(email=f"{first}@{slug}.example", name=f"{first.capitalize()} {org.name.split()[0]}")
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(Administrator(user_id=user.id, organization_id=org.id, access=Access.FULL))
 
     def admin(self, email: str, org: Organization, access: Access = Access.FULL, permissions=()) -> None:
         """Make a demo user an administrator of `org`."""

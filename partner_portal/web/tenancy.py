@@ -19,11 +19,9 @@ class Acting:
     """Who acts: the signed-in user as an administrator of the current organization."""
 
     administrator: Administrator
-
-    @property
-    def org(self) -> Organization:
-        """The current organization."""
-        return self.administrator.organization
+    # Kept apart from administrator.organization: after a service commits, that relationship
+    # is expired and (lazy="raise") would not reload, while a plain object refreshes itself.
+    org: Organization
 
     @property
     def user(self):
@@ -51,7 +49,7 @@ def load_acting() -> Acting | None:
         wanted = session.get(SESSION_ORG_KEY)
         chosen = next((a for a in rows if a.organization_id == wanted), rows[0] if rows else None)
         if chosen is not None:
-            acting = Acting(chosen)
+            acting = Acting(chosen, chosen.organization)
     g.acting = acting
     return acting
 

@@ -1,0 +1,6 @@
+"""Partner-customer connections: invitations, acceptance, removal from either side."""
+from flask import Blueprint
+
+bp = Blueprint("connections", __name__)
+
+from . import views  # noqa: E402,F401

@@ -1,0 +1,68 @@
+"""Invitation acceptance, and the customer side of connections in Account Settings."""
+from __future__ import annotations
+
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+
+from ..extensions import db
+from ..models import Connection, Organization, Side
+from ..web import htmx
+from ..web.guards import full_access_required, unauthorized
+from ..web.tenancy import active_programs, acting, load_acting
+from . import bp
+from .services import ConnectionRefused, accept_invitation, check_invitation, end_connection, partner_for_token
+
+# What a connected partner can see, listed on the invitation page.
+PARTNER_SEES = [
+    "Your basic account information: name, ORGID and administrator contact",
+    "Your orders, service entitlements and trials, with license counts and expiration dates",
+    "Summaries of license assignment and active use, and their trends (never individual users)",
+    "Your notifications and the number of your open support tickets",
+]
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """The page an invitation link opens: who invites, what they will see, and Accept."""
+    partner = partner_for_token(token)
+    if partner is None:
+        return htmx.render("connections/invitation_invalid.html", status=404)
+    if not current_user.is_authenticated:
+        return unauthorized()
+    me = load_acting()
+    if me is None:
+        abort(403, description="Your account does not administer any organization, so it can't accept invitations.")
+    check = check_invitation(partner, me.administrator)
+    if request.method == "POST":
+        try:
+            accept_invitation(partner, me.administrator, current_user)
+        except ConnectionRefused as error:
+            return htmx.render("connections/invitation.html", status=409, partner=partner, customer=me.org,
+                               programs=active_programs(partner.id), check=check, error=str(error),
+                               partner_sees=PARTNER_SEES)
+        flash(f"You are now connected to {partner.name}.", "success")
+        return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
+    return htmx.render("connections/invitation.html", partner=partner, customer=me.org,
+                       programs=active_programs(partner.id), check=check, error=None, partner_sees=PARTNER_SEES)
+
+
+def _customer_connection_or_404(connection_id: int) -> Connection:
+    """An active connection of the current organization as customer; 404 otherwise."""
+    link = db.session.get(Connection, connection_id)
+    if link is None or link.customer_id != acting().org.id or link.ended_at is not None:
+        abort(404)
+    return link
+
+
+@bp.route("/account/partners/<int:connection_id>/remove", methods=["GET", "POST"])
+@full_access_required
+def remove_partner(connection_id: int):
+    """Customer side: Remove a partner connection, after Confirm."""
+    link = _customer_connection_or_404(connection_id)
+    partner = db.session.get(Organization, link.partner_id)
+    if request.method == "POST":
+        end_connection(link, Side.CUSTOMER, current_user)
+        flash(f"{partner.name} no longer has access to your account information.", "success")
+        return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
+    return htmx.render("connections/remove_partner.html", block="remove_dialog", link=link, partner=partner,
+                       as_dialog=htmx.is_htmx())

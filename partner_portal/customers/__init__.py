@@ -1,0 +1,6 @@
+"""My Customers: the Customer Dashboard, onboarding, and per-customer pages for partners."""
+from flask import Blueprint
+
+bp = Blueprint("customers", __name__, url_prefix="/customers")
+
+from . import views  # noqa: E402,F401

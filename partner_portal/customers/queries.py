@@ -1,0 +1,336 @@
+"""Reads for the Customer Dashboard: one aggregate query for the rows, one for their services."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..extensions import db
+from ..models import (
+    Access, Administrator, Connection, Entitlement, EntitlementState, Notification, NotificationDismissal,
+    Organization, Service, SupportTicket, Tenancy, TicketStatus, User,
+)
+
+EXPIRY_WARNING_DAYS = 90
+AMBER_FROM = 0.9
+
+SORTS = {"name", "orgid", "tenancy", "connected", "health", "notifications", "tickets"}
+TRIAL_FILTERS = {
+    "active-trial": "Active trial",
+    "pending-trial": "Pending trial request",
+    "expired-trial": "Expired trial",
+}
+FLAG_FILTERS = {"over-licensed": "Over-licensed", "expiring": "Expiring within 90 days"}
+
+
+@dataclass(frozen=True)
+class DashboardParams:
+    """Search, filters and sort of the dashboard, parsed leniently from the query string."""
+
+    q: str = ""
+    tenancy: str = ""
+    trial: str = ""
+    flag: str = ""
+    sort: str = "name"
+    dir: str = "asc"
+
+    @classmethod
+    def from_args(cls, args) -> "DashboardParams":
+        """Unknown values fall back to defaults rather than erroring: these are bookmarkable URLs."""
+        tenancy = args.get("tenancy", "")
+        trial = args.get("trial", "")
+        flag = args.get("flag", "")
+        sort = args.get("sort", "name")
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            tenancy=tenancy if tenancy in {t.value for t in Tenancy} else "",
+            trial=trial if trial in TRIAL_FILTERS else "",
+            flag=flag if flag in FLAG_FILTERS else "",
+            sort=sort if sort in SORTS else "name",
+            dir="desc" if args.get("dir") == "desc" else "asc",
+        )
+
+    def query_string(self, **changes) -> str:
+        """The query string for these parameters with `changes` applied (defaults left out)."""
+        values = replace(self, **changes).__dict__
+        defaults = DashboardParams().__dict__
+        return urlencode({k: v for k, v in values.items() if v != defaults[k]})
+
+    def sort_query(self, column: str) -> str:
+        """Query string that sorts by `column`, flipping the direction when already sorted by it."""
+        direction = "desc" if self.sort == column and self.dir == "asc" else "asc"
+        return self.query_string(sort=column, dir=direction)
+
+    def aria_sort(self, column: str) -> str:
+        """aria-sort value for a column header."""
+        if self.sort != column:
+            return "none"
+        return "ascending" if self.dir == "asc" else "descending"
+
+    @property
+    def is_filtered(self) -> bool:
+        """True when any search or filter narrows the list."""
+        return bool(self.q or self.tenancy or self.trial or self.flag)
+
+
+@dataclass
+class ServiceState:
+    """One service of a customer with its state."""
+
+    name: str
+    state: EntitlementState
+
+
+@dataclass
+class CustomerRow:
+    """Everything one dashboard row shows."""
+
+    org_id: int
+    orgid: str
+    name: str
+    tenancy: Tenancy
+    connected_since: datetime
+    contact: str | None
+    purchased: int
+    assigned: int
+    expiring_on: date | None
+    unread: int
+    open_tickets: int
+    services: list[ServiceState] = field(default_factory=list)
+    can_access_account: bool = False
+
+    @property
+    def usage_ratio(self) -> float | None:
+        """Assigned over purchased, None without active paid licenses."""
+        return self.assigned / self.purchased if self.purchased else None
+
+    @property
+    def health(self) -> str:
+        """green, amber (from 90 %), red (above 100 %), or none."""
+        ratio = self.usage_ratio
+        if ratio is None:
+            return "none"
+        if ratio > 1:
+            return "red"
+        return "amber" if ratio >= AMBER_FROM else "green"
+
+    @property
+    def health_percent(self) -> int | None:
+        """Rounded percentage of purchased licenses assigned."""
+        ratio = self.usage_ratio
+        return None if ratio is None else round(ratio * 100)
+
+
+def _aggregates(partner_id: int, today: date):
+    """Subqueries of per-customer figures, each limited to this partner's connected customers."""
+    connected = (select(Connection.customer_id)
+                 .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None)))
+    state = Entitlement.state_expression(today)
+    active = state == EntitlementState.ACTIVE.value
+    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+    entitlements = (
+        select(
+            Entitlement.organization_id.label("org_id"),
+            func.sum(case((active, Entitlement.license_count), else_=0)).label("purchased"),
+            func.sum(case((active, Entitlement.licenses_assigned), else_=0)).label("assigned"),
+            func.min(case((and_(active, Entitlement.end_date <= soon), Entitlement.end_date))).label("expiring_on"),
+            func.sum(case((state == EntitlementState.ACTIVE_TRIAL.value, 1), else_=0)).label("active_trials"),
+            func.sum(case((state == EntitlementState.PENDING_TRIAL.value, 1), else_=0)).label("pending_trials"),
+            func.sum(case((state == EntitlementState.EXPIRED_TRIAL.value, 1), else_=0)).label("expired_trials"),
+        )
+        .where(Entitlement.organization_id.in_(connected))
+        .group_by(Entitlement.organization_id)
+        .subquery("ent")
+    )
+    dismissed = (select(NotificationDismissal.notification_id)
+                 .where(NotificationDismissal.partner_id == partner_id))
+    notes = (
+        select(Notification.organization_id.label("org_id"), func.count().label("unread"))
+        .where(Notification.organization_id.in_(connected), Notification.read_at.is_(None),
+               Notification.id.not_in(dismissed))
+        .group_by(Notification.organization_id)
+        .subquery("notes")
+    )
+    tickets = (
+        select(SupportTicket.organization_id.label("org_id"), func.count().label("open_tickets"))
+        .where(SupportTicket.organization_id.in_(connected), SupportTicket.status == TicketStatus.OPEN)
+        .group_by(SupportTicket.organization_id)
+        .subquery("tickets")
+    )
+    # The contact is the customer's longest-standing full-access administrator (the lowest id),
+    # not a partner administrator added later.
+    first_admin = (
+        select(func.min(Administrator.id).label("admin_id"))
+        .where(Administrator.organization_id.in_(connected), Administrator.access == Access.FULL)
+        .group_by(Administrator.organization_id)
+        .subquery("first_admin")
+    )
+    contacts = (
+        select(Administrator.organization_id.label("org_id"), User.email.label("contact"))
+        .join(first_admin, first_admin.c.admin_id == Administrator.id)
+        .join(User, User.id == Administrator.user_id)
+        .subquery("contacts")
+    )
+    return entitlements, notes, tickets, contacts
+
+
+def dashboard_rows(partner_id: int, params: DashboardParams, administered_org_ids: set[int],
+                   today: date | None = None) -> list[CustomerRow]:
+    """The partner's connected customers, searched, filtered and sorted: two queries in all."""
+    today = today or date.today()
+    ent, notes, tickets, contacts = _aggregates(partner_id, today)
+    purchased = func.coalesce(ent.c.purchased, 0)
+    assigned = func.coalesce(ent.c.assigned, 0)
+    unread = func.coalesce(notes.c.unread, 0)
+    open_tickets = func.coalesce(tickets.c.open_tickets, 0)
+    stmt = (
+        select(Organization.id, Organization.orgid, Organization.name, Organization.tenancy,
+               Connection.created_at, contacts.c.contact, purchased, assigned, ent.c.expiring_on,
+               unread, open_tickets)
+        .join(Organization, Organization.id == Connection.customer_id)
+        .outerjoin(ent, ent.c.org_id == Organization.id)
+        .outerjoin(notes, notes.c.org_id == Organization.id)
+        .outerjoin(tickets, tickets.c.org_id == Organization.id)
+        .outerjoin(contacts, contacts.c.org_id == Organization.id)
+        .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
+    )
+    if params.q:
+        pattern = f"%{params.q.lower()}%"
+        stmt = stmt.where(or_(func.lower(Organization.name).like(pattern), Organization.orgid.like(f"%{params.q}%")))
+    if params.tenancy:
+        stmt = stmt.where(Organization.tenancy == Tenancy(params.tenancy))
+    if params.trial:
+        column = {"active-trial": ent.c.active_trials, "pending-trial": ent.c.pending_trials,
+                  "expired-trial": ent.c.expired_trials}[params.trial]
+        stmt = stmt.where(column > 0)
+    if params.flag == "over-licensed":
+        stmt = stmt.where(assigned > purchased)
+    elif params.flag == "expiring":
+        stmt = stmt.where(ent.c.expiring_on.is_not(None))
+    ratio = case((purchased > 0, assigned * 1.0 / purchased), else_=-1.0)
+    order = {
+        "name": func.lower(Organization.name), "orgid": Organization.orgid, "tenancy": Organization.tenancy,
+        "connected": Connection.created_at, "health": ratio, "notifications": unread, "tickets": open_tickets,
+    }[params.sort]
+    order = order.desc() if params.dir == "desc" else order.asc()
+    stmt = stmt.order_by(order, func.lower(Organization.name), Organization.id)
+
+    rows = [
+        CustomerRow(org_id=r[0], orgid=r[1], name=r[2], tenancy=r[3], connected_since=r[4], contact=r[5],
+                    purchased=int(r[6]), assigned=int(r[7]), expiring_on=r[8], unread=int(r[9]),
+                    open_tickets=int(r[10]),
+                    can_access_account=r[3] is Tenancy.MULTI and r[0] in administered_org_ids)
+        for r in db.session.execute(stmt)
+    ]
+    _attach_services(rows, today)
+    return rows
+
+
+def _attach_services(rows: list[CustomerRow], today: date) -> None:
+    """Fill each row's services and states with one query for all rows."""
+    if not rows:
+        return
+    by_org = {row.org_id: row for row in rows}
+    stmt = (
+        select(Entitlement.organization_id, Service.name, Entitlement.state_expression(today))
+        .join(Service, Service.code == Entitlement.service_code)
+        .where(Entitlement.organization_id.in_(list(by_org)))
+        .order_by(Entitlement.organization_id, Service.sort_order, Entitlement.id)
+    )
+    grouped: dict[int, list[ServiceState]] = defaultdict(list)
+    for org_id, name, state in db.session.execute(stmt):
+        grouped[org_id].append(ServiceState(name, EntitlementState(state)))
+    for org_id, services in grouped.items():
+        by_org[org_id].services = services
+
+
+def connected_customer(partner_id: int, orgid: str) -> tuple[Organization, Connection] | None:
+    """The customer with `orgid` and its active connection to the partner, or None."""
+    customer = aliased(Organization)
+    row = db.session.execute(
+        select(customer, Connection)
+        .join(Connection, Connection.customer_id == customer.id)
+        .where(customer.orgid == orgid, Connection.partner_id == partner_id, Connection.ended_at.is_(None))
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+@dataclass
+class EntitlementLine:
+    """One entitlement as partners see it."""
+
+    service: str
+    unit: str
+    state: EntitlementState
+    license_count: int
+    assigned: int
+    term: str
+    start_date: date | None
+    end_date: date | None
+    is_bandwidth: bool
+
+    @property
+    def percent(self) -> int | None:
+        """Assigned as a rounded percentage of purchased."""
+        return round(self.assigned * 100 / self.license_count) if self.license_count else None
+
+    @property
+    def health(self) -> str:
+        """green / amber / red, as on the dashboard."""
+        if not self.license_count:
+            return "none"
+        ratio = self.assigned / self.license_count
+        return "red" if ratio > 1 else "amber" if ratio >= AMBER_FROM else "green"
+
+
+ENTITLEMENT_GROUPS = [
+    (EntitlementState.ACTIVE_TRIAL, "Active service trials"),
+    (EntitlementState.PENDING_TRIAL, "Pending service trial requests"),
+    (EntitlementState.EXPIRED_TRIAL, "Expired service trials"),
+    (EntitlementState.ACTIVE, "Active service entitlements"),
+    (EntitlementState.EXPIRED, "Expired service entitlements"),
+]
+
+
+def entitlement_lines(org_id: int, today: date | None = None) -> list[EntitlementLine]:
+    """The organization's entitlements with service names, in catalogue order (one query)."""
+    today = today or date.today()
+    stmt = (
+        select(Entitlement, Service)
+        .join(Service, Service.code == Entitlement.service_code)
+        .where(Entitlement.organization_id == org_id)
+        .order_by(Service.sort_order, Entitlement.end_date, Entitlement.id)
+    )
+    return [
+        EntitlementLine(service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
+                        assigned=e.licenses_assigned, term=e.term.label, start_date=e.start_date,
+                        end_date=e.end_date, is_bandwidth=s.is_bandwidth)
+        for e, s in db.session.execute(stmt).all()
+    ]
+
+
+def customer_details(org_id: int) -> dict:
+    """Orders, grouped entitlements and administrator contact of one customer (three queries)."""
+    from ..models import Order
+
+    lines = entitlement_lines(org_id)
+    groups = [(label, [line for line in lines if line.state is state]) for state, label in ENTITLEMENT_GROUPS]
+    orders = db.session.execute(
+        select(Order, Service.name).join(Service, Service.code == Order.service_code)
+        .where(Order.organization_id == org_id).order_by(Order.ordered_on.desc(), Order.id.desc())
+    ).all()
+    contact = db.session.scalar(
+        select(User.email).join(Administrator, Administrator.user_id == User.id)
+        .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL)
+        .order_by(Administrator.id).limit(1)
+    )
+    return {"entitlement_groups": groups, "orders": orders, "contact": contact}
+
+
+def licensing_summary(org_id: int) -> list[EntitlementLine]:
+    """Entitlements that carry licenses (active, trials and expired), for View Licensing."""
+    return [line for line in entitlement_lines(org_id) if line.state is not EntitlementState.PENDING_TRIAL]

@@ -1,0 +1,162 @@
+"""Customer Dashboard views: thin glue over queries and services."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import Response, abort, current_app, flash, request, stream_with_context, url_for
+
+from ..connections.services import (
+    ConnectionRefused, NewCustomer, active_connection_count, add_customer, connection_limit, end_connection,
+    invitation_token,
+)
+from ..models import Permission, Side
+from ..web import htmx
+from ..web.guards import full_access_required, partner_required, permission_required
+from ..web.tenancy import acting, administered
+from . import bp, queries
+from .forms import AddCustomerForm
+
+dashboard_access = permission_required(Permission.CUSTOMER_DASHBOARD)
+
+
+def _dashboard_context(params: queries.DashboardParams) -> dict:
+    """Rows, counter and flags for the dashboard page."""
+    me = acting()
+    mine = {a.organization_id for a in administered()}
+    rows = queries.dashboard_rows(me.org.id, params, mine)
+    total = active_connection_count(me.org.id) if params.is_filtered else len(rows)
+    return {"rows": rows, "params": params, "total": total, "limit": connection_limit(),
+            "can_manage": me.administrator.is_full, "today": date.today(),
+            "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS}
+
+
+def _customer_or_404(orgid: str):
+    """The connected customer with this ORGID and its connection; 404 for anyone else's."""
+    found = queries.connected_customer(acting().org.id, orgid)
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("")
+@partner_required
+@dashboard_access
+def index():
+    """My Customers: the Customer Dashboard (the table alone for htmx search, filter and sort)."""
+    context = _dashboard_context(queries.DashboardParams.from_args(request.args))
+    return htmx.render("customers/index.html", block="customer_table" if htmx.target() == "customer-table" else None,
+                       **context)
+
+
+@bp.get("/export.csv")
+@partner_required
+@dashboard_access
+def export():
+    """The customer list (with the current search and filters) as CSV."""
+    params = queries.DashboardParams.from_args(request.args)
+    me = acting()
+    rows = queries.dashboard_rows(me.org.id, params, set())
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
+                         "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
+                         "Unread notifications", "Open support tickets"])
+        for row in rows:
+            writer.writerow([
+                row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
+                "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
+                "" if row.health_percent is None else row.health_percent,
+                row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets,
+            ])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"customers-{me.org.orgid}-{date.today().isoformat()}.csv"
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/invite-or-add")
+@partner_required
+@full_access_required
+def invite_or_add():
+    """Invite or Add: choose how to onboard a customer."""
+    return htmx.render("customers/invite_or_add.html", block="customer_panel")
+
+
+@bp.get("/invite")
+@partner_required
+@full_access_required
+def invite():
+    """Invite a customer: the partner's fixed invitation link, with a copy button."""
+    token = invitation_token(acting().org)
+    link = url_for("connections.invitation", token=token, _external=True)
+    return htmx.render("customers/invite.html", block="customer_panel", link=link)
+
+
+@bp.route("/add", methods=["GET", "POST"])
+@partner_required
+@full_access_required
+def add():
+    """Add a customer: business contact details, then Finish creates and connects the account."""
+    form = AddCustomerForm()
+    if form.validate_on_submit():
+        try:
+            customer = add_customer(acting().org, acting().user, NewCustomer(
+                company=form.company.data.strip(), first_name=form.first_name.data.strip(),
+                last_name=form.last_name.data.strip(), email=form.email.data.strip(),
+                phone=form.phone.data.strip(), country=form.country.data.strip()))
+        except ConnectionRefused as error:
+            target = getattr(form, error.field) if error.field else None
+            (target.errors if target is not None else form.form_errors).append(str(error))
+        else:
+            flash(f"{customer.name} was added (ORGID {customer.orgid}) and is connected. Its contact can set a "
+                  "password with Forgot password?.", "success")
+            return htmx.redirect(url_for("customers.index"))
+    status = 422 if form.errors or form.form_errors else 200
+    return htmx.render("customers/add.html", block="customer_panel", status=status, form=form)
+
+
+@bp.get("/<orgid>")
+@partner_required
+@dashboard_access
+def details(orgid: str):
+    """View Customer Details: account information, orders, entitlements."""
+    customer, connection = _customer_or_404(orgid)
+    return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
+                       **queries.customer_details(customer.id))
+
+
+@bp.get("/<orgid>/licensing")
+@partner_required
+@dashboard_access
+def licensing(orgid: str):
+    """View Licensing: a summary of the customer's entitlements and license usage."""
+    customer, connection = _customer_or_404(orgid)
+    return htmx.render("customers/licensing.html", block="customer_panel", customer=customer,
+                       summary=queries.licensing_summary(customer.id))
+
+
+@bp.route("/<orgid>/remove", methods=["GET", "POST"])
+@partner_required
+@full_access_required
+def remove(orgid: str):
+    """Remove Customer Connection: confirm, then end the connection (the row leaves the table)."""
+    customer, connection = _customer_or_404(orgid)
+    if request.method == "POST":
+        end_connection(connection, Side.PARTNER, acting().user)
+        if htmx.is_htmx():
+            # The row's target swaps to nothing; the dialog closes and the counter updates out of band.
+            return htmx.render("customers/index.html", block="removed", oob=("counter",),
+                               total=active_connection_count(acting().org.id), limit=connection_limit(),
+                               params=queries.DashboardParams())
+        flash(f"{customer.name} was removed from your customers.", "success")
+        return htmx.redirect(url_for("customers.index"))
+    return htmx.render("customers/remove.html", block="remove_dialog", customer=customer,
+                       as_dialog=htmx.is_htmx())

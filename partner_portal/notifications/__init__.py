@@ -1,0 +1,1 @@
+"""Notifications to organizations' administrators (records; the center comes later)."""
