@@ -5,7 +5,7 @@ import logging
 import sys
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, url_for
 
 from . import config as config_module
 
@@ -95,6 +95,13 @@ def _templating(app: Flask) -> None:
     from .web import htmx
 
     app.jinja_env.globals["HTMX_SCRIPT"] = htmx.HTMX_SCRIPT
+
+    @app.template_global()
+    def asset(filename: str) -> str:
+        """URL of a static file with its modification time, so year-long caching never serves stale files."""
+        path = Path(app.static_folder) / filename
+        version = int(path.stat().st_mtime) if path.exists() else 0
+        return url_for("static", filename=filename, v=version)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

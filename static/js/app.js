@@ -12,8 +12,10 @@
     });
   });
   document.addEventListener("click", function (event) {
+    var chosen = event.target.closest("details.menu [role=menuitem]");
     document.querySelectorAll("details.menu[open]").forEach(function (menu) {
-      if (!menu.contains(event.target)) menu.removeAttribute("open");
+      // A chosen menu item closes its menu too (its action swaps content elsewhere).
+      if (!menu.contains(event.target) || (chosen && menu.contains(chosen))) menu.removeAttribute("open");
     });
   });
 
