@@ -107,6 +107,10 @@ class CSRFClient(FlaskClient):
     does. Pass csrf=False to send none."""
 
     def open(self, *args, csrf: bool = True, **kwargs):
+        # Requests run in the test's app context and so share its session. Commit the test's
+        # set-up first (into the per-test outer transaction), as it would be in production:
+        # otherwise a service that rolls back a refusal would also undo the test's data.
+        db.session.commit()
         method = (kwargs.get("method") or "GET").upper()
         if csrf and method not in {"GET", "HEAD", "OPTIONS"}:
             headers = dict(kwargs.pop("headers", None) or {})

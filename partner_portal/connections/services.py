@@ -1,6 +1,7 @@
 """Connection rules: the 100-customer limit, invitations, adding and ending connections."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app, url_for
@@ -17,6 +18,9 @@ from ..models import (
 from ..models.organization import new_invitation_token
 from ..notifications.services import notify
 from ..web.tenancy import active_programs
+
+
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class ConnectionRefused(Exception):
@@ -68,7 +72,9 @@ def invitation_token(partner: Organization) -> str:
 
 def partner_for_token(token: str) -> Organization | None:
     """The badged partner whose invitation link carries `token`, or None."""
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64; anything else (NUL bytes, slashes, huge strings) is refused
+    # before it reaches the database.
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
         return None
     partner = db.session.scalar(select(Organization).where(Organization.invitation_token == token))
     if partner is None or not active_programs(partner.id):
