@@ -130,14 +130,17 @@ def _aggregates(partner_id: int, today: date):
     connected = (select(Connection.customer_id)
                  .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None)))
     state = Entitlement.state_expression(today)
-    active = state == EntitlementState.ACTIVE.value
+    # Bandwidth (GB) entitlements have no licenses to assign: license health counts seats only.
+    licensed = Entitlement.service_code.not_in(select(Service.code).where(Service.is_bandwidth))
+    paid = state == EntitlementState.ACTIVE.value
+    active = and_(paid, licensed)
     soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
     entitlements = (
         select(
             Entitlement.organization_id.label("org_id"),
             func.sum(case((active, Entitlement.license_count), else_=0)).label("purchased"),
             func.sum(case((active, Entitlement.licenses_assigned), else_=0)).label("assigned"),
-            func.min(case((and_(active, Entitlement.end_date <= soon), Entitlement.end_date))).label("expiring_on"),
+            func.min(case((and_(paid, Entitlement.end_date <= soon), Entitlement.end_date))).label("expiring_on"),
             func.sum(case((state == EntitlementState.ACTIVE_TRIAL.value, 1), else_=0)).label("active_trials"),
             func.sum(case((state == EntitlementState.PENDING_TRIAL.value, 1), else_=0)).label("pending_trials"),
             func.sum(case((state == EntitlementState.EXPIRED_TRIAL.value, 1), else_=0)).label("expired_trials"),
