@@ -11,7 +11,7 @@ from ..auth.passwords import hash_password
 from ..extensions import db
 from ..models import (
     Access, Administrator, CommitModel, Connection, ConnectionMethod, Entitlement, MembershipStatus,
-    Notification, Organization, Permission, Program, ProgramMembership, Service, Severity,
+    Notification, Order, Organization, Permission, Program, ProgramMembership, Service, Severity,
     SupportTicket, Tenancy, Term, TicketStatus, User,
 )
 from ..models.organization import new_invitation_token
@@ -83,6 +83,7 @@ class DemoBuilder:
         self.now = datetime.now(timezone.utc)
         self.users: dict[str, User] = {}
         self.used_names: set[str] = set()
+        self.order_seq = 0
 
     def build(self) -> None:
         """Create everything."""
@@ -140,6 +141,15 @@ class DemoBuilder:
             self.connect(rival, customer, ConnectionMethod.INVITATION, None, days_ago=self.rng.randint(5, 300))
         # One customer works with both partners.
         self.connect(rival, fabrikam, ConnectionMethod.INVITATION, None, days_ago=60)
+
+        # The partner's own bell: recent connections, and a customer that left.
+        for days, title in [(2, "New customer connection: Fabrikam Health"), (9, "New customer connection: Tailspin Retail")]:
+            db.session.add(Notification(organization_id=partner.id, title=title, created_at=self.now - timedelta(days=days),
+                                        body="The customer accepted your invitation and appears on your Customer Dashboard.",
+                                        read_at=self.now if days > 5 else None))
+        db.session.add(Notification(organization_id=partner.id, severity=Severity.WARNING,
+                                    title="A customer removed its connection", created_at=self.now - timedelta(days=30),
+                                    body="The customer ended its connection with your organization."))
 
         # An ended connection, kept as history.
         former = self.org(self.company_name(), Tenancy.SINGLE)
@@ -223,6 +233,10 @@ class DemoBuilder:
                 if expired:
                     end = today - timedelta(days=rng.randint(5, 90))
                 ratio = rng.choice([0.35, 0.6, 0.75, 0.86, 0.93, 0.97, 1.0, 1.08, 1.2])
+                self.order_seq += 1
+                db.session.add(Order(organization_id=org.id, number=f"ORD-{200000 + self.order_seq}",
+                                     ordered_on=end - timedelta(days=365 if term is not Term.TERMED else 730),
+                                     service_code=code, quantity=count, term=term))
                 db.session.add(Entitlement(
                     organization_id=org.id, service_code=code, license_count=count, term=term,
                     commit_model=CommitModel.MONTHLY_COMMIT if org.tenancy is Tenancy.MULTI and code.startswith("daas") else CommitModel.FIXED,
