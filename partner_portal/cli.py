@@ -10,6 +10,8 @@ from .extensions import db
 
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
+    from .licensing.cli import register as register_usage_commands
+    register_usage_commands(app)
 
     @app.cli.command("demo")
     def demo_command():

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..models import (
     Access, Administrator, CommitModel, Connection, ConnectionMethod, Entitlement, MembershipStatus,
     Notification, Order, Organization, Permission, Program, ProgramMembership, Service, Severity,
-    SupportTicket, Tenancy, Term, TicketStatus, User,
+    Side, SupportTicket, Tenancy, Term, TicketStatus, User,
 )
 from ..models.organization import new_invitation_token
 
@@ -84,6 +84,7 @@ class DemoBuilder:
         self.users: dict[str, User] = {}
         self.used_names: set[str] = set()
         self.order_seq = 0
+        self.entitlements: list[Entitlement] = []
 
     def build(self) -> None:
         """Create everything."""
@@ -155,8 +156,13 @@ class DemoBuilder:
         former = self.org(self.company_name(), Tenancy.SINGLE)
         link = self.connect(partner, former, ConnectionMethod.INVITATION, None, days_ago=500)
         link.ended_at = self.now - timedelta(days=30)
-        link.ended_by_side = None
+        link.ended_by_side = Side.CUSTOMER
         db.session.flush()
+
+        # 13+ months of daily usage, written through the same import as real usage files.
+        from ..licensing.demo_usage import load_demo_usage
+
+        load_demo_usage(self.entitlements, self.today)
 
     # --- building blocks -------------------------------------------------------------------
 
@@ -181,6 +187,11 @@ class DemoBuilder:
                 organization_id=org.id, program=program,
                 status=MembershipStatus.LAPSED if lapsed else MembershipStatus.ACTIVE))
         return org
+
+    def add_entitlement(self, entitlement: Entitlement) -> None:
+        """Add an entitlement and keep it for the usage history."""
+        db.session.add(entitlement)
+        self.entitlements.append(entitlement)
 
     def contact(self, org: Organization) -> None:
         """A full-access administrator for a customer, without a password (never signs in)."""
@@ -213,16 +224,16 @@ class DemoBuilder:
         for code in rng.sample(codes, k=min(len(codes), 1 + richness)):
             kind = rng.random()
             if kind < 0.12:
-                db.session.add(Entitlement(organization_id=org.id, service_code=code, is_trial=True,
+                self.add_entitlement(Entitlement(organization_id=org.id, service_code=code, is_trial=True,
                                            license_count=25, term=Term.MONTHLY))  # pending trial request
             elif kind < 0.25:
                 start = today - timedelta(days=rng.randint(3, 20))
-                db.session.add(Entitlement(organization_id=org.id, service_code=code, is_trial=True, license_count=25,
+                self.add_entitlement(Entitlement(organization_id=org.id, service_code=code, is_trial=True, license_count=25,
                                            term=Term.MONTHLY, start_date=start, end_date=start + timedelta(days=30),
                                            licenses_assigned=rng.randint(0, 25)))
             elif kind < 0.35:
                 start = today - timedelta(days=rng.randint(60, 200))
-                db.session.add(Entitlement(organization_id=org.id, service_code=code, is_trial=True, license_count=25,
+                self.add_entitlement(Entitlement(organization_id=org.id, service_code=code, is_trial=True, license_count=25,
                                            term=Term.MONTHLY, start_date=start, end_date=start + timedelta(days=30),
                                            licenses_assigned=rng.randint(0, 25)))
             else:
@@ -237,7 +248,7 @@ class DemoBuilder:
                 db.session.add(Order(organization_id=org.id, number=f"ORD-{200000 + self.order_seq}",
                                      ordered_on=end - timedelta(days=365 if term is not Term.TERMED else 730),
                                      service_code=code, quantity=count, term=term))
-                db.session.add(Entitlement(
+                self.add_entitlement(Entitlement(
                     organization_id=org.id, service_code=code, license_count=count, term=term,
                     commit_model=CommitModel.MONTHLY_COMMIT if org.tenancy is Tenancy.MULTI and code.startswith("daas") else CommitModel.FIXED,
                     start_date=end - timedelta(days=365 if term is not Term.TERMED else 730),

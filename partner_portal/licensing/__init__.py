@@ -1,0 +1,1 @@
+"""Licensing: license counts, usage series, the usage import and the trend charts."""

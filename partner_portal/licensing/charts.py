@@ -1,0 +1,316 @@
+"""Usage-trend charts as lean Plotly figures, each with the same figures as a table.
+
+Every builder makes its Table first and draws the traces from the table's columns, so the
+chart, its accessible data table and its CSV export cannot disagree. Figures are plain dicts
+with no layout.template (the default template alone adds about 6 KB per chart) and use only
+`scatter` and `bar` traces, the ones plotly.js's basic bundle has.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from .math import licenses_remaining, overage, percent_label, split_by_commitment
+from .series import DayPoint, MonthPoint
+
+COLORS = {
+    "assigned": "#2563eb",
+    "purchased": "#4b5563",
+    "newly": "#93c5fd",
+    "active": "#059669",
+    "daily": "#0d9488",
+    "peak": "#7c3aed",
+    "remaining": "#d1d5db",
+    "overage": "#dc2626",
+}
+# A qualitative palette for one trace per entitlement.
+SERIES_COLORS = ("#2563eb", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#4b5563")
+
+# Passed to Plotly.newPlot with the figure: no logo, resize with the container.
+CONFIG = {"displaylogo": False, "responsive": True}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A chart's figures as rows: the data-table alternative and the CSV export.
+
+    `kinds` says how each column is written out: "month" (YYYY-MM), "day" (YYYY-MM-DD),
+    "count" (a whole number), "percent" (one decimal) or "text".
+    """
+
+    headers: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rows: tuple[tuple, ...]
+
+    def column(self, index: int) -> list:
+        """The raw values of one column."""
+        return [row[index] for row in self.rows]
+
+    def formatted_rows(self) -> list[list[str]]:
+        """Every row with each value written as the page and the CSV show it."""
+        return [[_format(kind, value) for kind, value in zip(self.kinds, row)] for row in self.rows]
+
+
+def _format(kind: str, value) -> str:
+    """Write one table value; None (no figure) becomes an empty cell."""
+    if value is None:
+        return ""
+    if kind == "month":
+        return value.strftime("%Y-%m")
+    if kind == "day":
+        return value.isoformat()
+    if kind == "percent":
+        return f"{value:.1f}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A figure for Plotly.newPlot plus its table, with an empty state."""
+
+    key: str
+    title: str
+    figure: dict
+    table: Table
+    empty: bool
+    empty_message: str
+
+    def figure_json(self) -> str:
+        """The figure as compact JSON, for a data- attribute."""
+        return json.dumps(self.figure, separators=(",", ":"))
+
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+
+def _x(table: Table) -> list[str]:
+    """The first column as x values: days as ISO dates (a date axis), months as "Jun 2025"
+    labels (a category axis, one label under each month's bar with no date-axis rounding)."""
+    if table.kinds[0] == "month":
+        return [value.strftime("%b %Y") for value in table.column(0)]
+    return [value.isoformat() for value in table.column(0)]
+
+
+def _layout(title: str, y_title: str, x_kind: str, **extra) -> dict:
+    """A small layout: title, margins, an x-axis for months or days, y from zero, legend below."""
+    if x_kind == "month":
+        xaxis = {"type": "category"}
+    elif x_kind == "day":
+        xaxis = {"type": "date", "tickformat": "%b %d", "hoverformat": "%a %b %d, %Y"}
+    else:
+        xaxis = {}
+    layout = {
+        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}},
+        "font": {"family": "system-ui, sans-serif", "size": 12},
+        "margin": {"l": 56, "r": 36, "t": 40, "b": 48},
+        "xaxis": xaxis,
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "tickformat": ",d"},
+        "legend": {"orientation": "h", "x": 0, "y": -0.15},
+        "hovermode": "x unified",
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+    }
+    layout.update(extra)
+    return layout
+
+
+def _figure(traces: list[dict], layout: dict) -> dict:
+    """Assemble the figure handed to Plotly.newPlot."""
+    return {"data": traces, "layout": layout, "config": CONFIG}
+
+
+def _line(name: str, x: list, y: list, color: str, **extra) -> dict:
+    """A scatter trace drawn as a line with small markers."""
+    trace = {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": y,
+             "line": {"color": color, "width": 2}, "marker": {"size": 5}}
+    trace.update(extra)
+    return trace
+
+
+def _bar(name: str, x: list, y: list, color: str, **extra) -> dict:
+    """A bar trace."""
+    trace = {"type": "bar", "name": name, "x": x, "y": y, "marker": {"color": color}}
+    trace.update(extra)
+    return trace
+
+
+def _no_data(points: Sequence[MonthPoint] | Sequence[DayPoint]) -> bool:
+    """True when none of the points came from a stored day of usage."""
+    return not any(point.has_data for point in points)
+
+
+def _share(part: int, whole: int) -> float | None:
+    """part as a percentage of whole, rounded to one decimal (None when whole is 0)."""
+    return None if whole <= 0 else round(part * 100 / whole, 1)
+
+
+# --- the charts --------------------------------------------------------------------------------
+
+
+def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
+    """Assigned against purchased licenses today: one stacked bar of assigned, remaining and overage."""
+    table = Table(
+        headers=("Purchased", "Assigned", "Remaining", "Overage", "Assigned of purchased"),
+        kinds=("count", "count", "count", "count", "text"),
+        rows=((purchased, assigned, licenses_remaining(assigned, purchased), overage(assigned, purchased),
+               percent_label(assigned, purchased)),),
+    )
+    purchased, assigned, remaining, over, share = table.rows[0]
+    label = [unit.capitalize()]
+    traces = [
+        _bar("Assigned within purchased" if over else "Assigned", [min(assigned, purchased)], label,
+             COLORS["assigned"], orientation="h"),
+        _bar("Remaining", [remaining], label, COLORS["remaining"], orientation="h"),
+        _bar("Overage", [over], label, COLORS["overage"], orientation="h"),
+    ]
+    layout = _layout(f"Assigned of purchased: {share}", "", "none", barmode="stack", height=160,
+                     hovermode="closest")
+    layout["xaxis"] = {"rangemode": "tozero", "tickformat": ",d"}
+    layout["yaxis"] = {"showticklabels": False}
+    # Horizontal stacks list their legend bottom-up by default; keep the stacking order.
+    layout["legend"] = {**layout["legend"], "traceorder": "normal", "y": -0.35}
+    return Chart("ratio", "Assigned and purchased licenses", _figure(traces, layout), table,
+                 empty=purchased == 0 and assigned == 0,
+                 empty_message="No licenses purchased or assigned.")
+
+
+def monthly_active_chart(months: Sequence[MonthPoint]) -> Chart:
+    """Monthly active users (active in the last 30 days, highest in each month) over 12 months."""
+    table = Table(("Month", "Monthly active users"), ("month", "count"),
+                  tuple((point.month, point.monthly_active) for point in months))
+    traces = [_bar("Monthly active users", _x(table), table.column(1), COLORS["active"])]
+    return Chart("monthly-active-users", "Monthly active users",
+                 _figure(traces, _layout("Monthly active users", "Users", "month")), table,
+                 empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
+
+
+def daily_active_chart(days: Sequence[DayPoint]) -> Chart:
+    """Daily active users (active in the last 24 hours) over the last 30 days."""
+    table = Table(("Day", "Daily active users"), ("day", "count"),
+                  tuple((point.day, point.daily_active) for point in days))
+    traces = [_line("Daily active users", _x(table), table.column(1), COLORS["daily"])]
+    return Chart("daily-active-users", "Daily active users",
+                 _figure(traces, _layout("Daily active users", "Users", "day")), table,
+                 empty=_no_data(days), empty_message="No usage recorded in the last 30 days.")
+
+
+def assignments_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: bool = False) -> Chart:
+    """License assignments per month: total licenses, cumulative assigned, newly assigned.
+
+    For monthly-commit licensing the total is the commitment and the cumulative count is the
+    month's own (it starts again every month).
+    """
+    total = "Monthly commitment" if monthly_commit else "Total licenses"
+    table = Table(
+        ("Month", total, "Cumulative assigned", "Newly assigned"), ("month", "count", "count", "count"),
+        tuple((point.month, purchased, point.assigned, point.newly_assigned) for point in months),
+    )
+    x = _x(table)
+    traces = [
+        _bar("Newly assigned", x, table.column(3), COLORS["newly"]),
+        _line("Cumulative assigned", x, table.column(2), COLORS["assigned"]),
+        _line(total, x, table.column(1), COLORS["purchased"], mode="lines",
+              line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"}),
+    ]
+    return Chart("license-assignments", "License assignments",
+                 _figure(traces, _layout("License assignments", "Licenses", "month")), table,
+                 empty=_no_data(months) and purchased == 0,
+                 empty_message="No licenses purchased or assigned in the last 12 months.")
+
+
+def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
+    """Active use per month: monthly active users against assigned licenses, and peak
+    concurrent users where the service counts them."""
+    with_peak = any(point.peak_concurrent is not None for point in months)
+    headers = ("Month", "Assigned", "Monthly active users", "Active of assigned (%)")
+    kinds = ("month", "count", "count", "percent")
+    if with_peak:
+        headers += ("Peak concurrent users",)
+        kinds += ("count",)
+    rows = []
+    for point in months:
+        row = (point.month, point.assigned, point.monthly_active, _share(point.monthly_active, point.assigned))
+        rows.append(row + ((point.peak_concurrent,) if with_peak else ()))
+    table = Table(headers, kinds, tuple(rows))
+    x = _x(table)
+    traces = [
+        _bar("Monthly active users", x, table.column(2), COLORS["active"],
+             customdata=table.column(3), hovertemplate="%{y:,d} (%{customdata:.1f} % of assigned)"),
+        _line("Assigned", x, table.column(1), COLORS["assigned"]),
+    ]
+    if with_peak:
+        traces.append(_line("Peak concurrent users", x, table.column(4), COLORS["peak"]))
+    return Chart("active-use", "Active use", _figure(traces, _layout("Active use", "Users", "month")), table,
+                 empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
+
+
+def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: bool = False) -> Chart:
+    """Overage per month, stacked on the part within the purchased count (or the commitment),
+    so the overage reads apart from it."""
+    limit = "Monthly commitment" if monthly_commit else "Purchased"
+    splits = split_by_commitment(((point.month, point.assigned) for point in months), purchased)
+    table = Table(
+        ("Month", limit, "Assigned", f"Within {limit.lower()}", "Overage"),
+        ("month", "count", "count", "count", "count"),
+        tuple((split.month, split.commitment, split.assigned, split.within_commitment, split.overage)
+              for split in splits),
+    )
+    x = _x(table)
+    traces = [
+        _bar(f"Within {limit.lower()}", x, table.column(3), COLORS["assigned"]),
+        _bar("Overage", x, table.column(4), COLORS["overage"]),
+        _line(limit, x, table.column(1), COLORS["purchased"], mode="lines",
+              line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"}),
+    ]
+    return Chart("overage", "Overage", _figure(traces, _layout("Overage", "Licenses", "month", barmode="stack")),
+                 table, empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
+
+
+def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
+    """Assigned licenses per month for each entitlement (keyed by a label such as
+    "Annual, 500 users, ends 2026-03-31"), as grouped bars."""
+    labels = list(series)
+    months = [point.month for point in next(iter(series.values()), [])]
+    rows = tuple(
+        (month, *(series[label][index].assigned for label in labels)) for index, month in enumerate(months)
+    )
+    table = Table(("Month", *labels), ("month",) + ("count",) * len(labels), rows)
+    x = _x(table)
+    traces = [_bar(label, x, table.column(index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
+              for index, label in enumerate(labels)]
+    return Chart("consumption", "Consumption per entitlement",
+                 _figure(traces, _layout("Consumption per entitlement", "Assigned licenses", "month",
+                                         barmode="group")),
+                 table, empty=all(_no_data(points) for points in series.values()),
+                 empty_message="No usage recorded in the last 12 months.")
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def csv_lines(table: Table) -> Iterator[str]:
+    """Yield the table as CSV text, one line at a time (for a streamed download)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in [list(table.headers), *table.formatted_rows()]:
+        writer.writerow(row)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _slug(text: str) -> str:
+    """Lower-case ASCII words joined by hyphens ("Fabrikam Health" -> "fabrikam-health")."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "export"
+
+
+def export_filename(*parts: str, day: date) -> str:
+    """A descriptive download name: "fabrikam-health_daas-user_license-assignments_2025-11-27.csv"."""
+    return "_".join([*(_slug(part) for part in parts), day.isoformat()]) + ".csv"

@@ -1,0 +1,249 @@
+"""Usage series read with SQL aggregates: 12 months and 30 days, per entitlement and per customer.
+
+Every function issues exactly one statement, whatever the number of entitlements or days, and
+groups by month inside the database; Python only fills the months or days that have no rows.
+
+Index use: the usage_day primary key (entitlement_id, day) serves every query here as a range
+scan per entitlement; entitlement.organization_id's index finds a customer's entitlements.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import String, and_, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import FunctionElement
+
+from ..extensions import db
+from ..models import Entitlement, UsageDay
+from .math import EntitlementFigures, last_days, last_months
+
+MONTHS = 12
+DAYS = 30
+
+
+class month_key(FunctionElement):
+    """SQL expression turning a DATE into its 'YYYY-MM' month, spelled per dialect."""
+
+    type = String()
+    name = "month_key"
+    inherit_cache = True
+
+
+@compiles(month_key, "sqlite")
+def _month_key_sqlite(element, compiler, **kw):
+    """SQLite stores dates as ISO text; strftime cuts out the month."""
+    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_key, "postgresql")
+def _month_key_postgresql(element, compiler, **kw):
+    """PostgreSQL: to_char. The format is inlined, not bound, so the SELECT and GROUP BY
+    expressions are textually identical, which PostgreSQL requires to accept the grouping."""
+    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(month_key)
+def _month_key_default(element, compiler, **kw):
+    """Other dialects are not supported: fail loudly rather than group wrongly."""
+    raise NotImplementedError(f"month_key has no spelling for {compiler.dialect.name}")
+
+
+def _month_from_key(key: str) -> date:
+    """Parse a 'YYYY-MM' key into the first day of that month."""
+    year, month = key.split("-")
+    return date(int(year), int(month), 1)
+
+
+@dataclass(frozen=True)
+class MonthPoint:
+    """One calendar month of usage for an entitlement (or a sum over several)."""
+
+    month: date
+    assigned: int = 0          # highest daily assigned count in the month
+    newly_assigned: int = 0    # licenses first assigned during the month
+    monthly_active: int = 0    # highest 30-day active-user count in the month
+    peak_concurrent: int | None = None
+    has_data: bool = False
+
+
+@dataclass(frozen=True)
+class DayPoint:
+    """One day of usage for an entitlement."""
+
+    day: date
+    assigned: int = 0
+    newly_assigned: int = 0
+    daily_active: int = 0
+    monthly_active: int = 0
+    peak_concurrent: int | None = None
+    has_data: bool = False
+
+
+def _month_window(today: date, months: int) -> tuple[list[date], date]:
+    """Return the months shown and the first day they cover."""
+    shown = last_months(today, months)
+    return shown, shown[0]
+
+
+def _fill_months(shown: Sequence[date], found: dict[date, MonthPoint]) -> list[MonthPoint]:
+    """Return one point per shown month, zero where the query returned nothing."""
+    return [found.get(month) or MonthPoint(month) for month in shown]
+
+
+def _fill_days(shown: Sequence[date], found: dict[date, DayPoint]) -> list[DayPoint]:
+    """Return one point per shown day, zero where the query returned nothing."""
+    return [found.get(day) or DayPoint(day) for day in shown]
+
+
+def _month_columns():
+    """The aggregate columns of a monthly series, in MonthPoint order after the month."""
+    return (
+        func.max(UsageDay.assigned),
+        func.sum(UsageDay.newly_assigned),
+        func.max(UsageDay.monthly_active),
+        func.max(UsageDay.peak_concurrent),
+    )
+
+
+def _month_point(key: str, assigned, newly, monthly_active, peak) -> MonthPoint:
+    """Build a MonthPoint from one aggregated row (SUM comes back as Decimal on some drivers)."""
+    return MonthPoint(_month_from_key(key), int(assigned or 0), int(newly or 0), int(monthly_active or 0),
+                      None if peak is None else int(peak), True)
+
+
+def monthly_series(entitlement_id: int, today: date, months: int = MONTHS) -> list[MonthPoint]:
+    """Return the entitlement's last `months` calendar months (today's included), oldest first."""
+    shown, first = _month_window(today, months)
+    month = month_key(UsageDay.day)
+    rows = db.session.execute(
+        select(month, *_month_columns())
+        .where(UsageDay.entitlement_id == entitlement_id, UsageDay.day >= first, UsageDay.day <= today)
+        .group_by(month)
+    )
+    found = {point.month: point for point in (_month_point(*row) for row in rows)}
+    return _fill_months(shown, found)
+
+
+def org_monthly_series(organization_id: int, today: date, months: int = MONTHS,
+                       service_code: str | None = None) -> dict[int, list[MonthPoint]]:
+    """Return {entitlement id: monthly series} for every entitlement of the organization
+    (optionally of one service), including entitlements without usage (all zeros)."""
+    shown, first = _month_window(today, months)
+    month = month_key(UsageDay.day)
+    # The date range sits in the join condition, not WHERE, so entitlements without usage in
+    # the window still come back (with a NULL month) and get an all-zero series.
+    query = (
+        select(Entitlement.id, month, *_month_columns())
+        .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id,
+                                  UsageDay.day >= first, UsageDay.day <= today))
+        .where(Entitlement.organization_id == organization_id)
+        .group_by(Entitlement.id, month)
+    )
+    if service_code is not None:
+        query = query.where(Entitlement.service_code == service_code)
+    found: dict[int, dict[date, MonthPoint]] = {}
+    for entitlement_id, key, *figures in db.session.execute(query):
+        points = found.setdefault(entitlement_id, {})
+        if key is not None:
+            point = _month_point(key, *figures)
+            points[point.month] = point
+    return {entitlement_id: _fill_months(shown, points) for entitlement_id, points in sorted(found.items())}
+
+
+def service_monthly_series(organization_id: int, service_code: str, today: date,
+                           months: int = MONTHS) -> list[MonthPoint]:
+    """Return one monthly series summing all of the organization's entitlements of a service.
+
+    Each entitlement's monthly peak is taken first (inner query) and the peaks are then added
+    up (outer query): summing daily rows directly would add up days, not entitlements.
+    """
+    shown, first = _month_window(today, months)
+    month = month_key(UsageDay.day).label("month")
+    per_entitlement = (
+        select(month, *(column.label(name) for column, name in zip(
+            _month_columns(), ("assigned", "newly_assigned", "monthly_active", "peak_concurrent"))))
+        .join(Entitlement, Entitlement.id == UsageDay.entitlement_id)
+        .where(Entitlement.organization_id == organization_id, Entitlement.service_code == service_code,
+               UsageDay.day >= first, UsageDay.day <= today)
+        .group_by(UsageDay.entitlement_id, month_key(UsageDay.day))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(per_entitlement.c.month, func.sum(per_entitlement.c.assigned),
+               func.sum(per_entitlement.c.newly_assigned), func.sum(per_entitlement.c.monthly_active),
+               func.sum(per_entitlement.c.peak_concurrent))
+        .group_by(per_entitlement.c.month)
+    )
+    found = {point.month: point for point in (_month_point(*row) for row in rows)}
+    return _fill_months(shown, found)
+
+
+def _day_columns():
+    """The columns of a daily series, in DayPoint order after the day."""
+    return (UsageDay.day, UsageDay.assigned, UsageDay.newly_assigned, UsageDay.daily_active,
+            UsageDay.monthly_active, UsageDay.peak_concurrent)
+
+
+def daily_series(entitlement_id: int, today: date, days: int = DAYS) -> list[DayPoint]:
+    """Return the entitlement's last `days` days (today included), oldest first."""
+    shown = last_days(today, days)
+    rows = db.session.execute(
+        select(*_day_columns())
+        .where(UsageDay.entitlement_id == entitlement_id, UsageDay.day >= shown[0], UsageDay.day <= today)
+    )
+    found = {row[0]: DayPoint(*row, has_data=True) for row in rows}
+    return _fill_days(shown, found)
+
+
+def org_daily_series(organization_id: int, today: date, days: int = DAYS,
+                     service_code: str | None = None) -> dict[int, list[DayPoint]]:
+    """Return {entitlement id: daily series} for every entitlement of the organization
+    (optionally of one service), including entitlements without usage (all zeros)."""
+    shown = last_days(today, days)
+    query = (
+        select(Entitlement.id, *_day_columns())
+        .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id,
+                                  UsageDay.day >= shown[0], UsageDay.day <= today))
+        .where(Entitlement.organization_id == organization_id)
+    )
+    if service_code is not None:
+        query = query.where(Entitlement.service_code == service_code)
+    found: dict[int, dict[date, DayPoint]] = {}
+    for entitlement_id, *row in db.session.execute(query):
+        points = found.setdefault(entitlement_id, {})
+        if row[0] is not None:
+            points[row[0]] = DayPoint(*row, has_data=True)
+    return {entitlement_id: _fill_days(shown, points) for entitlement_id, points in sorted(found.items())}
+
+
+def entitlement_figures(organization_id: int, today: date) -> list[EntitlementFigures]:
+    """Return each of the organization's entitlements with its latest day of usage up to today,
+    ready for math.summarize_services (one statement)."""
+    earlier = aliased(UsageDay)
+    latest = (
+        select(func.max(earlier.day))
+        .where(earlier.entitlement_id == Entitlement.id, earlier.day <= today)
+        .correlate(Entitlement)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(Entitlement.id, Entitlement.service_code, Entitlement.license_count, Entitlement.start_date,
+               Entitlement.end_date, Entitlement.commit_model, Entitlement.is_trial, UsageDay.assigned,
+               UsageDay.monthly_active, UsageDay.daily_active, UsageDay.day)
+        .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id, UsageDay.day == latest))
+        .where(Entitlement.organization_id == organization_id)
+        .order_by(Entitlement.id)
+    )
+    return [
+        EntitlementFigures(
+            entitlement_id=row[0], service_code=row[1], license_count=row[2], start_date=row[3],
+            end_date=row[4], commit_model=row[5].value, is_trial=row[6], assigned=row[7] or 0,
+            monthly_active=row[8] or 0, daily_active=row[9] or 0, latest_day=row[10],
+        )
+        for row in rows
+    ]
+
