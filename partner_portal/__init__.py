@@ -86,8 +86,9 @@ def _register_blueprints(app: Flask) -> None:
     from .connections import bp as connections_bp
     from .customers import bp as customers_bp
     from .home import bp as home_bp
+    from .licensing import bp as licensing_bp
 
-    for blueprint in (auth_bp, home_bp, accounts_bp, connections_bp, customers_bp):
+    for blueprint in (auth_bp, home_bp, accounts_bp, connections_bp, customers_bp, licensing_bp):
         app.register_blueprint(blueprint)
 
 
@@ -95,6 +96,7 @@ def _templating(app: Flask) -> None:
     from .web import htmx
 
     app.jinja_env.globals["HTMX_SCRIPT"] = htmx.HTMX_SCRIPT
+    app.jinja_env.globals["PLOTLY_SCRIPT"] = "vendor/plotly-basic-4.1.1.min.js"
 
     @app.template_global()
     def asset(filename: str) -> str:

@@ -95,11 +95,13 @@ def _rollback(request, app):
         try:
             yield
         finally:
-            db.session.remove()
-            db.session = original_session
             engines[None] = engine
-            outer.rollback()
-            conn.close()
+            try:
+                db.session.remove()
+            finally:
+                db.session = original_session
+                outer.rollback()
+                conn.close()
 
 
 class CSRFClient(FlaskClient):
@@ -107,16 +109,21 @@ class CSRFClient(FlaskClient):
     does. Pass csrf=False to send none."""
 
     def open(self, *args, csrf: bool = True, **kwargs):
-        # Requests run in the test's app context and so share its session. Commit the test's
-        # set-up first (into the per-test outer transaction), as it would be in production:
-        # otherwise a service that rolls back a refusal would also undo the test's data.
+        # Commit the test's set-up first (into the per-test outer transaction), as it would be
+        # in production, then give the request its own app context: a fresh `g` and its own
+        # session, like a real request, instead of reusing the test's.
         db.session.commit()
         method = (kwargs.get("method") or "GET").upper()
         if csrf and method not in {"GET", "HEAD", "OPTIONS"}:
             headers = dict(kwargs.pop("headers", None) or {})
             headers.setdefault("X-CSRFToken", self.csrf_token())
             kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+            # A streamed body reads the database while it is consumed: consume it here, inside
+            # the request's context, as a server would before the request ends.
+            response.get_data()
+            return response
 
     def csrf_token(self) -> str:
         """A token valid for this client's session (Flask-WTF's format)."""
@@ -133,8 +140,9 @@ class CSRFClient(FlaskClient):
 def client(app):
     """A CSRF-aware test client."""
     app.test_client_class = CSRFClient
-    with app.test_client() as test_client:
-        yield test_client
+    # Not `with app.test_client()`: that keeps each request's context pushed afterwards, and
+    # requests here run in app contexts of their own (see CSRFClient.open).
+    return app.test_client()
 
 
 @pytest.fixture

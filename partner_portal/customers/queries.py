@@ -266,6 +266,7 @@ def connected_customer(partner_id: int, orgid: str) -> tuple[Organization, Conne
 class EntitlementLine:
     """One entitlement as partners see it."""
 
+    id: int
     service: str
     unit: str
     state: EntitlementState
@@ -309,7 +310,7 @@ def entitlement_lines(org_id: int, today: date | None = None) -> list[Entitlemen
         .order_by(Service.sort_order, Entitlement.end_date, Entitlement.id)
     )
     return [
-        EntitlementLine(service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
+        EntitlementLine(id=e.id, service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
                         assigned=e.licenses_assigned, term=e.term.label, start_date=e.start_date,
                         end_date=e.end_date, is_bandwidth=s.is_bandwidth)
         for e, s in db.session.execute(stmt).all()
@@ -332,8 +333,3 @@ def customer_details(org_id: int) -> dict:
         .order_by(Administrator.id).limit(1)
     )
     return {"entitlement_groups": groups, "orders": orders, "contact": contact}
-
-
-def licensing_summary(org_id: int) -> list[EntitlementLine]:
-    """Entitlements that carry licenses (active, trials and expired), for View Licensing."""
-    return [line for line in entitlement_lines(org_id) if line.state is not EntitlementState.PENDING_TRIAL]

@@ -138,9 +138,9 @@ def details(orgid: str):
 @dashboard_access
 def licensing(orgid: str):
     """View Licensing: a summary of the customer's entitlements and license usage."""
-    customer, connection = _customer_or_404(orgid)
-    return htmx.render("customers/licensing.html", block="customer_panel", customer=customer,
-                       summary=queries.licensing_summary(customer.id))
+    from ..licensing.views import partner_subject, render_summary
+
+    return render_summary(partner_subject(orgid), "customers/licensing.html", "customer_panel")
 
 
 @bp.route("/<orgid>/remove", methods=["GET", "POST"])

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ..auth.passwords import hash_password
 from ..extensions import db
 from ..models import (
-    Access, Administrator, CommitModel, Connection, ConnectionMethod, Entitlement, MembershipStatus,
+    Access, Administrator, CommitModel, LicenseAssignment, Connection, ConnectionMethod, Entitlement, MembershipStatus,
     Notification, Order, Organization, Permission, Program, ProgramMembership, Service, Severity,
     Side, SupportTicket, Tenancy, Term, TicketStatus, User,
 )
@@ -159,6 +159,15 @@ class DemoBuilder:
         link.ended_by_side = Side.CUSTOMER
         db.session.flush()
 
+        # Who holds Fabrikam's licenses: only Fabrikam's own administrators may see this list.
+        for entitlement in self.entitlements:
+            if entitlement.organization_id == fabrikam.id and not entitlement.is_trial:
+                db.session.add_all(
+                    LicenseAssignment(entitlement_id=entitlement.id, holder=f"user{n:04d}@fabrikamhealth.example",
+                                      assigned_on=entitlement.start_date + timedelta(days=n % 200),
+                                      last_active=self.today - timedelta(days=n % 40))
+                    for n in range(1, min(entitlement.licenses_assigned, 150) + 1))
+
         # 13+ months of daily usage, written through the same import as real usage files.
         from ..licensing.demo_usage import load_demo_usage
 
@@ -244,14 +253,16 @@ class DemoBuilder:
                 if expired:
                     end = today - timedelta(days=rng.randint(5, 90))
                 ratio = rng.choice([0.35, 0.6, 0.75, 0.86, 0.93, 0.97, 1.0, 1.08, 1.2])
+                # Started in the past (most of them over a year ago) so there is usage history.
+                start = min(end - timedelta(days=365 if term is not Term.TERMED else 730),
+                            today - timedelta(days=rng.choice([45, 200, 420, 500])))
                 self.order_seq += 1
                 db.session.add(Order(organization_id=org.id, number=f"ORD-{200000 + self.order_seq}",
-                                     ordered_on=end - timedelta(days=365 if term is not Term.TERMED else 730),
-                                     service_code=code, quantity=count, term=term))
+                                     ordered_on=start, service_code=code, quantity=count, term=term))
                 self.add_entitlement(Entitlement(
                     organization_id=org.id, service_code=code, license_count=count, term=term,
                     commit_model=CommitModel.MONTHLY_COMMIT if org.tenancy is Tenancy.MULTI and code.startswith("daas") else CommitModel.FIXED,
-                    start_date=end - timedelta(days=365 if term is not Term.TERMED else 730),
+                    start_date=start,
                     end_date=end, licenses_assigned=int(count * ratio)))
         titles = [
             (Severity.INFO, "Service update completed", "The scheduled update of your workspace finished."),

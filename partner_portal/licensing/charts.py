@@ -97,8 +97,12 @@ def _x(table: Table) -> list[str]:
     return [value.isoformat() for value in table.column(0)]
 
 
-def _layout(title: str, y_title: str, x_kind: str, **extra) -> dict:
-    """A small layout: title, margins, an x-axis for months or days, y from zero, legend below."""
+def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **extra) -> dict:
+    """A small layout: margins, an x-axis for months or days, y from zero, legend on top.
+
+    The page's caption already names each chart, so the figure repeats its title only when
+    asked (the ratio chart's title carries the percentage).
+    """
     if x_kind == "month":
         xaxis = {"type": "category"}
     elif x_kind == "day":
@@ -106,12 +110,13 @@ def _layout(title: str, y_title: str, x_kind: str, **extra) -> dict:
     else:
         xaxis = {}
     layout = {
-        "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 14}},
+        "title": {"text": title if show_title else "", "x": 0, "xanchor": "left", "font": {"size": 14}},
         "font": {"family": "system-ui, sans-serif", "size": 12},
-        "margin": {"l": 56, "r": 36, "t": 40, "b": 48},
+        "margin": {"l": 56, "r": 24, "t": 36, "b": 56},
         "xaxis": xaxis,
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "tickformat": ",d"},
-        "legend": {"orientation": "h", "x": 0, "y": -0.15},
+        # Above the plot: below it, the legend collides with slanted month labels.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "hovermode": "x unified",
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
@@ -169,12 +174,13 @@ def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
         _bar("Remaining", [remaining], label, COLORS["remaining"], orientation="h"),
         _bar("Overage", [over], label, COLORS["overage"], orientation="h"),
     ]
-    layout = _layout(f"Assigned of purchased: {share}", "", "none", barmode="stack", height=160,
+    layout = _layout(f"Assigned of purchased: {share}", "", "none", show_title=True, barmode="stack", height=200,
                      hovermode="closest")
     layout["xaxis"] = {"rangemode": "tozero", "tickformat": ",d"}
     layout["yaxis"] = {"showticklabels": False}
     # Horizontal stacks list their legend bottom-up by default; keep the stacking order.
-    layout["legend"] = {**layout["legend"], "traceorder": "normal", "y": -0.35}
+    layout["legend"] = {**layout["legend"], "traceorder": "normal", "y": -0.9, "yanchor": "top"}
+    layout["margin"] = {**layout["margin"], "b": 70}
     return Chart("ratio", "Assigned and purchased licenses", _figure(traces, layout), table,
                  empty=purchased == 0 and assigned == 0,
                  empty_message="No licenses purchased or assigned.")

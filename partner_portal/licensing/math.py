@@ -135,10 +135,11 @@ def current_assigned(assigned: int, latest_day: date | None, today: date, monthl
     """Return the assigned count that applies today.
 
     Monthly-commit counts restart every month, so a figure from an earlier month no longer
-    counts; a fixed entitlement keeps its latest figure however old.
+    counts; a fixed entitlement keeps its latest figure however old. Without any daily usage
+    (latest_day None) the figure is the entitlement's recorded count, as on the dashboard.
     """
     if latest_day is None:
-        return 0
+        return assigned
     if monthly_commit and month_start(latest_day) != month_start(today):
         return 0
     return assigned

@@ -233,7 +233,7 @@ def entitlement_figures(organization_id: int, today: date) -> list[EntitlementFi
     rows = db.session.execute(
         select(Entitlement.id, Entitlement.service_code, Entitlement.license_count, Entitlement.start_date,
                Entitlement.end_date, Entitlement.commit_model, Entitlement.is_trial, UsageDay.assigned,
-               UsageDay.monthly_active, UsageDay.daily_active, UsageDay.day)
+               UsageDay.monthly_active, UsageDay.daily_active, UsageDay.day, Entitlement.licenses_assigned)
         .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id, UsageDay.day == latest))
         .where(Entitlement.organization_id == organization_id)
         .order_by(Entitlement.id)
@@ -241,7 +241,9 @@ def entitlement_figures(organization_id: int, today: date) -> list[EntitlementFi
     return [
         EntitlementFigures(
             entitlement_id=row[0], service_code=row[1], license_count=row[2], start_date=row[3],
-            end_date=row[4], commit_model=row[5].value, is_trial=row[6], assigned=row[7] or 0,
+            end_date=row[4], commit_model=row[5].value, is_trial=row[6],
+            # No usage rows yet: fall back to the entitlement's recorded count (row[11]).
+            assigned=row[7] if row[10] is not None else row[11],
             monthly_active=row[8] or 0, daily_active=row[9] or 0, latest_day=row[10],
         )
         for row in rows

@@ -54,6 +54,13 @@ class Header:
         return bool(self.badges)
 
     @cached_property
+    def can_see_licensing(self) -> bool:
+        """True when the organization's own Licensing page should appear in the navigation."""
+        from ..models import Permission
+
+        return bool(self.acting) and self.acting.administrator.can(Permission.LICENSING)
+
+    @cached_property
     def can_see_dashboard(self) -> bool:
         """True when My Customers should appear in the navigation."""
         from ..models import Permission

@@ -46,9 +46,38 @@
     if (target) target.focus();
   });
 
+  // Charts: <div data-chart="{figure json}" data-plotly-src="...">. plotly.js is loaded on
+  // first use only, so pages without charts never download it.
+  var plotlyLoading = null;
+  function loadPlotly(src) {
+    if (window.Plotly) return Promise.resolve(window.Plotly);
+    if (!plotlyLoading) {
+      plotlyLoading = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = reject;
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyLoading;
+  }
+  function drawCharts(root) {
+    var charts = root.querySelectorAll ? root.querySelectorAll("[data-chart]") : [];
+    if (root.matches && root.matches("[data-chart]")) charts = [root];
+    Array.prototype.forEach.call(charts, function (element) {
+      loadPlotly(element.getAttribute("data-plotly-src")).then(function (Plotly) {
+        var figure = JSON.parse(element.getAttribute("data-chart"));
+        element.textContent = "";
+        Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true });
+      });
+    });
+  }
+
   // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
   if (window.htmx) {
     window.htmx.onLoad(function (root) {
+      drawCharts(root);
       var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
       Array.prototype.forEach.call(dialogs, function (dialog) {
         if (!dialog.open && dialog.showModal) dialog.showModal();

@@ -96,7 +96,9 @@ def test_current_assigned_of_monthly_commit_is_zero_once_the_month_is_over():
     assert lm.current_assigned(80, date(2025, 5, 31), TODAY, monthly_commit=True) == 0
     assert lm.current_assigned(80, date(2025, 6, 1), TODAY, monthly_commit=True) == 80
     assert lm.current_assigned(80, date(2025, 5, 31), TODAY, monthly_commit=False) == 80
-    assert lm.current_assigned(80, None, TODAY, monthly_commit=False) == 0
+    # No daily usage at all: the entitlement's recorded count stands.
+    assert lm.current_assigned(80, None, TODAY, monthly_commit=False) == 80
+    assert lm.current_assigned(80, None, TODAY, monthly_commit=True) == 80
 
 
 def test_commitment_split_shows_overage_apart():

@@ -1,0 +1,223 @@
+"""Licensing pages: the Usage summary, View Usage Trend and CSV exports, for a partner looking
+at a connected customer and for a customer's own administrators."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import Response, abort, stream_with_context, url_for
+
+from ..customers.queries import connected_customer
+from ..models import Organization, Permission
+from ..web import htmx
+from ..web.guards import partner_required, permission_required
+from ..web.tenancy import acting
+from . import bp, charts, queries
+
+dashboard_access = permission_required(Permission.CUSTOMER_DASHBOARD)
+licensing_access = permission_required(Permission.LICENSING)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whose licensing is shown, and how its pages link to each other."""
+
+    org: Organization
+    partner_view: bool
+
+    def _url(self, endpoint: str, **values) -> str:
+        if self.partner_view:
+            return url_for(f"licensing.partner_{endpoint}", orgid=self.org.orgid, **values)
+        return url_for(f"licensing.own_{endpoint}", **values)
+
+    @property
+    def summary_url(self) -> str:
+        """The Usage tab."""
+        if self.partner_view:
+            return url_for("customers.licensing", orgid=self.org.orgid)
+        return url_for("licensing.own_summary")
+
+    def trend_url(self, entitlement_id: int) -> str:
+        """View Usage Trend of one entitlement."""
+        return self._url("trend", entitlement_id=entitlement_id)
+
+    @property
+    def summary_csv_url(self) -> str:
+        """Export of the Usage summary."""
+        return self._url("summary_csv")
+
+    def chart_csv_url(self, entitlement_id: int, key: str) -> str:
+        """Export of one trend chart's figures."""
+        return self._url("chart_csv", entitlement_id=entitlement_id, key=key)
+
+    def history_csv_url(self, entitlement_id: int) -> str:
+        """Export of every recorded day of one entitlement."""
+        return self._url("history_csv", entitlement_id=entitlement_id)
+
+    @property
+    def target(self) -> str:
+        """The region htmx swaps licensing content into."""
+        return "#customer-panel" if self.partner_view else "#licensing-main"
+
+
+def partner_subject(orgid: str) -> Subject:
+    """A customer connected to the acting partner; 404 for any other organization."""
+    found = connected_customer(acting().org.id, orgid)
+    if found is None:
+        abort(404)
+    return Subject(found[0], partner_view=True)
+
+
+def own_subject() -> Subject:
+    """The current organization, seen by its own administrators."""
+    return Subject(acting().org, partner_view=False)
+
+
+def _entitlement_or_404(subject: Subject, entitlement_id: int):
+    found = queries.entitlement_or_none(subject.org.id, entitlement_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _csv(lines, *name_parts: str) -> Response:
+    """A streamed CSV download with a descriptive file name."""
+    filename = charts.export_filename(*name_parts, day=date.today())
+    return Response(stream_with_context(lines), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# --- shared bodies ------------------------------------------------------------------------
+
+def render_summary(subject: Subject, template: str, block: str):
+    """The Usage tab of `subject`."""
+    return htmx.render(template, block=block, subject=subject, customer=subject.org,
+                       usage=queries.usage_summary(subject.org.id, date.today()))
+
+
+def render_trend(subject: Subject, entitlement_id: int, template: str, block: str):
+    """View Usage Trend of one of `subject`'s entitlements."""
+    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    trend = queries.usage_trend(entitlement, service, date.today())
+    return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
+                       service=service, trend=trend)
+
+
+def summary_csv(subject: Subject) -> Response:
+    """The Usage summary as CSV, with the same figures as the page."""
+    usage = queries.usage_summary(subject.org.id, date.today())
+    table = charts.Table(
+        headers=("Service", "Unit", "Purchased", "Assigned", "Assigned of purchased", "Remaining", "Overage",
+                 "Monthly active users", "Daily active users", "Expires", "Expires within 90 days"),
+        kinds=("text",) * 11,
+        rows=tuple((row.name, row.unit, row.summary.purchased, row.summary.assigned, row.summary.percent_label,
+                    row.summary.remaining, row.summary.overage, row.summary.monthly_active, row.summary.daily_active,
+                    row.summary.expires_on.isoformat() if row.summary.expires_on else "",
+                    "yes" if row.summary.expiring_soon else "no") for row in usage.services),
+    )
+    return _csv(charts.csv_lines(table), subject.org.name, "licensing-summary")
+
+
+def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
+    """One trend chart's table as CSV."""
+    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    chart = queries.usage_trend(entitlement, service, date.today()).chart(key)
+    if chart is None:
+        abort(404)
+    return _csv(charts.csv_lines(chart.table), subject.org.name, service.code, str(entitlement.id), key)
+
+
+def history_csv(subject: Subject, entitlement_id: int) -> Response:
+    """Every recorded day of one entitlement, streamed from the database (aggregates only)."""
+    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    headers = ("Day", "Licenses assigned", "Newly assigned", "Daily active users", "Monthly active users",
+               "Peak concurrent users")
+
+    def lines():
+        yield ",".join(headers) + "\r\n"
+        for row in queries.daily_history(entitlement.id):
+            yield ",".join("" if value is None else str(value) for value in row) + "\r\n"
+
+    return _csv(lines(), subject.org.name, service.code, str(entitlement.id), "daily-usage")
+
+
+# --- partner routes (a connected customer) ----------------------------------------------
+
+@bp.get("/customers/<orgid>/licensing/<int:entitlement_id>")
+@partner_required
+@dashboard_access
+def partner_trend(orgid: str, entitlement_id: int):
+    """View Usage Trend of a connected customer's entitlement."""
+    return render_trend(partner_subject(orgid), entitlement_id, "customers/trend.html", "customer_panel")
+
+
+@bp.get("/customers/<orgid>/licensing/export.csv")
+@partner_required
+@dashboard_access
+def partner_summary_csv(orgid: str):
+    """Export a connected customer's Usage summary."""
+    return summary_csv(partner_subject(orgid))
+
+
+@bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/<key>.csv")
+@partner_required
+@dashboard_access
+def partner_chart_csv(orgid: str, entitlement_id: int, key: str):
+    """Export one trend chart of a connected customer's entitlement."""
+    return chart_csv(partner_subject(orgid), entitlement_id, key)
+
+
+@bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/history.csv")
+@partner_required
+@dashboard_access
+def partner_history_csv(orgid: str, entitlement_id: int):
+    """Export the daily usage history of a connected customer's entitlement."""
+    return history_csv(partner_subject(orgid), entitlement_id)
+
+
+# --- the organization's own licensing -----------------------------------------------------
+
+@bp.get("/licensing")
+@licensing_access
+def own_summary():
+    """Licensing of the current organization: the Usage tab."""
+    return render_summary(own_subject(), "licensing/index.html", "licensing_main")
+
+
+@bp.get("/licensing/<int:entitlement_id>")
+@licensing_access
+def own_trend(entitlement_id: int):
+    """View Usage Trend of one of the current organization's entitlements."""
+    return render_trend(own_subject(), entitlement_id, "licensing/trend.html", "licensing_main")
+
+
+@bp.get("/licensing/export.csv")
+@licensing_access
+def own_summary_csv():
+    """Export the current organization's Usage summary."""
+    return summary_csv(own_subject())
+
+
+@bp.get("/licensing/<int:entitlement_id>/<key>.csv")
+@licensing_access
+def own_chart_csv(entitlement_id: int, key: str):
+    """Export one trend chart of the current organization's entitlement."""
+    return chart_csv(own_subject(), entitlement_id, key)
+
+
+@bp.get("/licensing/<int:entitlement_id>/history.csv")
+@licensing_access
+def own_history_csv(entitlement_id: int):
+    """Export the daily usage history of one of the current organization's entitlements."""
+    return history_csv(own_subject(), entitlement_id)
+
+
+@bp.get("/licensing/<int:entitlement_id>/assignments")
+@licensing_access
+def own_assignments(entitlement_id: int):
+    """Who holds the entitlement's licenses: for the organization's own administrators only."""
+    subject = own_subject()
+    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    rows, total = queries.assignments(entitlement.id)
+    return htmx.render("licensing/assignments.html", block="licensing_main", subject=subject, entitlement=entitlement,
+                       service=service, assignments=rows, total=total)
