@@ -112,7 +112,7 @@ def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **e
     layout = {
         "title": {"text": title if show_title else "", "x": 0, "xanchor": "left", "font": {"size": 14}},
         "font": {"family": "system-ui, sans-serif", "size": 12},
-        "margin": {"l": 56, "r": 24, "t": 36, "b": 56},
+        "margin": {"l": 56, "r": 44, "t": 36, "b": 56},  # room for the last slanted month label
         "xaxis": xaxis,
         "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "tickformat": ",d"},
         # Above the plot: below it, the legend collides with slanted month labels.
@@ -274,7 +274,9 @@ def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: 
         _line(limit, x, table.column(1), COLORS["purchased"], mode="lines",
               line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"}),
     ]
-    return Chart("overage", "Overage", _figure(traces, _layout("Overage", "Licenses", "month", barmode="stack")),
+    return Chart("overage", "Overage", _figure(traces, _layout("Overage", "Licenses", "month", barmode="stack",
+                                                  legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
+                                                          "traceorder": "normal"})),
                  table, empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
 
 
@@ -292,7 +294,7 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
               for index, label in enumerate(labels)]
     return Chart("consumption", "Consumption per entitlement",
                  _figure(traces, _layout("Consumption per entitlement", "Assigned licenses", "month",
-                                         barmode="group")),
+                                         barmode="group", showlegend=True)),
                  table, empty=all(_no_data(points) for points in series.values()),
                  empty_message="No usage recorded in the last 12 months.")
 
