@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from flask import Flask, url_for
+from markupsafe import Markup, escape
 
 from . import config as config_module
 
@@ -106,6 +107,12 @@ def _templating(app: Flask) -> None:
         return url_for("static", filename=filename, v=version)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+
+    @app.template_filter("breakable_email")
+    def breakable_email(value: str) -> Markup:
+        """An email that may wrap after its @ (never in the middle of a word)."""
+        local, at, domain = value.partition("@")
+        return escape(local) + (Markup("@<wbr>") if at else Markup("")) + escape(domain)
 
     @app.template_filter("date")
     def format_date(value, fmt: str = "%b %d, %Y"):

@@ -46,8 +46,10 @@ def _customer_or_404(orgid: str):
 def index():
     """My Customers: the Customer Dashboard (the table alone for htmx search, filter and sort)."""
     context = _dashboard_context(queries.DashboardParams.from_args(request.args))
+    # The table alone for search, filter, sort and refresh; the counter and the hidden sort
+    # inputs of the filter form follow out of band so they never go stale.
     return htmx.render("customers/index.html", block="customer_table" if htmx.target() == "customer-table" else None,
-                       **context)
+                       oob=("counter", "sort_inputs"), **context)
 
 
 @bp.get("/export.csv")
@@ -152,10 +154,9 @@ def remove(orgid: str):
     if request.method == "POST":
         end_connection(connection, Side.PARTNER, acting().user)
         if htmx.is_htmx():
-            # The row's target swaps to nothing; the dialog closes and the counter updates out of band.
-            return htmx.render("customers/index.html", block="removed", oob=("counter",),
-                               total=active_connection_count(acting().org.id), limit=connection_limit(),
-                               params=queries.DashboardParams())
+            # The row swaps to nothing and the dialog closes; the table then refreshes itself
+            # (counts, counter) on the customers-changed event.
+            return htmx.trigger(htmx.render("customers/index.html", block="removed"), "customers-changed")
         flash(f"{customer.name} was removed from your customers.", "success")
         return htmx.redirect(url_for("customers.index"))
     return htmx.render("customers/remove.html", block="remove_dialog", customer=customer,

@@ -27,9 +27,14 @@
     if (!source) return;
     var text = source.value || source.textContent;
     var done = function () {
-      var status = document.getElementById(button.getAttribute("aria-controls") || "") || button;
-      status.textContent = "Copied";
-      setTimeout(function () { status.textContent = button.dataset.label || "Copy"; }, 2000);
+      // The button shows it; a polite live region says it to screen-reader users.
+      var status = document.getElementById(button.getAttribute("aria-controls") || "");
+      button.textContent = "Copied";
+      if (status) status.textContent = "Link copied to the clipboard.";
+      setTimeout(function () {
+        button.textContent = button.dataset.label || "Copy";
+        if (status) status.textContent = "";
+      }, 2000);
     };
     if (navigator.clipboard && window.isSecureContext) {
       navigator.clipboard.writeText(text).then(done, function () { source.select(); document.execCommand("copy"); done(); });
@@ -73,6 +78,33 @@
       });
     });
   }
+
+  // Dialogs opened from a menu: remember the menu, so focus returns there when the dialog
+  // closes (or to the table when the row itself went away).
+  var dialogOpener = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.getAttribute && elt.getAttribute("hx-target") === "#dialog-region") {
+      var menu = elt.closest("details.menu");
+      dialogOpener = menu ? menu.querySelector("summary") : elt;
+    }
+  });
+  document.addEventListener("close", function (event) {
+    if (!(event.target instanceof HTMLDialogElement)) return;
+    var fallback = document.getElementById("customer-table") || document.getElementById("main");
+    var back = dialogOpener && dialogOpener.isConnected ? dialogOpener : fallback;
+    if (back) back.focus();
+    dialogOpener = null;
+  }, true);
+  document.addEventListener("htmx:afterSwap", function () {
+    // The dialog region was emptied (e.g. after Remove): no close event fires then.
+    var region = document.getElementById("dialog-region");
+    if (dialogOpener && region && !region.querySelector("dialog")) {
+      var fallback = document.getElementById("customer-table") || document.getElementById("main");
+      (dialogOpener.isConnected ? dialogOpener : fallback).focus();
+      dialogOpener = null;
+    }
+  });
 
   // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
   if (window.htmx) {

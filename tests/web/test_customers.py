@@ -59,7 +59,7 @@ def test_dashboard_shows_rows_with_status_at_a_glance(client, partner_setup):
     assert response.status_code == 200
     assert "2</strong> of 100 customers" in page
     row = page[page.index(f'id="row-{alpha.orgid}"'):].split("</tr>")[0]
-    assert "Alpha Health" in row and "contact@alpha.example.org" in row and "Single-tenant" in row
+    assert "Alpha Health" in row and "contact@<wbr>alpha.example.org" in row and "Single-tenant" in row
     assert "120 %" in row and "health-red" in row and "Pending trial request" in row
     assert '<span class="pill">2</span>' in row
     beta_row = page[page.index(f'id="row-{beta.orgid}"'):].split("</tr>")[0]
@@ -234,8 +234,12 @@ def test_remove_customer_connection_with_htmx(client, partner_setup):
     response = client.post(f"/customers/{alpha.orgid}/remove", headers=htmx_headers(**{"HX-Target": f"row-{alpha.orgid}"}))
     body = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'id="customer-counter" class="counter" hx-swap-oob="true"' in body and "<strong>1</strong> of 100" in body
-    assert '<div id="dialog-region" hx-swap-oob="true"></div>' in body
+    # The row swaps to nothing, the dialog closes, and the table is told to refresh itself.
+    assert body == '<div id="dialog-region" hx-swap-oob="true"></div>'
+    assert response.headers["HX-Trigger"] == "customers-changed"
+    refreshed = client.get("/customers", headers=htmx_headers(**{"HX-Target": "customer-table"})).get_data(as_text=True)
+    assert 'id="customer-counter" class="counter" hx-swap-oob="true"' in refreshed and "<strong>1</strong> of 100" in refreshed
+    assert f'id="row-{alpha.orgid}"' not in refreshed and ">1 customer</p>" in refreshed
     link = db.session.scalar(select(Connection).where(Connection.customer_id == alpha.id))
     assert link.ended_at is not None and link.ended_by_side is Side.PARTNER and link.ended_by_id == user.id
     # The customer is told; the connection stays as history; the partner can no longer see it.
