@@ -6,6 +6,7 @@ entitlements, a trend four whatever the length of the history.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 
 from sqlalchemy import select
@@ -57,45 +58,68 @@ def entitlement_or_none(org_id: int, entitlement_id: int) -> tuple[Entitlement, 
     return (row[0], row[1]) if row else None
 
 
-@dataclass(frozen=True)
-class Trend:
-    """All charts of View Usage Trend for one entitlement."""
-
-    charts: list[charts.Chart]
-
-    def chart(self, key: str) -> charts.Chart | None:
-        """The chart with this key, if any."""
-        return next((c for c in self.charts if c.key == key), None)
-
-
 def _label(entitlement: Entitlement, service: Service) -> str:
     """A short label for one entitlement in the consumption chart."""
     ends = entitlement.end_date.isoformat() if entitlement.end_date else "open-ended"
     return f"{entitlement.term.label}, {entitlement.license_count} {service.unit}, ends {ends}"
 
 
-def usage_trend(entitlement: Entitlement, service: Service, today: date) -> Trend:
-    """Build the trend charts of one entitlement from SQL-aggregated series."""
-    monthly_commit = entitlement.commit_model.value == "monthly-commit"
-    months = series.monthly_series(entitlement.id, today)
-    days = series.daily_series(entitlement.id, today)
-    latest = next((p for p in reversed(days) if p.has_data), None)
-    assigned_now = latest.assigned if latest else entitlement.licenses_assigned
-    siblings = series.org_monthly_series(entitlement.organization_id, today, service_code=service.code)
-    labels = {
-        e.id: _label(e, service)
-        for e in db.session.scalars(select(Entitlement).where(Entitlement.id.in_(list(siblings))))
-    }
-    purchased = entitlement.license_count
-    return Trend([
-        charts.ratio_chart(assigned_now, purchased, service.unit),
-        charts.monthly_active_chart(months),
-        charts.daily_active_chart(days),
-        charts.assignments_chart(months, purchased, monthly_commit),
-        charts.active_use_chart(months),
-        charts.consumption_chart({labels[i]: points for i, points in siblings.items()}),
-        charts.overage_chart(months, purchased, monthly_commit),
-    ])
+CHART_KEYS = ("ratio", "monthly-active-users", "daily-active-users", "license-assignments", "active-use",
+              "consumption", "overage")
+
+
+class TrendData:
+    """The series behind one entitlement's trend, each loaded (one SQL statement) on first use,
+    so an export of one chart reads only what that chart needs."""
+
+    def __init__(self, entitlement: Entitlement, service: Service, today: date):
+        self.entitlement, self.service, self.today = entitlement, service, today
+        self.purchased = entitlement.license_count
+        self.monthly_commit = entitlement.commit_model.value == "monthly-commit"
+
+    @cached_property
+    def months(self):
+        """Twelve months of aggregated usage."""
+        return series.monthly_series(self.entitlement.id, self.today)
+
+    @cached_property
+    def days(self):
+        """Thirty days of usage."""
+        return series.daily_series(self.entitlement.id, self.today)
+
+    @cached_property
+    def assigned_now(self) -> int:
+        """Assigned licenses on the latest day with data (the recorded count without any)."""
+        latest = next((p for p in reversed(self.days) if p.has_data), None)
+        return latest.assigned if latest else self.entitlement.licenses_assigned
+
+    def consumption(self) -> dict:
+        """Monthly series of every entitlement of the same service, keyed by a readable label."""
+        siblings = series.org_monthly_series(self.entitlement.organization_id, self.today,
+                                             service_code=self.service.code)
+        labels = {e.id: _label(e, self.service)
+                  for e in db.session.scalars(select(Entitlement).where(Entitlement.id.in_(list(siblings))))}
+        return {labels[i]: points for i, points in siblings.items()}
+
+    def chart(self, key: str) -> charts.Chart | None:
+        """Build the chart named `key` (None for an unknown key)."""
+        builders = {
+            "ratio": lambda: charts.ratio_chart(self.assigned_now, self.purchased, self.service.unit),
+            "monthly-active-users": lambda: charts.monthly_active_chart(self.months),
+            "daily-active-users": lambda: charts.daily_active_chart(self.days),
+            "license-assignments": lambda: charts.assignments_chart(self.months, self.purchased, self.monthly_commit),
+            "active-use": lambda: charts.active_use_chart(self.months),
+            "consumption": lambda: charts.consumption_chart(self.consumption()),
+            "overage": lambda: charts.overage_chart(self.months, self.purchased, self.monthly_commit),
+        }
+        build = builders.get(key)
+        return build() if build else None
+
+
+def usage_trend(entitlement: Entitlement, service: Service, today: date) -> list[charts.Chart]:
+    """Every trend chart of one entitlement, in page order (four SQL statements in all)."""
+    data = TrendData(entitlement, service, today)
+    return [data.chart(key) for key in CHART_KEYS]
 
 
 def daily_history(entitlement_id: int):

@@ -121,7 +121,7 @@ def summary_csv(subject: Subject) -> Response:
 def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
     """One trend chart's table as CSV."""
     entitlement, service = _entitlement_or_404(subject, entitlement_id)
-    chart = queries.usage_trend(entitlement, service, date.today()).chart(key)
+    chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
     return _csv(charts.csv_lines(chart.table), subject.org.name, service.code, str(entitlement.id), key)
