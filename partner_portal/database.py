@@ -5,7 +5,7 @@ import contextlib
 import fcntl
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
@@ -90,8 +90,11 @@ def startup_lock(app: Flask):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
 def upgrade_schema() -> None:
     """Apply pending Alembic migrations (Flask-Migrate's upgrade, run in-process)."""
     from flask_migrate import upgrade
 
-    upgrade(directory=str(Path(current_app.root_path).parent / "migrations"))
+    upgrade(directory=str(MIGRATIONS_DIR))

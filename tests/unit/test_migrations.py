@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from partner_portal import create_app
-from partner_portal.database import upgrade_schema
+from partner_portal.database import MIGRATIONS_DIR, upgrade_schema
 from partner_portal.extensions import db
 
 from ..conftest import make_test_config
@@ -36,3 +36,33 @@ def test_the_suite_database_built_by_migrations_matches_the_models(app):
         conn = db.engine  # the per-test connection the rollback fixture installed
         diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
     assert diff == [], diff
+
+
+def test_upgrading_keeps_usage_rows(tmp_path):
+    """0002 -> head rebuilds usage_day's storage; every row survives, and back again."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'upgrade.db'}"
+    app = create_app(make_test_config(tmp_path, url))
+    migrations = str(MIGRATIONS_DIR)
+    with app.app_context():
+        upgrade(directory=migrations, revision="0002")
+        db.session.execute(text("INSERT INTO organization (orgid, name, tenancy, is_primary_cloud_account, created_at) "
+                                "VALUES ('1234567890', 'Acme', 'single-tenant', 0, CURRENT_TIMESTAMP)"))
+        db.session.execute(text("INSERT INTO entitlement (organization_id, service_code, is_trial, license_count, term, "
+                                "commit_model, requested_at, licenses_assigned) "
+                                "VALUES (1, 'daas-user', 0, 10, 'annual', 'fixed', CURRENT_TIMESTAMP, 0)"))
+        for day in range(1, 29):
+            db.session.execute(text("INSERT INTO usage_day VALUES (1, :day, :n, 1, 2, 3, NULL)"),
+                               {"day": f"2026-02-{day:02d}", "n": day})
+        db.session.commit()
+        upgrade(directory=migrations)
+        rows = db.session.execute(text("SELECT day, assigned FROM usage_day ORDER BY day")).all()
+        assert len(rows) == 28 and rows[-1] == ("2026-02-28", 28)
+        assert "WITHOUT ROWID" in db.session.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'usage_day'")).scalar()
+        downgrade(directory=migrations, revision="0002")
+        assert db.session.execute(text("SELECT count(*) FROM usage_day")).scalar() == 28
+        db.session.remove()
+        db.engine.dispose()

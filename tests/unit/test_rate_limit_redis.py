@@ -7,7 +7,7 @@ import pytest
 import redis
 
 from partner_portal import create_app
-from partner_portal.extensions import limiter
+from partner_portal.extensions import db, limiter
 
 from ..conftest import CSRFClient, make_test_config
 
@@ -32,6 +32,7 @@ def test_two_apps_share_the_sign_in_limit_through_redis(app, tmp_path):
     prefix = f"/{address}/"
     config = {**make_test_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"]),
               "RATELIMIT_STORAGE_URI": REDIS_URL, "SIGN_IN_RATE_LIMIT": "3 per minute"}
+    workers = []
     try:
         workers = [create_app(config), create_app(config)]
         statuses = []
@@ -47,5 +48,8 @@ def test_two_apps_share_the_sign_in_limit_through_redis(app, tmp_path):
     finally:
         for key in server.scan_iter(f"*{prefix}*"):
             server.delete(key)
+        for worker in workers:  # close their database connections now, not at garbage collection
+            with worker.app_context():
+                db.engine.dispose()
         # The limiter is one object: bind it back to the session's app and its memory storage.
         limiter.init_app(app)
