@@ -11,6 +11,7 @@ from ..connections.services import (
     ConnectionRefused, NewCustomer, active_connection_count, add_customer, connection_limit, end_connection,
     invitation_token,
 )
+from ..licensing.views import partner_subject, render_summary
 from ..models import Permission, Side
 from ..web import htmx
 from ..web.guards import full_access_required, partner_required, permission_required
@@ -140,8 +141,6 @@ def details(orgid: str):
 @dashboard_access
 def licensing(orgid: str):
     """View Licensing: a summary of the customer's entitlements and license usage."""
-    from ..licensing.views import partner_subject, render_summary
-
     return render_summary(partner_subject(orgid), "customers/licensing.html", "customer_panel")
 
 

@@ -16,15 +16,11 @@ def index():
     programs = active_programs(acting.org.id) if acting else []
     shortcuts = []
     if acting and programs and acting.administrator.can(Permission.CUSTOMER_DASHBOARD):
-        shortcuts.append(("My Customers", "customers.index", "Status of every connected customer at a glance."))
+        shortcuts.append(("My Customers", url_for("customers.index"), "Status of every connected customer at a glance."))
+    if acting and acting.administrator.can(Permission.LICENSING):
+        shortcuts.append(("Licensing", url_for("licensing.own_summary"),
+                          "Your organization's licenses, active use and trends."))
     if acting:
-        shortcuts.append(("Account Settings", "accounts.settings", "Your company account, partner connections and administrators."))
-    shortcuts = [(label, url_for(endpoint), text) for label, endpoint, text in shortcuts if _has_endpoint(endpoint)]
+        shortcuts.append(("Account Settings", url_for("accounts.settings"),
+                          "Your company account, partner connections and administrators."))
     return htmx.render("home/index.html", acting=acting, programs=programs, shortcuts=shortcuts)
-
-
-def _has_endpoint(endpoint: str) -> bool:
-    """True when the endpoint is registered (features arrive blueprint by blueprint)."""
-    from flask import current_app
-
-    return endpoint in current_app.view_functions
