@@ -11,7 +11,6 @@ from ..connections.services import (
     ConnectionRefused, NewCustomer, active_connection_count, add_customer, connection_limit, end_connection,
     invitation_token,
 )
-from ..licensing.views import partner_subject, render_summary
 from ..models import Permission, Side
 from ..web import htmx
 from ..web.guards import full_access_required, partner_required, permission_required
@@ -134,14 +133,6 @@ def details(orgid: str):
     customer, connection = _customer_or_404(orgid)
     return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
                        **queries.customer_details(customer.id))
-
-
-@bp.get("/<orgid>/licensing")
-@partner_required
-@dashboard_access
-def licensing(orgid: str):
-    """View Licensing: a summary of the customer's entitlements and license usage."""
-    return render_summary(partner_subject(orgid), "customers/licensing.html", "customer_panel")
 
 
 @bp.route("/<orgid>/remove", methods=["GET", "POST"])

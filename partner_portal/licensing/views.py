@@ -33,9 +33,7 @@ class Subject:
     @property
     def summary_url(self) -> str:
         """The Usage tab."""
-        if self.partner_view:
-            return url_for("customers.licensing", orgid=self.org.orgid)
-        return url_for("licensing.own_summary")
+        return self._url("summary")
 
     def trend_url(self, entitlement_id: int) -> str:
         """View Usage Trend of one entitlement."""
@@ -142,6 +140,14 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
 
 
 # --- partner routes (a connected customer) ----------------------------------------------
+
+@bp.get("/customers/<orgid>/licensing")
+@partner_required
+@dashboard_access
+def partner_summary(orgid: str):
+    """View Licensing: the Usage tab of a connected customer (swapped into the dashboard)."""
+    return render_summary(partner_subject(orgid), "customers/licensing.html", "customer_panel")
+
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>")
 @partner_required

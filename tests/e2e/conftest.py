@@ -5,7 +5,9 @@ Run with `pytest -m e2e`; the default run deselects these tests.
 """
 from __future__ import annotations
 
+
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -153,3 +155,21 @@ def sign_in(page: Page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def signed_in(page: Page, account: tuple[str, str]) -> None:
+    """Sign in with `account` (email, password) and wait for the home page."""
+    sign_in(page, *account)
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("#customer-menu summary")).to_be_visible()
+
+
+def work_in(page: Page, org_name: str) -> None:
+    """Make `org_name` the current organization (via the customer menu switcher when needed)."""
+    summary = page.locator("#customer-menu summary")
+    if summary.inner_text().strip().startswith(org_name):
+        return
+    summary.click()
+    page.locator("#customer-menu .switcher button", has_text=org_name).click()
+    expect(page.locator("#flashes")).to_contain_text(f"You are now working in {org_name}")
+    expect(summary).to_have_text(re.compile(rf"^\s*{re.escape(org_name)}"))

@@ -11,7 +11,7 @@ import re
 
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from .conftest import sign_in
+from .conftest import signed_in, work_in
 
 PARTNER = ("partner@demo.example", "demo-partner")
 CUSTOMER = ("customer@demo.example", "demo-customer")
@@ -29,12 +29,6 @@ REMOVED = -1  # the last row: each removal test takes whichever is last when it 
 
 COUNTER = re.compile(r"^\s*(\d+) of (\d+) customers\s*$")
 
-
-def _signed_in(page: Page, account: tuple[str, str]) -> None:
-    """Sign in with `account` (email, password) and wait for the home page."""
-    sign_in(page, *account)
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.locator("#customer-menu summary")).to_be_visible()
 
 
 def _dashboard(page: Page) -> None:
@@ -95,16 +89,6 @@ def _assert_same_page(page: Page) -> None:
     assert page.evaluate("window.__marker") == 42
 
 
-def _work_in(page: Page, org_name: str) -> None:
-    """Make `org_name` the current organization (via the customer menu switcher when needed)."""
-    summary = page.locator("#customer-menu summary")
-    if summary.inner_text().strip().startswith(org_name):
-        return
-    summary.click()
-    page.locator("#customer-menu .switcher button", has_text=org_name).click()
-    expect(page.locator("#flashes")).to_contain_text(f"You are now working in {org_name}")
-    expect(summary).to_have_text(re.compile(rf"^\s*{re.escape(org_name)}"))
-
 
 def _invitation_link(page: Page) -> str:
     """The signed-in partner's invitation link, from Invite a customer (opened directly)."""
@@ -126,8 +110,8 @@ def _accept(page: Page, link: str, partner_name: str, customer_name: str) -> Non
 
 def _customer_settings(page: Page) -> Locator:
     """Open Account Settings as the demo customer in Fabrikam Health; returns Partner Connections."""
-    _signed_in(page, CUSTOMER)
-    _work_in(page, CUSTOMER_ORG)
+    signed_in(page, CUSTOMER)
+    work_in(page, CUSTOMER_ORG)
     page.goto("/account/settings")
     expect(page.get_by_role("heading", name="Account Settings")).to_be_visible()
     section = page.locator("#partner-connections")
@@ -141,7 +125,7 @@ def _partner_to_remove(page: Page, section: Locator, new_context) -> tuple[str, 
     rows = section.locator("tbody tr")
     if rows.count() == 0:  # the page is fully rendered by the server: no waiting needed
         rival = new_context().new_page()
-        _signed_in(rival, RIVAL)
+        signed_in(rival, RIVAL)
         link = _invitation_link(rival)
         rival.context.close()
         _accept(page, link, "Bluewave IT Services", CUSTOMER_ORG)
@@ -154,7 +138,7 @@ def test_customer_accepts_the_copied_invitation_link_and_the_partner_sees_the_ne
         page: Page, new_context, base_url: str):
     """Copy link on Invite a customer, Accept as Tailspin Retail elsewhere: a new row, counter +1."""
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     _dashboard(page)
     connected, limit = _counter(page)
     expect(_row(page, UNCONNECTED_ORG)).to_have_count(0)
@@ -176,8 +160,8 @@ def test_customer_accepts_the_copied_invitation_link_and_the_partner_sees_the_ne
     expect(copy).to_have_text("Copy link")  # the label comes back after two seconds
 
     customer = new_context().new_page()
-    _signed_in(customer, CUSTOMER)
-    _work_in(customer, UNCONNECTED_ORG)
+    signed_in(customer, CUSTOMER)
+    work_in(customer, UNCONNECTED_ORG)
     _accept(customer, link, PARTNER_ORG, UNCONNECTED_ORG)
     expect(customer.locator("#partner-connections tbody th", has_text=PARTNER_ORG)).to_be_visible()
 
@@ -188,7 +172,7 @@ def test_customer_accepts_the_copied_invitation_link_and_the_partner_sees_the_ne
 
 def test_view_licensing_and_view_customer_details_open_in_the_panel_without_a_reload(page: Page):
     """The row menu's View Licensing and View Customer Details swap the panel and push the URL."""
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     _dashboard(page)
     name = _pick(page, VIEWED)
     row = _row(page, name)
@@ -214,7 +198,7 @@ def test_view_licensing_and_view_customer_details_open_in_the_panel_without_a_re
 
 def test_remove_customer_connection_in_the_dialog_deletes_the_row_without_a_reload(page: Page):
     """Remove Customer Connection opens a modal dialog; Remove drops the row and decrements the counter."""
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     _dashboard(page)
     name = _pick(page, REMOVED)
     row = _row(page, name)
@@ -287,7 +271,7 @@ def test_partner_removes_a_customer_without_javascript(new_context):
     """Without JavaScript, /customers/<orgid>/remove is a full page whose Remove leads back without the row."""
     context: BrowserContext = new_context(java_script_enabled=False)
     page = context.new_page()
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     _dashboard(page)
     name = _pick(page, REMOVED)
     orgid = _orgid(_row(page, name))
@@ -305,7 +289,7 @@ def test_partner_removes_a_customer_without_javascript(new_context):
 
 def test_keyboard_user_opens_the_row_menu_and_views_licensing(page: Page):
     """Enter on the focused ellipsis opens the row menu; Tab reaches View Licensing and Enter opens it."""
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     _dashboard(page)
     name = _pick(page, KEYBOARD)
     row = _row(page, name)
@@ -333,7 +317,7 @@ def test_keyboard_user_opens_the_row_menu_and_views_licensing(page: Page):
 
 def test_search_as_you_type_narrows_the_table_and_back_restores_it(page: Page):
     """Typing in Search filters the rows in place and pushes ?q=; Back brings the full list back."""
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     _dashboard(page)
     rows = page.locator("#customer-table tbody tr")
     names = _customer_names(page)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from playwright.sync_api import ConsoleMessage, Download, Error, Locator, Page, expect
 
-from .conftest import sign_in
+from .conftest import signed_in, work_in
 
 PARTNER = ("partner@demo.example", "demo-partner")
 CUSTOMER = ("customer@demo.example", "demo-customer")
@@ -29,12 +29,6 @@ NO_JS_NOTE = "The chart needs JavaScript"
 
 
 # --- helpers -------------------------------------------------------------------------------------
-
-def _signed_in(page: Page, account: tuple[str, str]) -> None:
-    """Sign in with `account` (email, password) and wait for the home page."""
-    sign_in(page, *account)
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.locator("#customer-menu summary")).to_be_visible()
 
 
 def _watch_console(page: Page) -> list[str]:
@@ -54,16 +48,6 @@ def _watch_console(page: Page) -> list[str]:
     page.on("pageerror", on_page_error)
     return errors
 
-
-def _work_in(page: Page, org_name: str) -> None:
-    """Make `org_name` the current organization (via the customer menu switcher when needed)."""
-    summary = page.locator("#customer-menu summary")
-    if summary.inner_text().strip().startswith(org_name):
-        return
-    summary.click()
-    page.locator("#customer-menu .switcher button", has_text=org_name).click()
-    expect(page.locator("#flashes")).to_contain_text(f"You are now working in {org_name}")
-    expect(summary).to_have_text(re.compile(rf"^\s*{re.escape(org_name)}"))
 
 
 def _dashboard_customers(page: Page) -> list[tuple[str, str]]:
@@ -146,7 +130,7 @@ def _connect_fabrikam_if_removed(partner: Page, customer: Page, orgid: str) -> N
 def test_view_licensing_then_view_usage_trend_swap_the_panel_and_draw_the_charts(page: Page):
     """Row menu View Licensing, then View Usage Trend: htmx swaps, pushed URLs, charts, a clean console."""
     errors = _watch_console(page)
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     customers = _dashboard_customers(page)
     panel = page.locator("#customer-panel")
     page.evaluate("window.__marker = 1")  # a full page load drops it, an htmx swap keeps it
@@ -175,7 +159,7 @@ def test_view_licensing_then_view_usage_trend_swap_the_panel_and_draw_the_charts
 
 def test_usage_export_and_chart_exports_match_the_page(page: Page):
     """The Usage tab's Export has the summary table's figures; each chart's Export equals its Data table."""
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     name, orgid, _ = _customer_with_trend(page)
     panel = page.locator("#customer-panel")
     shown = panel.locator("table.usage-summary tbody tr").evaluate_all(
@@ -216,7 +200,7 @@ def test_usage_export_and_chart_exports_match_the_page(page: Page):
 def test_trend_page_loaded_directly_loads_plotly_on_demand_and_draws_the_charts(page: Page):
     """The Usage tab loads no plotly; the full trend page, opened by URL, loads it and draws every chart."""
     errors = _watch_console(page)
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     name, _, trend = _customer_with_trend(page)
     assert page.evaluate("typeof window.Plotly") == "undefined"
     expect(page.locator("script[src*='plotly']")).to_have_count(0)
@@ -233,7 +217,7 @@ def test_trend_page_loaded_directly_loads_plotly_on_demand_and_draws_the_charts(
 def test_without_javascript_the_trend_page_shows_its_data_tables(new_context):
     """Without JavaScript each chart says it needs JavaScript and its Data table opens natively."""
     page = new_context(java_script_enabled=False).new_page()
-    _signed_in(page, PARTNER)
+    signed_in(page, PARTNER)
     name, _, trend = _customer_with_trend(page)
     page.goto(trend)
     expect(page.get_by_role("heading", name=f"{name} · Usage trend")).to_be_visible()
@@ -261,8 +245,8 @@ def test_without_javascript_the_trend_page_shows_its_data_tables(new_context):
 def test_customer_administrator_sees_own_charts_and_holders_the_partner_never_sees(page: Page, new_context):
     """Fabrikam Health's administrator opens Licensing, a trend and its holders; the partner's pages show none."""
     errors = _watch_console(page)
-    _signed_in(page, CUSTOMER)
-    _work_in(page, CUSTOMER_ORG)
+    signed_in(page, CUSTOMER)
+    work_in(page, CUSTOMER_ORG)
     page.locator("nav.topnav").get_by_role("link", name="Licensing").click()
     expect(page).to_have_url(re.compile(r"/licensing$"))
     main = page.locator("#licensing-main")
@@ -286,7 +270,7 @@ def test_customer_administrator_sees_own_charts_and_holders_the_partner_never_se
     assert errors == [], errors
 
     partner = new_context().new_page()
-    _signed_in(partner, PARTNER)
+    signed_in(partner, PARTNER)
     _connect_fabrikam_if_removed(partner, page, orgid)
     assert HOLDER_DOMAIN not in partner.content()
     partner.goto(f"/customers/{orgid}/licensing")
