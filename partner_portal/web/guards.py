@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..models import Permission
 from . import htmx
+from .safety import local_path
 from .tenancy import active_programs, acting
 
 
@@ -25,12 +26,10 @@ def login_required(view):
 
 def unauthorized():
     """Send the visitor to Sign in, remembering where they were going."""
-    if htmx.is_htmx() or request.headers.get("HX-Request") == "true":
-        # An expired session must not swap the sign-in form into a fragment: navigate instead.
-        back = request.headers.get("HX-Current-URL", "")
-        from .safety import local_path
-
-        return htmx.redirect(url_for("auth.sign_in", next=local_path(back) or None))
+    if htmx.is_request():
+        # An expired session must not swap the sign-in form into a fragment: navigate instead,
+        # back to the page the user was on (not to the fragment's URL).
+        return htmx.redirect(url_for("auth.sign_in", next=local_path(htmx.current_url()) or None))
     return htmx.redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
 
 

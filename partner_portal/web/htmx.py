@@ -9,13 +9,23 @@ HTMX_VERSION = "2.0.11"
 HTMX_SCRIPT = f"vendor/htmx-{HTMX_VERSION}.min.js"
 
 
+def is_request() -> bool:
+    """True for any request htmx sent (history restores included)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def current_url() -> str:
+    """The URL of the page htmx sent the request from ("" when unknown)."""
+    return request.headers.get("HX-Current-URL", "")
+
+
 def is_htmx() -> bool:
     """True for an htmx request that expects a fragment.
 
     A history-restore request (the user pressed Back and htmx's cache missed) wants the whole
     page, so it counts as a normal request.
     """
-    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+    return is_request() and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def target() -> str | None:
@@ -45,7 +55,7 @@ def empty(status: int = 200) -> Response:
 
 def redirect(location: str) -> Response:
     """Navigate: HX-Redirect for htmx (a 302 would be followed and swapped in), 303 otherwise."""
-    if request.headers.get("HX-Request") == "true":
+    if is_request():
         response = make_response("", 200)
         response.headers["HX-Redirect"] = location
         return response
