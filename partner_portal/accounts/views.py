@@ -1,14 +1,14 @@
 """Account Settings, administrators, organization switcher."""
 from __future__ import annotations
 
-from flask import abort, flash, url_for
+from flask import flash, url_for
 
 from ..connections.services import partner_connections
 from ..extensions import db
 from ..models import Access, Administrator
 from ..web import htmx
 from ..web.guards import full_access_required, login_required
-from ..web.tenancy import acting, switch_to
+from ..web.tenancy import acting, scoped_or_404, switch_to
 from . import bp, queries
 from .forms import AccessForm, AddAdministratorForm
 from .services import AccountError, add_administrator, change_access
@@ -56,9 +56,7 @@ def add_admin():
 @full_access_required
 def edit_access(admin_id: int):
     """Change an administrator's access and permissions (full-access administrators only)."""
-    admin = db.session.get(Administrator, admin_id)
-    if admin is None or admin.organization_id != acting().org.id:
-        abort(404)
+    admin = scoped_or_404(Administrator, admin_id)
     form = AccessForm(data={"access": admin.access.value, "permissions": sorted(admin.permissions)})
     if form.validate_on_submit():
         try:
