@@ -7,16 +7,14 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import and_, case, func, or_, select
-from sqlalchemy.orm import aliased
 
 from ..extensions import db
+from ..licensing.math import EXPIRY_WARNING_DAYS, health_color, percent_label, percent_whole
+from ..licensing.queries import entitlement_lines
 from ..models import (
     Access, Administrator, Connection, Entitlement, EntitlementState, Notification, NotificationDismissal,
     Organization, Service, SupportTicket, Tenancy, TicketStatus, User,
 )
-
-EXPIRY_WARNING_DAYS = 90
-AMBER_FROM = 0.9
 
 SORTS = {"name", "orgid", "tenancy", "connected", "health", "notifications", "tickets"}
 TRIAL_FILTERS = {
@@ -104,25 +102,19 @@ class CustomerRow:
     can_access_account: bool = False
 
     @property
-    def usage_ratio(self) -> float | None:
-        """Assigned over purchased, None without active paid licenses."""
-        return self.assigned / self.purchased if self.purchased else None
-
-    @property
     def health(self) -> str:
-        """green, amber (from 90 %), red (above 100 %), or none."""
-        ratio = self.usage_ratio
-        if ratio is None:
-            return "none"
-        if ratio > 1:
-            return "red"
-        return "amber" if ratio >= AMBER_FROM else "green"
+        """green / amber / red by the licensing rules, or none without paid seat licenses."""
+        return health_color(self.assigned, self.purchased) if self.purchased else "none"
 
     @property
-    def health_percent(self) -> int | None:
-        """Rounded percentage of purchased licenses assigned."""
-        ratio = self.usage_ratio
-        return None if ratio is None else round(ratio * 100)
+    def percent_label(self) -> str:
+        """The percentage as the licensing pages write it ("93 %")."""
+        return percent_label(self.assigned, self.purchased)
+
+    @property
+    def percent_whole(self) -> int | None:
+        """The same percentage as a number (for the meter and the export), None without licenses."""
+        return percent_whole(self.assigned, self.purchased)
 
 
 def _aggregates(partner_id: int, today: date):
@@ -251,46 +243,6 @@ def _attach_services(rows: list[CustomerRow], today: date) -> None:
         by_org[org_id].services = services
 
 
-def connected_customer(partner_id: int, orgid: str) -> tuple[Organization, Connection] | None:
-    """The customer with `orgid` and its active connection to the partner, or None."""
-    customer = aliased(Organization)
-    row = db.session.execute(
-        select(customer, Connection)
-        .join(Connection, Connection.customer_id == customer.id)
-        .where(customer.orgid == orgid, Connection.partner_id == partner_id, Connection.ended_at.is_(None))
-    ).first()
-    return (row[0], row[1]) if row else None
-
-
-@dataclass
-class EntitlementLine:
-    """One entitlement as partners see it."""
-
-    id: int
-    service: str
-    unit: str
-    state: EntitlementState
-    license_count: int
-    assigned: int
-    term: str
-    start_date: date | None
-    end_date: date | None
-    is_bandwidth: bool
-
-    @property
-    def percent(self) -> int | None:
-        """Assigned as a rounded percentage of purchased."""
-        return round(self.assigned * 100 / self.license_count) if self.license_count else None
-
-    @property
-    def health(self) -> str:
-        """green / amber / red, as on the dashboard."""
-        if not self.license_count:
-            return "none"
-        ratio = self.assigned / self.license_count
-        return "red" if ratio > 1 else "amber" if ratio >= AMBER_FROM else "green"
-
-
 ENTITLEMENT_GROUPS = [
     (EntitlementState.ACTIVE_TRIAL, "Active service trials"),
     (EntitlementState.PENDING_TRIAL, "Pending service trial requests"),
@@ -298,23 +250,6 @@ ENTITLEMENT_GROUPS = [
     (EntitlementState.ACTIVE, "Active service entitlements"),
     (EntitlementState.EXPIRED, "Expired service entitlements"),
 ]
-
-
-def entitlement_lines(org_id: int, today: date | None = None) -> list[EntitlementLine]:
-    """The organization's entitlements with service names, in catalogue order (one query)."""
-    today = today or date.today()
-    stmt = (
-        select(Entitlement, Service)
-        .join(Service, Service.code == Entitlement.service_code)
-        .where(Entitlement.organization_id == org_id)
-        .order_by(Service.sort_order, Entitlement.end_date, Entitlement.id)
-    )
-    return [
-        EntitlementLine(id=e.id, service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
-                        assigned=e.licenses_assigned, term=e.term.label, start_date=e.start_date,
-                        end_date=e.end_date, is_bandwidth=s.is_bandwidth)
-        for e, s in db.session.execute(stmt).all()
-    ]
 
 
 def customer_details(org_id: int) -> dict:

@@ -7,6 +7,7 @@ from datetime import date
 
 from flask import Response, abort, current_app, flash, request, stream_with_context, url_for
 
+from ..connections.queries import connected_customer
 from ..connections.services import (
     ConnectionRefused, NewCustomer, active_connection_count, add_customer, connection_limit, end_connection,
     invitation_token,
@@ -34,7 +35,7 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
 
 def _customer_or_404(orgid: str):
     """The connected customer with this ORGID and its connection; 404 for anyone else's."""
-    found = queries.connected_customer(acting().org.id, orgid)
+    found = connected_customer(acting().org.id, orgid)
     if found is None:
         abort(404)
     return found
@@ -71,7 +72,7 @@ def export():
             writer.writerow([
                 row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
                 "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
-                "" if row.health_percent is None else row.health_percent,
+                "" if row.percent_whole is None else row.percent_whole,
                 row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets,
             ])
             yield buffer.getvalue()

@@ -46,18 +46,24 @@ def health_color(assigned: int, purchased: int) -> str:
     return GREEN
 
 
+def percent_whole(assigned: int, purchased: int) -> int | None:
+    """The whole-number percentage shown beside the color (see percent_label), or None."""
+    if purchased <= 0:
+        return None
+    whole, rest = divmod(assigned * 100, purchased)
+    if assigned > purchased and rest:
+        whole += 1
+    return whole
+
+
 def percent_label(assigned: int, purchased: int) -> str:
     """Return the percentage as whole-number text ("93 %"), or "—" when nothing was purchased.
 
     Rounds down up to 100 % and up above it, so the label never contradicts the color: 89.6 %
     reads "89 %" (green) and 100.2 % reads "101 %" (red).
     """
-    if purchased <= 0:
-        return "—"
-    whole, rest = divmod(assigned * 100, purchased)
-    if assigned > purchased and rest:
-        whole += 1
-    return f"{whole} %"
+    whole = percent_whole(assigned, purchased)
+    return "—" if whole is None else f"{whole} %"
 
 
 def licenses_remaining(assigned: int, purchased: int) -> int:

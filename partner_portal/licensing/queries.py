@@ -6,16 +6,48 @@ entitlements, a trend four whatever the length of the history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import select
 
-from ..customers.queries import EntitlementLine, entitlement_lines
 from ..extensions import db
 from ..models import Entitlement, EntitlementState, LicenseAssignment, Service, UsageDay
 from . import charts, series
 from .math import ServiceSummary, summarize_services
+
+
+@dataclass
+class EntitlementLine:
+    """One entitlement as partners see it."""
+
+    id: int
+    service: str
+    unit: str
+    state: EntitlementState
+    license_count: int
+    assigned: int
+    term: str
+    start_date: date | None
+    end_date: date | None
+    is_bandwidth: bool
+
+
+def entitlement_lines(org_id: int, today: date | None = None) -> list[EntitlementLine]:
+    """The organization's entitlements with service names, in catalogue order (one query)."""
+    today = today or date.today()
+    stmt = (
+        select(Entitlement, Service)
+        .join(Service, Service.code == Entitlement.service_code)
+        .where(Entitlement.organization_id == org_id)
+        .order_by(Service.sort_order, Entitlement.end_date, Entitlement.id)
+    )
+    return [
+        EntitlementLine(id=e.id, service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
+                        assigned=e.licenses_assigned, term=e.term.label, start_date=e.start_date,
+                        end_date=e.end_date, is_bandwidth=s.is_bandwidth)
+        for e, s in db.session.execute(stmt).all()
+    ]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Response, abort, stream_with_context, url_for
 
-from ..customers.queries import connected_customer
+from ..connections.queries import connected_customer
 from ..models import Organization, Permission
 from ..web import htmx
 from ..web.guards import partner_required, permission_required

@@ -326,3 +326,19 @@ def test_add_a_customer_at_the_limit_is_refused(client, partner_setup, app, monk
     body = response.get_data(as_text=True)
     assert "Remove a customer you no longer manage" in body and "separate partner account" in body
     assert db.session.scalar(select(User).where(User.email == GOOD_CUSTOMER["email"])) is None
+
+
+@pytest.mark.parametrize("assigned, label, color", [(896, "89 %", "green"), (900, "90 %", "amber"),
+                                                    (1000, "100 %", "amber"), (1001, "101 %", "red")])
+def test_dashboard_health_follows_the_licensing_rules(client, login, services, assigned, label, color):
+    """The row's label and color come from licensing.math, so they never contradict each other."""
+    partner = make_partner()
+    customer = make_org("Edge Case Co")
+    connect(partner, customer)
+    db.session.add(Entitlement(organization_id=customer.id, service_code="daas-user", license_count=1000,
+                               licenses_assigned=assigned, start_date=date.today() - timedelta(days=10),
+                               end_date=date.today() + timedelta(days=300)))
+    login(make_admin(partner))
+    page = client.get("/customers").get_data(as_text=True)
+    row = page[page.index(f'id="row-{customer.orgid}"'):].split("</tr>")[0]
+    assert f'<span class="health-figure">{label}</span>' in row and f"health-{color}" in row
