@@ -1,11 +1,10 @@
 """Customer Dashboard views: thin glue over queries and services."""
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 from datetime import date
 
-from flask import Response, abort, current_app, flash, request, stream_with_context, url_for
+from flask import abort, flash, request, url_for
 
 from ..connections.queries import connected_customer
 from ..connections.services import (
@@ -13,7 +12,7 @@ from ..connections.services import (
     invitation_token,
 )
 from ..models import Permission, Side
-from ..web import htmx
+from ..web import downloads, htmx
 from ..web.guards import full_access_required, partner_required, permission_required
 from ..web.tenancy import acting, administered
 from . import bp, queries
@@ -61,28 +60,18 @@ def export():
     params = queries.DashboardParams.from_args(request.args)
     me = acting()
     rows = queries.dashboard_rows(me.org.id, params, set())
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
-                         "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
-                         "Unread notifications", "Open support tickets"])
-        for row in rows:
-            writer.writerow([
-                row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
-                "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
-                "" if row.percent_whole is None else row.percent_whole,
-                row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets,
-            ])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
+    header = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
+              "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
+              "Unread notifications", "Open support tickets")
+    lines = (
+        (row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
+         "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
+         "" if row.percent_whole is None else row.percent_whole,
+         row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets)
+        for row in rows
+    )
     filename = f"customers-{me.org.orgid}-{date.today().isoformat()}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return downloads.csv_download(itertools.chain([header], lines), filename)
 
 
 @bp.get("/invite-or-add")

@@ -7,8 +7,6 @@ with no layout.template (the default template alone adds about 6 KB per chart) a
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import unicodedata
@@ -16,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from ..web import downloads
 from .math import licenses_remaining, overage, percent_label, split_by_commitment
 from .series import DayPoint, MonthPoint
 
@@ -304,13 +303,7 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
 
 def csv_lines(table: Table) -> Iterator[str]:
     """Yield the table as CSV text, one line at a time (for a streamed download)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in [list(table.headers), *table.formatted_rows()]:
-        writer.writerow(row)
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    return downloads.csv_lines([list(table.headers), *table.formatted_rows()])
 
 
 def _slug(text: str) -> str:

@@ -2,14 +2,15 @@
 at a connected customer and for a customer's own administrators."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, stream_with_context, url_for
+from flask import Response, abort, url_for
 
 from ..connections.queries import connected_customer
 from ..models import Organization, Permission
-from ..web import htmx
+from ..web import downloads, htmx
 from ..web.guards import partner_required, permission_required
 from ..web.tenancy import acting
 from . import bp, charts, queries
@@ -78,11 +79,9 @@ def _entitlement_or_404(subject: Subject, entitlement_id: int):
     return found
 
 
-def _csv(lines, *name_parts: str) -> Response:
-    """A streamed CSV download with a descriptive file name."""
-    filename = charts.export_filename(*name_parts, day=date.today())
-    return Response(stream_with_context(lines), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+def _csv(rows, *name_parts: str) -> Response:
+    """A streamed CSV download (header row first) with a descriptive file name."""
+    return downloads.csv_download(rows, charts.export_filename(*name_parts, day=date.today()))
 
 
 # --- shared bodies ------------------------------------------------------------------------
@@ -113,7 +112,7 @@ def summary_csv(subject: Subject) -> Response:
                     row.summary.expires_on.isoformat() if row.summary.expires_on else "",
                     "yes" if row.summary.expiring_soon else "no") for row in usage.services),
     )
-    return _csv(charts.csv_lines(table), subject.org.name, "licensing-summary")
+    return _csv([table.headers, *table.formatted_rows()], subject.org.name, "licensing-summary")
 
 
 def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
@@ -122,7 +121,8 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
     chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
-    return _csv(charts.csv_lines(chart.table), subject.org.name, service.code, str(entitlement.id), key)
+    return _csv([chart.table.headers, *chart.table.formatted_rows()], subject.org.name, service.code,
+                str(entitlement.id), key)
 
 
 def history_csv(subject: Subject, entitlement_id: int) -> Response:
@@ -130,13 +130,8 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
     entitlement, service = _entitlement_or_404(subject, entitlement_id)
     headers = ("Day", "Licenses assigned", "Newly assigned", "Daily active users", "Monthly active users",
                "Peak concurrent users")
-
-    def lines():
-        yield ",".join(headers) + "\r\n"
-        for row in queries.daily_history(entitlement.id):
-            yield ",".join("" if value is None else str(value) for value in row) + "\r\n"
-
-    return _csv(lines(), subject.org.name, service.code, str(entitlement.id), "daily-usage")
+    rows = itertools.chain([headers], queries.daily_history(entitlement.id))
+    return _csv(rows, subject.org.name, service.code, str(entitlement.id), "daily-usage")
 
 
 # --- partner routes (a connected customer) ----------------------------------------------

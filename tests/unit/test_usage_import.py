@@ -174,7 +174,7 @@ def test_partial_import_keeps_the_good_rows_and_lists_the_rest(tmp_path, world):
         f"{org.orgid},daas-user,2025-06-01,40,40,12,35",
         f"{org.orgid},daas-user,2025-06-02,oops,1,12,35",
         f"{org.orgid},daas-user,2025-06-03,44,3,12,35",
-        f"0000000001,daas-user,2025-06-03,44,3,12,35",
+        "0000000001,daas-user,2025-06-03,44,3,12,35",
     )
     strict = import_usage(path, today=TODAY)
     assert (strict.rows_imported, strict.rows_rejected, usage_count()) == (0, 2, 0)

@@ -41,7 +41,7 @@ def test_sign_in_and_out(client, login):
 
 
 def test_sign_in_is_case_insensitive_on_email(client):
-    user = make_admin(make_org(), make_user("Mixed.Case@Example.org"))
+    make_admin(make_org(), make_user("Mixed.Case@Example.org"))
     response = client.post("/sign-in", data={"email": "mixed.case@example.ORG", "password": TEST_PASSWORD})
     assert response.status_code == 303
 

@@ -10,8 +10,7 @@ from sqlalchemy import func, select
 
 from partner_portal.extensions import db
 from partner_portal.models import (
-    Access, Administrator, Connection, Entitlement, Notification, Organization, Permission, Program, Service,
-    Side, SupportTicket, Tenancy, TicketStatus, User,
+    Access, Administrator, Connection, Entitlement, Notification, Organization, Permission, Program, Side, SupportTicket, Tenancy, TicketStatus, User,
 )
 
 from ..conftest import htmx_headers
