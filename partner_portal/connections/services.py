@@ -23,6 +23,10 @@ from ..web.tenancy import active_programs
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
+EMAIL_TAKEN = ("An account already uses this business email. Invite that customer with your invitation link "
+               "instead.")
+
+
 class ConnectionRefused(Exception):
     """A user-facing refusal; `field` names the form field it concerns, if any."""
 
@@ -152,14 +156,10 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
     """Create a multi-tenant customer account for `details`, connect it, and make the acting
     partner administrator one of its administrators. Raises ConnectionRefused (nothing written)."""
     partner_id, by_id = partner.id, by.id
-    if find_user(details.email) is not None:
-        raise ConnectionRefused("An account already uses this business email. Invite that customer with your "
-                                "invitation link instead.", "email")
     begin_serialized(Organization, partner_id)
     if find_user(details.email) is not None:
         db.session.rollback()
-        raise ConnectionRefused("An account already uses this business email. Invite that customer with your "
-                                "invitation link instead.", "email")
+        raise ConnectionRefused(EMAIL_TAKEN, "email")
     if active_connection_count(partner_id) >= connection_limit():
         db.session.rollback()
         raise ConnectionRefused(limit_message())
@@ -182,7 +182,8 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ConnectionRefused("An account already uses this business email.", "email") from None
+        # Someone signed up with the same email between our check and the insert.
+        raise ConnectionRefused(EMAIL_TAKEN, "email") from None
     send_mail(details.email, f"{partner.name} created your Partner Portal account",
               f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
               f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
