@@ -102,6 +102,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite changes a table's shape by copying it and dropping the old one; with foreign
+            # keys on, that DROP cascades and deletes every row that refers to the table (an
+            # organization rebuild would empty entitlements and usage). The app turns them on
+            # per connection, so turn them off here, outside any transaction, as SQLite's docs
+            # prescribe for schema changes, and check them once the revisions have run.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF").close()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -110,6 +118,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"The migration left rows whose foreign keys point nowhere: {broken[:5]}")
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON").close()
 
 
 if context.is_offline_mode():

@@ -5,10 +5,10 @@ from .notification import Notification, NotificationDismissal, Severity, Support
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
 from .types import utcnow
 from .usage import LicenseAssignment, UsageDay
-from .user import Access, Administrator, Permission, User
+from .user import Access, Administrator, AdministratorInvitation, Permission, User
 
 __all__ = [
-    "Access", "Administrator", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
+    "Access", "Administrator", "AdministratorInvitation", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
     "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
     "NotificationDismissal", "Order", "Organization", "Permission", "Program", "ProgramMembership",
     "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",

@@ -66,6 +66,9 @@ class Organization(db.Model):
     # The partner's invitation link; fixed once created, reusable, never expires.
     invitation_token: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Business contact details given when a partner adds the customer (Add a customer).
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    country: Mapped[str] = mapped_column(String(60), default="")
 
     memberships: Mapped[list[ProgramMembership]] = relationship(
         back_populates="organization", lazy="raise", cascade="all, delete-orphan",

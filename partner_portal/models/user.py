@@ -94,9 +94,18 @@ class Administrator(db.Model):
     permissions: Mapped[frozenset[str]] = mapped_column(CodeSet(), default=frozenset)
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    # Set when the access was granted through a partner connection (the partner's user who used
+    # Add a customer): ending that connection ends this access in the same transaction.
+    via_connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connection.id", ondelete="CASCADE"), default=None, index=True)
 
     user: Mapped[User] = relationship(back_populates="administrators", lazy="raise", foreign_keys=[user_id])
     organization: Mapped[Organization] = relationship(lazy="raise")
+
+    @property
+    def is_via_partner(self) -> bool:
+        """True when the access comes from a partner connection, not from the organization itself."""
+        return self.via_connection_id is not None
 
     @property
     def is_full(self) -> bool:
@@ -111,3 +120,21 @@ class Administrator(db.Model):
     def permission_labels(self) -> list[str]:
         """Labels of the custom permissions, in the catalogue's order."""
         return [p.label for p in Permission if p.value in self.permissions]
+
+
+class AdministratorInvitation(db.Model):
+    """An offer to an existing user to become an administrator; nothing changes until they accept."""
+
+    __tablename__ = "administrator_invitation"
+    __table_args__ = (UniqueConstraint("organization_id", "user_id", name="uq_administrator_invitation_org_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    access: Mapped[Access] = mapped_column(str_enum(Access, "invitation_access"), default=Access.CUSTOM)
+    permissions: Mapped[frozenset[str]] = mapped_column(CodeSet(), default=frozenset)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organization: Mapped[Organization] = relationship(lazy="raise")
+    user: Mapped[User] = relationship(lazy="raise", foreign_keys=[user_id])
