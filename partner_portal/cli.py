@@ -51,16 +51,11 @@ def register(app: Flask) -> None:
     @click.option("--lapse", is_flag=True, help="Mark the membership lapsed instead of active.")
     def grant_program(orgid: str, program: str, lapse: bool):
         """Record a partner-program membership for ORGID (active, or lapsed with --lapse)."""
-        from .models import MembershipStatus, Organization, Program, ProgramMembership
+        from .accounts.services import set_membership
+        from .models import Organization, Program
 
         org = db.session.scalar(select(Organization).where(Organization.orgid == orgid))
         if org is None:
             raise click.ClickException(f"No organization has ORGID {orgid}.")
-        membership = db.session.scalar(select(ProgramMembership).where(
-            ProgramMembership.organization_id == org.id, ProgramMembership.program == Program(program)))
-        if membership is None:
-            membership = ProgramMembership(organization_id=org.id, program=Program(program))
-            db.session.add(membership)
-        membership.status = MembershipStatus.LAPSED if lapse else MembershipStatus.ACTIVE
-        db.session.commit()
+        membership = set_membership(org, Program(program), active=not lapse)
         click.echo(f"{org.name}: {program} is {membership.status.value}.")

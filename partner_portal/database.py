@@ -5,7 +5,7 @@ import contextlib
 import fcntl
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
@@ -14,6 +14,7 @@ from .extensions import db
 # Execution option a service sets when its transaction must hold SQLite's write lock from the
 # first statement (see begin_serialized).
 SQLITE_IMMEDIATE = "portal_sqlite_immediate"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -35,10 +36,23 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        if conn.get_execution_options().get(SQLITE_IMMEDIATE):
+        if conn.get_execution_options().get(SQLITE_IMMEDIATE) or _may_write():
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+def _may_write() -> bool:
+    """True inside a request that may write (any method but GET, HEAD and OPTIONS, which never do).
+
+    A deferred transaction that reads, then writes, fails at once with "database is locked" when
+    another connection wrote in between (SQLite can't upgrade a stale snapshot, and the busy
+    timeout does not apply). Taking the write lock at BEGIN instead makes writers queue for it
+    (up to busy_timeout) and never fail; reads still run alongside under WAL. Outside requests
+    (commands, jobs) transactions stay deferred: one that holds a read open must not block
+    every writer; those that must not lose a race use begin_serialized.
+    """
+    return has_request_context() and request.method not in SAFE_METHODS
 
 
 def init_engine_events(app: Flask) -> None:

@@ -53,11 +53,14 @@ def make_user(email: str | None = None, password: str | None = TEST_PASSWORD, op
     return user
 
 
-def make_admin(org: Organization, user: User | None = None, access: Access = Access.FULL, permissions=()) -> User:
-    """Make `user` (or a new user) an administrator of `org`; returns the user."""
+def make_admin(org: Organization, user: User | None = None, access: Access = Access.FULL, permissions=(),
+               via: Connection | None = None) -> User:
+    """Make `user` (or a new user) an administrator of `org` (through the connection `via`, as
+    Add a customer does); returns the user."""
     user = user or make_user()
     db.session.add(Administrator(user_id=user.id, organization_id=org.id, access=access,
-                                 permissions=frozenset(getattr(p, "value", p) for p in permissions)))
+                                 permissions=frozenset(getattr(p, "value", p) for p in permissions),
+                                 via_connection_id=via.id if via else None))
     db.session.flush()
     return user
 

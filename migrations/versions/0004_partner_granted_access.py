@@ -11,6 +11,7 @@ Existing partner administrators of customers the partner added are linked to tha
 Revision ID: 0004
 Revises: 0003
 """
+import secrets
 import warnings
 
 from alembic import op
@@ -49,16 +50,20 @@ def upgrade():
     sa.Column('access', sa.Enum('full', 'custom', name='invitation_access', native_enum=False, create_constraint=True), nullable=False),
     sa.Column('permissions', sa.String(length=400), nullable=False),
     sa.Column('invited_by_id', sa.Integer(), nullable=True),
+    sa.Column('via_connection_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['invited_by_id'], ['user_account.id'], name=op.f('fk_administrator_invitation_invited_by_id_user_account'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_administrator_invitation_organization_id_organization'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_administrator_invitation_user_id_user_account'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['via_connection_id'], ['connection.id'], name=op.f('fk_administrator_invitation_via_connection_id_connection'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_administrator_invitation')),
     sa.UniqueConstraint('organization_id', 'user_id', name='uq_administrator_invitation_org_user')
     )
     with op.batch_alter_table('administrator_invitation', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_administrator_invitation_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_administrator_invitation_user_id'), ['user_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_administrator_invitation_via_connection_id'), ['via_connection_id'],
+                              unique=False)
 
     # Link the partner administrators that Add a customer created before this revision: the
     # creator of an 'added' connection administers the customer with access granted by it.
@@ -81,9 +86,21 @@ def upgrade():
             SELECT id FROM connection WHERE ended_at IS NOT NULL)
     """)
 
+    # Every badged organization gets its invitation link now, so showing the link never writes
+    # (it used to be created on the first visit of the Invite page, a write on GET).
+    bind = op.get_bind()
+    missing = bind.execute(sa.text("""
+        SELECT id FROM organization o WHERE invitation_token IS NULL
+          AND EXISTS (SELECT 1 FROM program_membership m WHERE m.organization_id = o.id)
+    """)).scalars().all()
+    for org_id in missing:
+        bind.execute(sa.text("UPDATE organization SET invitation_token = :token WHERE id = :id"),
+                     {"token": secrets.token_urlsafe(32), "id": org_id})
+
 
 def downgrade():
     with op.batch_alter_table('administrator_invitation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_administrator_invitation_via_connection_id'))
         batch_op.drop_index(batch_op.f('ix_administrator_invitation_user_id'))
         batch_op.drop_index(batch_op.f('ix_administrator_invitation_organization_id'))
     op.drop_table('administrator_invitation')

@@ -1,11 +1,22 @@
-"""Reads for Account Settings."""
+"""Reads for Account Settings, and the organization facts other features check (programs)."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..extensions import db
-from ..models import Administrator, Organization
+from ..models import (
+    Administrator, AdministratorInvitation, Connection, MembershipStatus, Organization, ProgramMembership, User,
+)
+
+
+def active_programs(org_id: int) -> list:
+    """Programs in which the organization holds an active membership, in a stable order."""
+    return list(db.session.scalars(
+        select(ProgramMembership.program)
+        .where(ProgramMembership.organization_id == org_id, ProgramMembership.status == MembershipStatus.ACTIVE)
+        .order_by(ProgramMembership.program)
+    ))
 
 
 def company_account(org_id: int) -> Organization:
@@ -15,13 +26,35 @@ def company_account(org_id: int) -> Organization:
     )
 
 
-def administrators(org_id: int) -> list[Administrator]:
-    """The organization's administrators with their users, ordered by email."""
-    from ..models import User
-
-    return list(db.session.scalars(
-        select(Administrator).join(Administrator.user)
+def administrators(org_id: int) -> list[tuple[Administrator, str | None]]:
+    """The organization's administrators with their users, ordered by email, each with the name of
+    the partner whose connection granted the access (None for the organization's own)."""
+    partner = aliased(Organization)
+    return [tuple(row) for row in db.session.execute(
+        select(Administrator, partner.name).join(Administrator.user)
+        .outerjoin(Connection, Connection.id == Administrator.via_connection_id)
+        .outerjoin(partner, partner.id == Connection.partner_id)
         .options(joinedload(Administrator.user))
         .where(Administrator.organization_id == org_id)
         .order_by(User.email)
+    )]
+
+
+def pending_invitations(org_id: int) -> list[AdministratorInvitation]:
+    """Invitations to join the organization that their people have not answered yet."""
+    return list(db.session.scalars(
+        select(AdministratorInvitation).join(AdministratorInvitation.user)
+        .options(joinedload(AdministratorInvitation.user))
+        .where(AdministratorInvitation.organization_id == org_id)
+        .order_by(User.email)
     ))
+
+
+def invitations_for(user_id: int) -> list[tuple[AdministratorInvitation, Organization]]:
+    """Invitations waiting for this person, with the organizations that sent them."""
+    return [tuple(row) for row in db.session.execute(
+        select(AdministratorInvitation, Organization)
+        .join(Organization, Organization.id == AdministratorInvitation.organization_id)
+        .where(AdministratorInvitation.user_id == user_id)
+        .order_by(Organization.name)
+    )]

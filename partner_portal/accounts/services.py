@@ -1,11 +1,25 @@
-"""Administrator rules."""
+"""Administrator rules: who may add, change and remove administrators, invitations to join an
+organization, and partner-program memberships."""
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import find_user
+from ..connections.services import ensure_invitation_token
+from ..database import begin_serialized
 from ..extensions import db
-from ..models import Access, Administrator, Organization, Permission, User
+from ..mail import send_mail
+from ..models import (
+    Access, Administrator, AdministratorInvitation, MembershipStatus, Organization, Permission, Program,
+    ProgramMembership, User,
+)
+
+LAST_FULL_ADMIN = ("An account needs at least one full-access administrator of its own (not one added by a partner). "
+                   "Give someone else full access first.")
+NOT_YOURS = ("Your access to this account comes from a partner connection, so you can't change or remove the "
+             "account's own administrators.")
 
 
 class AccountError(Exception):
@@ -24,36 +38,168 @@ def _clean_permissions(access: Access, permissions) -> frozenset[str]:
     return frozenset(code for code in permissions if code in known)
 
 
-def add_administrator(org: Organization, email: str, name: str, access: Access, permissions, by: User) -> Administrator:
-    """Make the person with `email` an administrator of `org`, creating their user if needed.
+def _own_full_admins(org_id: int) -> int:
+    """Full-access administrators of the organization's own (not granted through a partner)."""
+    return db.session.scalar(
+        select(func.count()).select_from(Administrator)
+        .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL,
+               Administrator.via_connection_id.is_(None))
+    ) or 0
 
-    A new user has no password until they use Forgot password?. Raises AccountError when they
-    already administer `org`.
+
+def can_manage(actor: Administrator, admin: Administrator) -> bool:
+    """True when `actor` may change or remove `admin`: a full-access administrator, and one whose
+    access came through a partner only for other partner-granted administrators."""
+    return actor.is_full and actor.organization_id == admin.organization_id and (
+        not actor.is_via_partner or admin.is_via_partner)
+
+
+def _locked(admin_id: int, actor_id: int) -> tuple[Administrator, Administrator]:
+    """Lock the organization of `admin_id`, then reload the administrator and the actor.
+
+    Every change that could leave an organization without a full-access administrator takes
+    this lock first, so two administrators demoting each other at once can't both succeed.
     """
-    user = find_user(email)
-    if user is None:
+    org_id = db.session.scalar(select(Administrator.organization_id).where(Administrator.id == admin_id))
+    if org_id is None:
+        raise AccountError("That administrator no longer exists.")
+    begin_serialized(Organization, org_id)
+    admin = db.session.get(Administrator, admin_id, populate_existing=True)
+    actor = db.session.get(Administrator, actor_id, populate_existing=True)
+    if admin is None or actor is None or actor.organization_id != admin.organization_id or not actor.is_full:
+        db.session.rollback()
+        raise AccountError("Your access changed in the meantime. Reload the page and try again.")
+    if not can_manage(actor, admin):
+        db.session.rollback()
+        raise AccountError(NOT_YOURS, "access")
+    return admin, actor
+
+
+def _keeps_a_full_admin(admin: Administrator) -> None:
+    """Refuse a change that would take away the organization's last own full-access administrator."""
+    if admin.is_full and not admin.is_via_partner and _own_full_admins(admin.organization_id) <= 1:
+        db.session.rollback()
+        raise AccountError(LAST_FULL_ADMIN, "access")
+
+
+def add_administrator(org: Organization, email: str, name: str, access: Access, permissions,
+                      by: Administrator) -> Administrator | AdministratorInvitation:
+    """Give the person with `email` administrator access to `org`.
+
+    A new person gets an account at once (no password until they set one with Forgot
+    password?). A person who already has an account is only *invited*: nothing changes for them
+    until they accept. Access offered by an administrator who came through a partner comes
+    through that partner's connection too. Raises AccountError (nothing written).
+    """
+    org_id, by_user_id, via = org.id, by.user_id, by.via_connection_id
+    permissions = _clean_permissions(access, permissions)
+    for attempt in range(2):
+        user = find_user(email)
+        if user is not None:
+            return _invite(org_id, user, access, permissions, by_user_id, via)
         user = User(email=email, name=name or "")
         db.session.add(user)
-        db.session.flush()
-    elif db.session.scalar(select(Administrator.id).where(
-            Administrator.user_id == user.id, Administrator.organization_id == org.id)):
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The same new email was added somewhere else at this moment: it is an existing
+            # person now, so invite them instead.
+            db.session.rollback()
+            continue
+        admin = Administrator(user_id=user.id, organization_id=org_id, access=access, permissions=permissions,
+                              added_by_id=by_user_id, via_connection_id=via)
+        db.session.add(admin)
+        db.session.commit()
+        org_name = db.session.get(Organization, org_id).name
+        send_mail(email, f"You are an administrator of {org_name} on Partner Portal",
+                  f"Hello,\n\nYou were made an administrator of {org_name} on Partner Portal.\n\n"
+                  f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
+                  f"{email}.\n")
+        return admin
+    raise AccountError("That email was registered a moment ago. Try again.", "email")
+
+
+def _invite(org_id: int, user: User, access: Access, permissions: frozenset[str], by_user_id: int,
+            via: int | None) -> AdministratorInvitation:
+    """Record an invitation for an existing person and tell them by email."""
+    user_id, email = user.id, user.email
+    if db.session.scalar(select(Administrator.id).where(
+            Administrator.user_id == user_id, Administrator.organization_id == org_id)):
         raise AccountError("That person is already an administrator of this account.", "email")
-    admin = Administrator(user_id=user.id, organization_id=org.id, access=access,
-                          permissions=_clean_permissions(access, permissions), added_by_id=by.id)
+    invitation = AdministratorInvitation(organization_id=org_id, user_id=user_id, access=access,
+                                         permissions=permissions, invited_by_id=by_user_id, via_connection_id=via)
+    db.session.add(invitation)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError("That person has already been invited and has not answered yet.", "email") from None
+    org_name = db.session.get(Organization, org_id).name
+    send_mail(email, f"Invitation to administer {org_name} on Partner Portal",
+              f"Hello,\n\nYou are invited to become an administrator of {org_name} on Partner Portal.\n\n"
+              f"Sign in and accept or decline the invitation here: {url_for('accounts.invitations', _external=True)}\n\n"
+              "Nothing changes for your account unless you accept.\n")
+    return invitation
+
+
+def accept_admin_invitation(invitation: AdministratorInvitation) -> Administrator:
+    """Turn an invitation into administrator access for its person (once)."""
+    invitation_id = invitation.id
+    begin_serialized(Organization, invitation.organization_id)
+    invitation = db.session.get(AdministratorInvitation, invitation_id, populate_existing=True)
+    if invitation is None:
+        db.session.rollback()
+        raise AccountError("This invitation was withdrawn or has already been answered.")
+    admin = Administrator(user_id=invitation.user_id, organization_id=invitation.organization_id,
+                          access=invitation.access, permissions=invitation.permissions,
+                          added_by_id=invitation.invited_by_id, via_connection_id=invitation.via_connection_id)
+    db.session.delete(invitation)
     db.session.add(admin)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AccountError("You are already an administrator of this account.") from None
     return admin
 
 
-def change_access(admin: Administrator, access: Access, permissions) -> None:
-    """Set an administrator's access; refuses to leave the organization without a full-access one."""
-    if admin.is_full and access is not Access.FULL:
-        full = db.session.scalar(
-            select(func.count()).select_from(Administrator)
-            .where(Administrator.organization_id == admin.organization_id, Administrator.access == Access.FULL)
-        )
-        if full <= 1:
-            raise AccountError("An account needs at least one full-access administrator.", "access")
+def withdraw_admin_invitation(invitation: AdministratorInvitation) -> None:
+    """Delete an unanswered invitation (declined by its person, or withdrawn by the organization)."""
+    db.session.delete(invitation)
+    db.session.commit()
+
+
+def change_access(admin: Administrator, access: Access, permissions, by: Administrator) -> None:
+    """Set an administrator's access. Refuses to leave the organization without a full-access
+    administrator of its own, and refuses partner-granted administrators any change to the
+    organization's own administrators."""
+    admin, _actor = _locked(admin.id, by.id)
+    if access is not Access.FULL:
+        _keeps_a_full_admin(admin)
     admin.access = access
     admin.permissions = _clean_permissions(access, permissions)
     db.session.commit()
+
+
+def remove_administrator(admin: Administrator, by: Administrator) -> None:
+    """Take away an administrator's access to the organization (the person's account stays),
+    under the same rules as change_access."""
+    admin, _actor = _locked(admin.id, by.id)
+    _keeps_a_full_admin(admin)
+    db.session.delete(admin)
+    db.session.commit()
+
+
+def set_membership(org: Organization, program: Program, active: bool) -> ProgramMembership:
+    """Record an organization's partner-program membership as active or lapsed. An active one
+    badges the organization; it gets its fixed invitation link then."""
+    membership = db.session.scalar(select(ProgramMembership).where(
+        ProgramMembership.organization_id == org.id, ProgramMembership.program == program))
+    if membership is None:
+        membership = ProgramMembership(organization_id=org.id, program=program)
+        db.session.add(membership)
+    membership.status = MembershipStatus.ACTIVE if active else MembershipStatus.LAPSED
+    if active:
+        ensure_invitation_token(org.id)
+    db.session.commit()
+    return membership

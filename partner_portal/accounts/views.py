@@ -1,17 +1,21 @@
-"""Account Settings, administrators, organization switcher."""
+"""Account Settings, administrators, invitations to join, organization switcher."""
 from __future__ import annotations
 
-from flask import flash, url_for
+from flask import flash, request, url_for
+from flask_login import current_user
 
-from ..connections.services import partner_connections
+from ..connections.queries import partner_connections
 from ..extensions import db
-from ..models import Access, Administrator
+from ..models import Access, Administrator, AdministratorInvitation, User
 from ..web import htmx
 from ..web.guards import full_access_required, login_required
-from ..web.tenancy import acting, scoped_or_404, switch_to
+from ..web.tenancy import acting, own_or_404, scoped_or_404, switch_to
 from . import bp, queries
 from .forms import AccessForm, AddAdministratorForm
-from .services import AccountError, add_administrator, change_access
+from .services import (
+    AccountError, accept_admin_invitation, add_administrator, can_manage, change_access, remove_administrator,
+    withdraw_admin_invitation,
+)
 
 
 def _settings_context(**extra) -> dict:
@@ -19,7 +23,9 @@ def _settings_context(**extra) -> dict:
     me = acting()
     context = {
         "org": queries.company_account(me.org.id),
-        "admins": queries.administrators(me.org.id),
+        "admins": [(admin, via, can_manage(me.administrator, admin))
+                   for admin, via in queries.administrators(me.org.id)],
+        "pending": queries.pending_invitations(me.org.id) if me.administrator.is_full else [],
         "can_manage_admins": me.administrator.is_full,
         "partner_connections": partner_connections(me.org.id),
     }
@@ -37,17 +43,21 @@ def settings():
 @bp.route("/administrators/new", methods=["GET", "POST"])
 @full_access_required
 def add_admin():
-    """Add an administrator (full-access administrators only)."""
+    """Add an administrator: a new person at once, an existing one by invitation (full access only)."""
     form = AddAdministratorForm()
     if form.validate_on_submit():
         try:
-            add_administrator(acting().org, form.email.data, form.name.data, Access(form.access.data),
-                              form.permissions.data, acting().user)
+            result = add_administrator(acting().org, form.email.data, form.name.data, Access(form.access.data),
+                                       form.permissions.data, acting().administrator)
         except AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
-            flash(f"{form.email.data} is now an administrator.", "success")
-            return htmx.redirect(url_for("accounts.settings"))
+            if isinstance(result, AdministratorInvitation):
+                flash(f"{form.email.data} already has an account: we sent an invitation. They become an "
+                      "administrator when they accept it.", "success")
+            else:
+                flash(f"{form.email.data} is now an administrator.", "success")
+            return htmx.redirect(url_for("accounts.settings") + "#administrators")
     status = 422 if form.errors else 200
     return htmx.render("accounts/add_admin.html", block="admin_form", status=status, form=form)
 
@@ -60,17 +70,80 @@ def edit_access(admin_id: int):
     form = AccessForm(data={"access": admin.access.value, "permissions": sorted(admin.permissions)})
     if form.validate_on_submit():
         try:
-            change_access(admin, Access(form.access.data), form.permissions.data)
+            change_access(admin, Access(form.access.data), form.permissions.data, acting().administrator)
         except AccountError as error:
             form.access.errors.append(str(error))
         else:
             flash("Access updated.", "success")
-            return htmx.redirect(url_for("accounts.settings"))
+            return htmx.redirect(url_for("accounts.settings") + "#administrators")
     status = 422 if form.errors else 200
-    from ..models import User
+    return htmx.render("accounts/edit_access.html", block="admin_form", status=status, form=form, admin=admin,
+                       person=_person(admin))
 
-    person = db.session.get(User, admin.user_id)
-    return htmx.render("accounts/edit_access.html", block="admin_form", status=status, form=form, admin=admin, person=person)
+
+def _person(admin: Administrator) -> User:
+    """The user behind an administrator role."""
+    return db.session.get(User, admin.user_id)
+
+
+@bp.route("/administrators/<int:admin_id>/remove", methods=["GET", "POST"])
+@full_access_required
+def remove_admin(admin_id: int):
+    """Remove an administrator, after a confirm step (full-access administrators only)."""
+    admin = scoped_or_404(Administrator, admin_id)
+    person = _person(admin)
+    error = None
+    if request.method == "POST":
+        leaving = admin.user_id == current_user.id
+        try:
+            remove_administrator(admin, acting().administrator)
+        except AccountError as refused:
+            error = str(refused)
+        else:
+            flash(f"{person.email} is no longer an administrator of this account.", "success")
+            return htmx.redirect(url_for("home.index") if leaving else url_for("accounts.settings") + "#administrators")
+    return htmx.render("accounts/remove_admin.html", block="remove_dialog", status=409 if error else 200,
+                       admin=admin, person=person, error=error, as_dialog=htmx.is_htmx())
+
+
+@bp.post("/invitations/<int:invitation_id>/withdraw")
+@full_access_required
+def withdraw_invitation(invitation_id: int):
+    """Withdraw an invitation this organization sent that has not been answered."""
+    invitation = scoped_or_404(AdministratorInvitation, invitation_id)
+    withdraw_admin_invitation(invitation)
+    flash("The invitation was withdrawn.", "success")
+    return htmx.redirect(url_for("accounts.settings") + "#administrators")
+
+
+@bp.get("/invitations")
+@login_required
+def invitations():
+    """Invitations to administer other organizations, waiting for the signed-in person."""
+    return htmx.render("accounts/invitations.html", invitations=queries.invitations_for(current_user.id))
+
+
+@bp.post("/invitations/<int:invitation_id>/accept")
+@login_required
+def accept_invitation(invitation_id: int):
+    """Accept an invitation: the person becomes an administrator of the inviting organization."""
+    try:
+        admin = accept_admin_invitation(own_or_404(AdministratorInvitation, invitation_id))
+    except AccountError as error:
+        flash(str(error), "error")
+        return htmx.redirect(url_for("accounts.invitations"))
+    switch_to(admin.organization_id)
+    flash("You are now an administrator of this account.", "success")
+    return htmx.redirect(url_for("accounts.settings"))
+
+
+@bp.post("/invitations/<int:invitation_id>/decline")
+@login_required
+def decline_invitation(invitation_id: int):
+    """Decline an invitation; the inviting organization no longer sees it as pending."""
+    withdraw_admin_invitation(own_or_404(AdministratorInvitation, invitation_id))
+    flash("You declined the invitation.", "info")
+    return htmx.redirect(url_for("accounts.invitations"))
 
 
 @bp.post("/switch/<int:org_id>")

@@ -1,10 +1,16 @@
-"""Reads about connections shared by the partner-side features."""
+"""Reads about connections, shared by the partner and customer sides."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
 
+from sqlalchemy import func, select
+
+from ..accounts.queries import active_programs
 from ..extensions import db
-from ..models import Connection, Organization
+from ..models import Connection, MembershipStatus, Organization, ProgramMembership
+
+# Invitation tokens are URL-safe base64 (see models.organization.new_invitation_token).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 def connected_customer(partner_id: int, orgid: str) -> tuple[Organization, Connection] | None:
@@ -15,3 +21,48 @@ def connected_customer(partner_id: int, orgid: str) -> tuple[Organization, Conne
         .where(Organization.orgid == orgid, Connection.partner_id == partner_id, Connection.ended_at.is_(None))
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def active_connection_count(partner_id: int) -> int:
+    """Number of active connections of a partner."""
+    return db.session.scalar(
+        select(func.count()).select_from(Connection)
+        .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
+    ) or 0
+
+
+def active_connection(partner_id: int, customer_id: int) -> Connection | None:
+    """The active connection between two organizations, if any."""
+    return db.session.scalar(select(Connection).where(
+        Connection.partner_id == partner_id, Connection.customer_id == customer_id, Connection.ended_at.is_(None)))
+
+
+def partner_for_token(token: str) -> Organization | None:
+    """The badged partner whose invitation link carries `token`, or None."""
+    # Anything that is not token-shaped (NUL bytes, slashes, huge strings) is refused before it
+    # reaches the database.
+    if not _TOKEN_SHAPE.fullmatch(token or ""):
+        return None
+    partner = db.session.scalar(select(Organization).where(Organization.invitation_token == token))
+    if partner is None or not active_programs(partner.id):
+        return None
+    return partner
+
+
+def partner_connections(customer_id: int) -> list[tuple[Connection, Organization, list]]:
+    """Active partners of a customer with their badges: two queries whatever the count."""
+    rows = db.session.execute(
+        select(Connection, Organization).join(Organization, Organization.id == Connection.partner_id)
+        .where(Connection.customer_id == customer_id, Connection.ended_at.is_(None))
+        .order_by(Organization.name)
+    ).all()
+    badges: dict[int, list] = {}
+    if rows:
+        for org_id, program in db.session.execute(
+            select(ProgramMembership.organization_id, ProgramMembership.program)
+            .where(ProgramMembership.organization_id.in_([org.id for _, org in rows]),
+                   ProgramMembership.status == MembershipStatus.ACTIVE)
+            .order_by(ProgramMembership.program)
+        ):
+            badges.setdefault(org_id, []).append(program)
+    return [(link, org, badges.get(org.id, [])) for link, org in rows]

@@ -1,11 +1,11 @@
-"""Connection rules: the 100-customer limit, invitations, adding and ending connections."""
+"""Connection rules: the 100-customer limit, invitations, adding and ending connections, and the
+administrator access that a connection grants."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.services import find_user
@@ -13,15 +13,12 @@ from ..database import begin_serialized
 from ..extensions import db
 from ..mail import send_mail
 from ..models import (
-    Access, Administrator, Connection, ConnectionMethod, Organization, Side, Tenancy, User, utcnow,
+    Access, Administrator, AdministratorInvitation, Connection, ConnectionMethod, Organization, Side, Tenancy, User,
+    utcnow,
 )
 from ..models.organization import new_invitation_token
 from ..notifications.services import notify
-from ..web.tenancy import active_programs
-
-
-_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
-
+from .queries import active_connection, active_connection_count
 
 EMAIL_TAKEN = ("An account already uses this business email. Invite that customer with your invitation link "
                "instead.")
@@ -48,42 +45,15 @@ def limit_message() -> str:
             "(signed up with a different email address) for the additional customers.")
 
 
-def active_connection_count(partner_id: int) -> int:
-    """Number of active connections of a partner."""
-    return db.session.scalar(
-        select(func.count()).select_from(Connection)
-        .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
-    ) or 0
+def ensure_invitation_token(partner_id: int) -> None:
+    """Give the partner its fixed invitation link if it has none yet (committed by the caller).
 
-
-def active_connection(partner_id: int, customer_id: int) -> Connection | None:
-    """The active connection between two organizations, if any."""
-    return db.session.scalar(select(Connection).where(
-        Connection.partner_id == partner_id, Connection.customer_id == customer_id, Connection.ended_at.is_(None)))
-
-
-def invitation_token(partner: Organization) -> str:
-    """The partner's fixed invitation token, created on first use."""
-    if partner.invitation_token is None:
-        # Conditional update: two first visits at once still end with one token.
-        db.session.execute(update(Organization)
-                           .where(Organization.id == partner.id, Organization.invitation_token.is_(None))
-                           .values(invitation_token=new_invitation_token()))
-        db.session.commit()
-        db.session.refresh(partner)
-    return partner.invitation_token
-
-
-def partner_for_token(token: str) -> Organization | None:
-    """The badged partner whose invitation link carries `token`, or None."""
-    # Tokens are URL-safe base64; anything else (NUL bytes, slashes, huge strings) is refused
-    # before it reaches the database.
-    if not _TOKEN_SHAPE.fullmatch(token or ""):
-        return None
-    partner = db.session.scalar(select(Organization).where(Organization.invitation_token == token))
-    if partner is None or not active_programs(partner.id):
-        return None
-    return partner
+    Called when an organization joins a partner program, so that showing the link never writes.
+    """
+    # Conditional update: two grants at once still end with one token.
+    db.session.execute(update(Organization)
+                       .where(Organization.id == partner_id, Organization.invitation_token.is_(None))
+                       .values(invitation_token=new_invitation_token()))
 
 
 @dataclass(frozen=True)
@@ -94,13 +64,28 @@ class InvitationCheck:
     reason: str | None = None
 
 
+def _administers(user_id: int, org_id: int) -> bool:
+    """True when the user is an administrator of the organization."""
+    return db.session.scalar(select(Administrator.id).where(
+        Administrator.user_id == user_id, Administrator.organization_id == org_id)) is not None
+
+
 def check_invitation(partner: Organization, customer_admin: Administrator) -> InvitationCheck:
-    """Decide whether `customer_admin`'s organization can accept `partner`'s invitation now."""
+    """Decide whether `customer_admin`'s organization can accept `partner`'s invitation now.
+
+    Only the customer's own full-access administrators decide: never an administrator whose
+    access came through a partner, nor one who also administers the inviting partner (the
+    partner would be consenting on the customer's behalf).
+    """
     customer_id = customer_admin.organization_id
     if customer_id == partner.id:
         return InvitationCheck(False, "This is your own organization's invitation link: an organization can't connect to itself.")
     if not customer_admin.is_full:
         return InvitationCheck(False, "Only a full-access administrator of your organization can accept a partner invitation.")
+    if customer_admin.is_via_partner or _administers(customer_admin.user_id, partner.id):
+        return InvitationCheck(False, f"You also work for {partner.name}, so you can't accept its invitation for this "
+                                      "organization. Ask one of the organization's own full-access administrators "
+                                      "to accept it.")
     if active_connection(partner.id, customer_id) is not None:
         return InvitationCheck(False, f"Your organization is already connected to {partner.name}.")
     if active_connection_count(partner.id) >= connection_limit():
@@ -154,7 +139,8 @@ class NewCustomer:
 
 def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organization:
     """Create a multi-tenant customer account for `details`, connect it, and make the acting
-    partner administrator one of its administrators. Raises ConnectionRefused (nothing written)."""
+    partner administrator one of its administrators through that connection (the access ends
+    when the connection does). Raises ConnectionRefused (nothing written)."""
     partner_id, by_id = partner.id, by.id
     begin_serialized(Organization, partner_id)
     if find_user(details.email) is not None:
@@ -164,14 +150,19 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
         db.session.rollback()
         raise ConnectionRefused(limit_message())
     partner = db.session.get(Organization, partner_id)
-    customer = Organization(name=details.company, tenancy=Tenancy.MULTI)
+    customer = Organization(name=details.company, tenancy=Tenancy.MULTI, contact_phone=details.phone,
+                            country=details.country)
     contact = User(email=details.email, name=f"{details.first_name} {details.last_name}".strip())
     db.session.add_all([customer, contact])
     db.session.flush()
+    link = Connection(partner_id=partner_id, customer_id=customer.id, method=ConnectionMethod.ADDED,
+                      created_by_id=by_id)
+    db.session.add(link)
+    db.session.flush()
     db.session.add_all([
         Administrator(user_id=contact.id, organization_id=customer.id, access=Access.FULL, added_by_id=by_id),
-        Administrator(user_id=by_id, organization_id=customer.id, access=Access.FULL, added_by_id=by_id),
-        Connection(partner_id=partner_id, customer_id=customer.id, method=ConnectionMethod.ADDED, created_by_id=by_id),
+        Administrator(user_id=by_id, organization_id=customer.id, access=Access.FULL, added_by_id=by_id,
+                      via_connection_id=link.id),
     ])
     notify(customer.id, f"{partner.name} was added as an administrator",
            f"{partner.name} (ORGID {partner.orgid}) created this account for {details.company} and was added as an "
@@ -193,41 +184,29 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
 
 
 def end_connection(link: Connection, side: Side, by: User) -> None:
-    """End an active connection (kept as history) and notify the other side."""
+    """End an active connection (kept as history), end every administrator access and pending
+    invitation it granted, and notify the other side: one transaction."""
+    link_id, by_id = link.id, by.id
+    # Locked, so two removals at once (one from each side) end it once, with one notification.
+    begin_serialized(Connection, link_id)
+    link = db.session.get(Connection, link_id, populate_existing=True)
     if link.ended_at is not None:
+        db.session.rollback()
         return
     link.ended_at = utcnow()
-    link.ended_by_id = by.id
+    link.ended_by_id = by_id
     link.ended_by_side = side
+    db.session.execute(delete(Administrator).where(Administrator.via_connection_id == link.id))
+    db.session.execute(delete(AdministratorInvitation).where(AdministratorInvitation.via_connection_id == link.id))
     partner = db.session.get(Organization, link.partner_id)
     customer = db.session.get(Organization, link.customer_id)
     if side is Side.CUSTOMER:
         notify(partner.id, f"{customer.name} removed its connection",
                f"{customer.name} (ORGID {customer.orgid}) ended its connection with your organization. "
-               "It no longer appears on your Customer Dashboard.")
+               "It no longer appears on your Customer Dashboard, and your administrators no longer have access "
+               "to its account.")
     else:
         notify(customer.id, f"{partner.name} removed its connection",
                f"{partner.name} (ORGID {partner.orgid}) ended its connection with your organization and no longer "
                "sees your account information.")
     db.session.commit()
-
-
-def partner_connections(customer_id: int) -> list[tuple[Connection, Organization, list]]:
-    """Active partners of a customer with their badges: two queries whatever the count."""
-    from ..models import MembershipStatus, ProgramMembership
-
-    rows = db.session.execute(
-        select(Connection, Organization).join(Organization, Organization.id == Connection.partner_id)
-        .where(Connection.customer_id == customer_id, Connection.ended_at.is_(None))
-        .order_by(Organization.name)
-    ).all()
-    badges: dict[int, list] = {}
-    if rows:
-        for org_id, program in db.session.execute(
-            select(ProgramMembership.organization_id, ProgramMembership.program)
-            .where(ProgramMembership.organization_id.in_([org.id for _, org in rows]),
-                   ProgramMembership.status == MembershipStatus.ACTIVE)
-            .order_by(ProgramMembership.program)
-        ):
-            badges.setdefault(org_id, []).append(program)
-    return [(link, org, badges.get(org.id, [])) for link, org in rows]

@@ -5,12 +5,13 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ..extensions import db
-from ..models import Connection, Organization, Side
+from ..models import Organization, Side
 from ..web import htmx
 from ..web.guards import full_access_required, unauthorized
-from ..web.tenancy import active_programs, acting, load_acting
+from ..web.tenancy import active_programs, customer_connection_or_404, load_acting
 from . import bp
-from .services import ConnectionRefused, accept_invitation, check_invitation, end_connection, partner_for_token
+from .queries import partner_for_token
+from .services import ConnectionRefused, accept_invitation, check_invitation, end_connection
 
 # What a connected partner can see, listed on the invitation page.
 PARTNER_SEES = [
@@ -46,19 +47,11 @@ def invitation(token: str):
                        programs=active_programs(partner.id), check=check, error=None, partner_sees=PARTNER_SEES)
 
 
-def _customer_connection_or_404(connection_id: int) -> Connection:
-    """An active connection of the current organization as customer; 404 otherwise."""
-    link = db.session.get(Connection, connection_id)
-    if link is None or link.customer_id != acting().org.id or link.ended_at is not None:
-        abort(404)
-    return link
-
-
 @bp.route("/account/partners/<int:connection_id>/remove", methods=["GET", "POST"])
 @full_access_required
 def remove_partner(connection_id: int):
     """Customer side: Remove a partner connection, after Confirm."""
-    link = _customer_connection_or_404(connection_id)
+    link = customer_connection_or_404(connection_id)
     partner = db.session.get(Organization, link.partner_id)
     if request.method == "POST":
         end_connection(link, Side.CUSTOMER, current_user)

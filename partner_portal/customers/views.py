@@ -4,21 +4,20 @@ from __future__ import annotations
 import itertools
 from datetime import date
 
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 
-from ..connections.queries import connected_customer
+from ..connections.queries import active_connection_count
 from ..connections.services import (
-    ConnectionRefused, NewCustomer, active_connection_count, add_customer, connection_limit, end_connection,
-    invitation_token,
+    ConnectionRefused, NewCustomer, add_customer, connection_limit, end_connection, ensure_invitation_token,
 )
-from ..models import Permission, Side
+from ..extensions import db
+from ..models import Side
 from ..web import downloads, htmx
-from ..web.guards import full_access_required, partner_required, permission_required
-from ..web.tenancy import acting, administered
+from ..web.guards import dashboard_required, partner_full_access_required
+from ..web.tenancy import acting, administered, connected_customer_or_404
 from . import bp, queries
 from .forms import AddCustomerForm
 
-dashboard_access = permission_required(Permission.CUSTOMER_DASHBOARD)
 
 
 def _dashboard_context(params: queries.DashboardParams) -> dict:
@@ -32,17 +31,8 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
             "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS}
 
 
-def _customer_or_404(orgid: str):
-    """The connected customer with this ORGID and its connection; 404 for anyone else's."""
-    found = connected_customer(acting().org.id, orgid)
-    if found is None:
-        abort(404)
-    return found
-
-
 @bp.get("")
-@partner_required
-@dashboard_access
+@dashboard_required
 def index():
     """My Customers: the Customer Dashboard (the table alone for htmx search, filter and sort)."""
     context = _dashboard_context(queries.DashboardParams.from_args(request.args))
@@ -53,8 +43,7 @@ def index():
 
 
 @bp.get("/export.csv")
-@partner_required
-@dashboard_access
+@dashboard_required
 def export():
     """The customer list (with the current search and filters) as CSV."""
     params = queries.DashboardParams.from_args(request.args)
@@ -75,26 +64,32 @@ def export():
 
 
 @bp.get("/invite-or-add")
-@partner_required
-@full_access_required
+@partner_full_access_required
 def invite_or_add():
     """Invite or Add: choose how to onboard a customer."""
     return htmx.render("customers/invite_or_add.html", block="customer_panel")
 
 
-@bp.get("/invite")
-@partner_required
-@full_access_required
+@bp.route("/invite", methods=["GET", "POST"])
+@partner_full_access_required
 def invite():
-    """Invite a customer: the partner's fixed invitation link, with a copy button."""
-    token = invitation_token(acting().org)
-    link = url_for("connections.invitation", token=token, _external=True)
+    """Invite a customer: the partner's fixed invitation link, with a copy button.
+
+    Partners get their link when they join a program; POST creates it for an account that has
+    none (one made before links existed), so that showing the page never writes.
+    """
+    org = acting().org
+    if request.method == "POST":
+        ensure_invitation_token(org.id)
+        db.session.commit()
+        return htmx.redirect(url_for("customers.invite"))
+    token = org.invitation_token
+    link = url_for("connections.invitation", token=token, _external=True) if token else None
     return htmx.render("customers/invite.html", block="customer_panel", link=link)
 
 
 @bp.route("/add", methods=["GET", "POST"])
-@partner_required
-@full_access_required
+@partner_full_access_required
 def add():
     """Add a customer: business contact details, then Finish creates and connects the account."""
     form = AddCustomerForm()
@@ -116,21 +111,19 @@ def add():
 
 
 @bp.get("/<orgid>")
-@partner_required
-@dashboard_access
+@dashboard_required
 def details(orgid: str):
     """View Customer Details: account information, orders, entitlements."""
-    customer, connection = _customer_or_404(orgid)
+    customer, connection = connected_customer_or_404(orgid)
     return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
                        **queries.customer_details(customer.id))
 
 
 @bp.route("/<orgid>/remove", methods=["GET", "POST"])
-@partner_required
-@full_access_required
+@partner_full_access_required
 def remove(orgid: str):
     """Remove Customer Connection: confirm, then end the connection (the row leaves the table)."""
-    customer, connection = _customer_or_404(orgid)
+    customer, connection = connected_customer_or_404(orgid)
     if request.method == "POST":
         end_connection(connection, Side.PARTNER, acting().user)
         if htmx.is_htmx():

@@ -128,10 +128,11 @@ class DemoBuilder:
             self.contact(customer)
             self.customer_activity(customer, richness=self.rng.randint(0, 3))
             if tenancy is Tenancy.MULTI:
-                # Added by the partner: its full administrator administers the customer too.
-                self.admin("partner@demo.example", customer)
-                self.connect(partner, customer, ConnectionMethod.ADDED, "partner@demo.example",
-                             days_ago=self.rng.randint(5, 700))
+                # Added by the partner: its full administrator administers the customer too,
+                # for as long as the connection lasts.
+                link = self.connect(partner, customer, ConnectionMethod.ADDED, "partner@demo.example",
+                                    days_ago=self.rng.randint(5, 700))
+                self.admin("partner@demo.example", customer, via=link)
             else:
                 self.connect(partner, customer, ConnectionMethod.INVITATION, None, days_ago=self.rng.randint(5, 700))
 
@@ -211,10 +212,12 @@ class DemoBuilder:
         db.session.flush()
         db.session.add(Administrator(user_id=user.id, organization_id=org.id, access=Access.FULL))
 
-    def admin(self, email: str, org: Organization, access: Access = Access.FULL, permissions=()) -> None:
-        """Make a demo user an administrator of `org`."""
+    def admin(self, email: str, org: Organization, access: Access = Access.FULL, permissions=(),
+              via: Connection | None = None) -> None:
+        """Make a demo user an administrator of `org` (through the connection `via`, if given)."""
         db.session.add(Administrator(user_id=self.users[email].id, organization_id=org.id, access=access,
-                                     permissions=frozenset(p.value for p in permissions)))
+                                     permissions=frozenset(p.value for p in permissions),
+                                     via_connection_id=via.id if via else None))
 
     def connect(self, partner: Organization, customer: Organization, method: ConnectionMethod,
                 by_email: str | None, days_ago: int) -> Connection:

@@ -1,9 +1,11 @@
 """Home page."""
 from flask import url_for
+from flask_login import current_user
 
+from ..accounts.queries import invitations_for
 from ..models import Permission
 from ..web import htmx
-from ..web.guards import login_required
+from ..web.guards import login_required, sees_dashboard
 from ..web.tenancy import active_programs, load_acting
 from . import bp
 
@@ -11,11 +13,11 @@ from . import bp
 @bp.get("/")
 @login_required
 def index():
-    """Show the shortcuts that fit the current organization and role."""
+    """Show the shortcuts that fit the current organization and role, and invitations waiting."""
     acting = load_acting()
     programs = active_programs(acting.org.id) if acting else []
     shortcuts = []
-    if acting and programs and acting.administrator.can(Permission.CUSTOMER_DASHBOARD):
+    if acting and sees_dashboard(acting):
         shortcuts.append(("My Customers", url_for("customers.index"), "Status of every connected customer at a glance."))
     if acting and acting.administrator.can(Permission.LICENSING):
         shortcuts.append(("Licensing", url_for("licensing.own_summary"),
@@ -23,4 +25,5 @@ def index():
     if acting:
         shortcuts.append(("Account Settings", url_for("accounts.settings"),
                           "Your company account, partner connections and administrators."))
-    return htmx.render("home/index.html", acting=acting, programs=programs, shortcuts=shortcuts)
+    return htmx.render("home/index.html", acting=acting, programs=programs, shortcuts=shortcuts,
+                       invitations=invitations_for(current_user.id))

@@ -8,14 +8,12 @@ from datetime import date
 
 from flask import Response, abort, url_for
 
-from ..connections.queries import connected_customer
 from ..models import Organization, Permission
 from ..web import downloads, htmx
-from ..web.guards import partner_required, permission_required
-from ..web.tenancy import acting
+from ..web.guards import dashboard_required, permission_required
+from ..web.tenancy import acting, connected_customer_or_404, entitlement_or_404
 from . import bp, charts, queries
 
-dashboard_access = permission_required(Permission.CUSTOMER_DASHBOARD)
 licensing_access = permission_required(Permission.LICENSING)
 
 
@@ -61,22 +59,12 @@ class Subject:
 
 def partner_subject(orgid: str) -> Subject:
     """A customer connected to the acting partner; 404 for any other organization."""
-    found = connected_customer(acting().org.id, orgid)
-    if found is None:
-        abort(404)
-    return Subject(found[0], partner_view=True)
+    return Subject(connected_customer_or_404(orgid)[0], partner_view=True)
 
 
 def own_subject() -> Subject:
     """The current organization, seen by its own administrators."""
     return Subject(acting().org, partner_view=False)
-
-
-def _entitlement_or_404(subject: Subject, entitlement_id: int):
-    found = queries.entitlement_or_none(subject.org.id, entitlement_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _csv(rows, *name_parts: str) -> Response:
@@ -94,7 +82,7 @@ def render_summary(subject: Subject, template: str, block: str):
 
 def render_trend(subject: Subject, entitlement_id: int, template: str, block: str):
     """View Usage Trend of one of `subject`'s entitlements."""
-    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     trend = queries.usage_trend(entitlement, service, date.today())
     return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
                        service=service, trend=trend)
@@ -117,7 +105,7 @@ def summary_csv(subject: Subject) -> Response:
 
 def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
     """One trend chart's table as CSV."""
-    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
@@ -127,7 +115,7 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
 
 def history_csv(subject: Subject, entitlement_id: int) -> Response:
     """Every recorded day of one entitlement, streamed from the database (aggregates only)."""
-    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     headers = ("Day", "Licenses assigned", "Newly assigned", "Daily active users", "Monthly active users",
                "Peak concurrent users")
     rows = itertools.chain([headers], queries.daily_history(entitlement.id))
@@ -137,40 +125,35 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
 # --- partner routes (a connected customer) ----------------------------------------------
 
 @bp.get("/customers/<orgid>/licensing")
-@partner_required
-@dashboard_access
+@dashboard_required
 def partner_summary(orgid: str):
     """View Licensing: the Usage tab of a connected customer (swapped into the dashboard)."""
     return render_summary(partner_subject(orgid), "customers/licensing.html", "customer_panel")
 
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>")
-@partner_required
-@dashboard_access
+@dashboard_required
 def partner_trend(orgid: str, entitlement_id: int):
     """View Usage Trend of a connected customer's entitlement."""
     return render_trend(partner_subject(orgid), entitlement_id, "customers/trend.html", "customer_panel")
 
 
 @bp.get("/customers/<orgid>/licensing/export.csv")
-@partner_required
-@dashboard_access
+@dashboard_required
 def partner_summary_csv(orgid: str):
     """Export a connected customer's Usage summary."""
     return summary_csv(partner_subject(orgid))
 
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/<key>.csv")
-@partner_required
-@dashboard_access
+@dashboard_required
 def partner_chart_csv(orgid: str, entitlement_id: int, key: str):
     """Export one trend chart of a connected customer's entitlement."""
     return chart_csv(partner_subject(orgid), entitlement_id, key)
 
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/history.csv")
-@partner_required
-@dashboard_access
+@dashboard_required
 def partner_history_csv(orgid: str, entitlement_id: int):
     """Export the daily usage history of a connected customer's entitlement."""
     return history_csv(partner_subject(orgid), entitlement_id)
@@ -218,7 +201,7 @@ def own_history_csv(entitlement_id: int):
 def own_assignments(entitlement_id: int):
     """Who holds the entitlement's licenses: for the organization's own administrators only."""
     subject = own_subject()
-    entitlement, service = _entitlement_or_404(subject, entitlement_id)
+    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     rows, total = queries.assignments(entitlement.id)
     return htmx.render("licensing/assignments.html", block="licensing_main", subject=subject, entitlement=entitlement,
                        service=service, assignments=rows, total=total)

@@ -134,7 +134,16 @@ class AdministratorInvitation(db.Model):
     access: Mapped[Access] = mapped_column(str_enum(Access, "invitation_access"), default=Access.CUSTOM)
     permissions: Mapped[frozenset[str]] = mapped_column(CodeSet(), default=frozenset)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    # Sent by an administrator whose access came through a partner connection: the access it
+    # offers comes from that connection too, and the offer ends with it.
+    via_connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("connection.id", ondelete="CASCADE"), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization] = relationship(lazy="raise")
     user: Mapped[User] = relationship(lazy="raise", foreign_keys=[user_id])
+
+    @property
+    def is_full(self) -> bool:
+        """True when the invitation offers full access."""
+        return self.access is Access.FULL

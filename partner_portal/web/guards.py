@@ -47,6 +47,12 @@ def partner_required(view):
     return wrapped
 
 
+def sees_dashboard(me) -> bool:
+    """True when the acting administrator may open the Customer Dashboard and what hangs off it:
+    a partner-badged organization, and full access or Customer Dashboard (View Only)."""
+    return bool(active_programs(me.org.id)) and me.administrator.can(Permission.CUSTOMER_DASHBOARD)
+
+
 def permission_required(permission: Permission):
     """Require full access or a custom-access administrator holding `permission`."""
 
@@ -90,3 +96,14 @@ def operator_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def dashboard_required(view):
+    """Require a partner-badged organization and the Customer Dashboard permission (full access
+    holds it): the guard of the dashboard and of every customer page that hangs off it."""
+    return partner_required(permission_required(Permission.CUSTOMER_DASHBOARD)(view))
+
+
+def partner_full_access_required(view):
+    """Require a partner-badged organization and a full-access administrator (onboarding, removal)."""
+    return partner_required(full_access_required(view))

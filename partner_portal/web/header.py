@@ -9,7 +9,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import Notification
+from ..models import Notification, Permission
+from .guards import sees_dashboard
 from .tenancy import active_programs, administered, load_acting
 
 
@@ -45,7 +46,7 @@ class Header:
 
     @staticmethod
     def has(endpoint: str) -> bool:
-        """True when the endpoint exists (features arrive blueprint by blueprint)."""
+        """True when the endpoint exists (the notification center arrives later)."""
         return endpoint in current_app.view_functions
 
     @cached_property
@@ -56,16 +57,12 @@ class Header:
     @cached_property
     def can_see_licensing(self) -> bool:
         """True when the organization's own Licensing page should appear in the navigation."""
-        from ..models import Permission
-
         return bool(self.acting) and self.acting.administrator.can(Permission.LICENSING)
 
     @cached_property
     def can_see_dashboard(self) -> bool:
         """True when My Customers should appear in the navigation."""
-        from ..models import Permission
-
-        return self.is_partner and self.acting.administrator.can(Permission.CUSTOMER_DASHBOARD)
+        return bool(self.acting) and sees_dashboard(self.acting)
 
 
 def register(app: Flask) -> None:

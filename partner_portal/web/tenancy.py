@@ -8,8 +8,11 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..accounts.queries import active_programs as load_programs
+from ..connections.queries import connected_customer
 from ..extensions import db
-from ..models import Administrator, Organization
+from ..licensing.queries import entitlement_or_none
+from ..models import Administrator, Connection, Organization
 
 SESSION_ORG_KEY = "org_id"
 
@@ -82,25 +85,52 @@ def switch_to(org_id: int) -> Organization:
     return admin.organization
 
 
-def scoped_or_404(model, object_id: int, org_column: str = "organization_id"):
-    """Load `model` by id only if it belongs to the current organization; otherwise 404."""
+def scoped_or_404(model, object_id: int, *criteria, org_column: str = "organization_id"):
+    """Load `model` by id only if it belongs to the current organization (and meets `criteria`);
+    otherwise 404."""
     column = getattr(model, org_column)
-    obj = db.session.scalar(select(model).where(model.id == object_id, column == acting().org.id))
+    obj = db.session.scalar(select(model).where(model.id == object_id, column == acting().org.id, *criteria))
     if obj is None:
         abort(404)
     return obj
+
+
+def own_or_404(model, object_id: int, user_column: str = "user_id"):
+    """Load `model` by id only if it belongs to the signed-in person (not to an organization);
+    otherwise 404."""
+    column = getattr(model, user_column)
+    obj = db.session.scalar(select(model).where(model.id == object_id, column == current_user.id))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def connected_customer_or_404(orgid: str) -> tuple[Organization, Connection]:
+    """The acting partner's connected customer with this ORGID and its active connection; 404 for
+    any other organization (not connected, connection ended, another partner's customer)."""
+    found = connected_customer(acting().org.id, orgid)
+    if found is None:
+        abort(404)
+    return found
+
+
+def customer_connection_or_404(connection_id: int) -> Connection:
+    """An active connection of the current organization as the customer; 404 otherwise."""
+    return scoped_or_404(Connection, connection_id, Connection.ended_at.is_(None), org_column="customer_id")
+
+
+def entitlement_or_404(org: Organization, entitlement_id: int):
+    """`org`'s entitlement with its service (org: the acting one, or a customer loaded through
+    connected_customer_or_404); 404 for any other organization's."""
+    found = entitlement_or_none(org.id, entitlement_id)
+    if found is None:
+        abort(404)
+    return found
 
 
 def active_programs(org_id: int) -> list:
     """Programs in which the organization holds an active membership (cached per request)."""
     cache = g.setdefault("programs", {})
     if org_id not in cache:
-        from ..models import MembershipStatus, ProgramMembership
-
-        cache[org_id] = list(db.session.scalars(
-            select(ProgramMembership.program)
-            .where(ProgramMembership.organization_id == org_id,
-                   ProgramMembership.status == MembershipStatus.ACTIVE)
-            .order_by(ProgramMembership.program)
-        ))
+        cache[org_id] = load_programs(org_id)
     return cache[org_id]
