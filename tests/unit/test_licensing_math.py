@@ -112,6 +112,27 @@ def _figures(entitlement_id, service="daas-user", count=100, assigned=0, start=d
                               latest_day=TODAY if assigned else None, **kwargs)
 
 
+@pytest.mark.parametrize("start, end, counts", [
+    (TODAY - timedelta(days=30), TODAY, True),                         # ends today: still in force
+    (TODAY, TODAY + timedelta(days=30), True),                         # starts today
+    (TODAY - timedelta(days=30), TODAY - timedelta(days=1), False),    # ended yesterday
+    (TODAY + timedelta(days=1), TODAY + timedelta(days=30), False),    # starts tomorrow
+])
+def test_an_entitlement_counts_from_its_first_to_its_last_day(start, end, counts):
+    figures = _figures(1, count=40, assigned=10, start=start, end=end)
+    assert figures.counts_on(TODAY) is counts
+    summary = lm.summarize_service("daas-user", [figures], TODAY)
+    assert summary.purchased == (40 if counts else 0)
+
+
+def test_entitlement_state_on_its_last_day():
+    from partner_portal.models import Entitlement, EntitlementState
+
+    ending = Entitlement(is_trial=False, start_date=TODAY - timedelta(days=30), end_date=TODAY)
+    assert ending.state(TODAY) is EntitlementState.ACTIVE
+    assert ending.state(TODAY + timedelta(days=1)) is EntitlementState.EXPIRED
+
+
 def test_summary_pools_the_entitlements_of_a_service():
     figures = [
         _figures(1, count=100, assigned=120, monthly_active=90, daily_active=40, end=TODAY + timedelta(days=200)),

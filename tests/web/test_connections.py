@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from partner_portal.extensions import db
-from partner_portal.models import Access, Connection, ConnectionMethod, Notification, Program, Side
+from partner_portal.models import Access, Connection, ConnectionMethod, Notification, Permission, Program, Side
 
 from ..conftest import htmx_headers
 from ..factories import connect, make_admin, make_org, make_partner
@@ -132,6 +132,20 @@ def test_customer_removes_a_partner_after_confirm(client, login, partner):
     assert db.session.scalar(select(Notification).where(Notification.organization_id == partner.id,
                                                          Notification.title.like("%removed its connection")))
     assert "No partner is connected" in client.get("/account/settings").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("permissions", [[], [Permission.CUSTOMER_DASHBOARD, Permission.LICENSING,
+                                              Permission.NOTIFICATIONS, Permission.SUPPORT]])
+def test_only_full_access_administrators_remove_a_partner(client, login, partner, permissions):
+    customer = make_org("Acme")
+    make_admin(customer)
+    link = connect(partner, customer)
+    login(make_admin(customer, access=Access.CUSTOM, permissions=permissions))
+    assert client.get(f"/account/partners/{link.id}/remove").status_code == 403
+    assert client.post(f"/account/partners/{link.id}/remove").status_code == 403
+    db.session.refresh(link)
+    assert link.ended_at is None
+    assert f"/account/partners/{link.id}/remove" not in client.get("/account/settings").get_data(as_text=True)
 
 
 def test_customer_cannot_remove_someone_elses_connection(client, login, partner):
