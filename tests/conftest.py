@@ -186,3 +186,50 @@ def htmx_headers(**extra) -> dict:
     headers = {"HX-Request": "true"}
     headers.update(extra)
     return headers
+
+
+# --- the real app under gunicorn, for streaming and race tests (see tests/live.py) ---------------
+
+
+@pytest.fixture(scope="session")
+def _portal_process(app, tmp_path_factory):
+    """gunicorn serving the suite's database for the whole session (started on first use)."""
+    from .live import start_portal
+
+    server = start_portal(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path_factory.mktemp("portal-server"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def portal_server(request, app, _portal_process):
+    """The real app under gunicorn (4 sync workers, ordinary per-request connections, PORTAL_DEMO=0)
+    on the suite's database, plus an app context for the test's own set-up.
+
+    Tests using it must be marked `committing`: the server reads only what the test committed.
+    Every table is emptied after the test. Usage:
+
+        @pytest.mark.committing
+        def test_export(portal_server):
+            user = make_admin(make_partner()); db.session.commit()
+            web = portal_server.session()          # a PortalSession: own cookies and CSRF token
+            web.sign_in(user.email, TEST_PASSWORD)
+            answer = web.get("/customers/export.csv")          # body read to its end
+            answer = web.post("/account/switch/1", {"x": "y"})  # X-CSRFToken sent (csrf=False: none)
+            assert answer.status == 404, portal_server.log()[-2000:]
+
+    For races, give each thread its own `portal_server.session()`. `live.start_portal()` starts a
+    server of your own (other environment, worker count) when the shared one does not fit.
+    """
+    if not request.node.get_closest_marker("committing"):
+        pytest.fail("tests using portal_server must be marked committing (the server cannot see a "
+                    "rolled-back transaction)")
+    with app.app_context():
+        try:
+            yield _portal_process
+        finally:
+            db.session.rollback()
+            for table in reversed(db.metadata.sorted_tables):
+                db.session.execute(table.delete())
+            db.session.commit()
+            db.session.remove()

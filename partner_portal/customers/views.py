@@ -1,7 +1,6 @@
 """Customer Dashboard views: thin glue over queries and services."""
 from __future__ import annotations
 
-import itertools
 from datetime import date
 
 from flask import flash, request, url_for
@@ -52,15 +51,15 @@ def export():
     header = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
               "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
               "Unread notifications", "Open support tickets")
-    lines = (
+    lines = [
         (row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
          "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
          "" if row.percent_whole is None else row.percent_whole,
          row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets)
         for row in rows
-    )
+    ]
     filename = f"customers-{me.org.orgid}-{date.today().isoformat()}.csv"
-    return downloads.csv_download(itertools.chain([header], lines), filename)
+    return downloads.csv_download(filename, header, lambda: lines)
 
 
 @bp.get("/invite-or-add")

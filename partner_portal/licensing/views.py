@@ -2,7 +2,6 @@
 at a connected customer and for a customer's own administrators."""
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,9 +66,9 @@ def own_subject() -> Subject:
     return Subject(acting().org, partner_view=False)
 
 
-def _csv(rows, *name_parts: str) -> Response:
-    """A streamed CSV download (header row first) with a descriptive file name."""
-    return downloads.csv_download(rows, charts.export_filename(*name_parts, day=date.today()))
+def _csv(header, rows, *name_parts: str) -> Response:
+    """A streamed CSV download (see downloads.csv_download for `rows`) with a descriptive file name."""
+    return downloads.csv_download(charts.export_filename(*name_parts, day=date.today()), header, rows)
 
 
 # --- shared bodies ------------------------------------------------------------------------
@@ -100,7 +99,7 @@ def summary_csv(subject: Subject) -> Response:
                     row.summary.expires_on.isoformat() if row.summary.expires_on else "",
                     "yes" if row.summary.expiring_soon else "no") for row in usage.services),
     )
-    return _csv([table.headers, *table.formatted_rows()], subject.org.name, "licensing-summary")
+    return _csv(table.headers, table.formatted_rows, subject.org.name, "licensing-summary")
 
 
 def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
@@ -109,7 +108,7 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
     chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
-    return _csv([chart.table.headers, *chart.table.formatted_rows()], subject.org.name, service.code,
+    return _csv(chart.table.headers, chart.table.formatted_rows, subject.org.name, service.code,
                 str(entitlement.id), key)
 
 
@@ -118,8 +117,9 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     headers = ("Day", "Licenses assigned", "Newly assigned", "Daily active users", "Monthly active users",
                "Peak concurrent users")
-    rows = itertools.chain([headers], queries.daily_history(entitlement.id))
-    return _csv(rows, subject.org.name, service.code, str(entitlement.id), "daily-usage")
+    # Read while the body streams, by the plain id (see downloads.csv_download).
+    return _csv(headers, lambda: queries.daily_history(entitlement_id), subject.org.name, service.code,
+                str(entitlement.id), "daily-usage")
 
 
 # --- partner routes (a connected customer) ----------------------------------------------

@@ -1,25 +1,57 @@
-"""CSV downloads, streamed row by row so a long export never sits in memory."""
+"""CSV downloads, streamed row by row so a long export never sits in memory, and safe to open in a
+spreadsheet."""
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from flask import Response, stream_with_context
+from flask import Response, current_app
+
+# A spreadsheet program runs a text cell that starts with one of these as a formula
+# (=HYPERLINK(...), +cmd|..., @SUM(...)); tab and carriage return can hide the sign in front.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """`value` as a CSV cell that no spreadsheet runs: text starting like a formula gets a leading
+    apostrophe (OWASP's CSV-injection rule), which spreadsheets show as plain text.
+
+    Only text is changed. An int or float is written by the csv module as digits with at most a
+    leading minus and an exponent, which a spreadsheet reads as a number and can never carry a
+    formula, so negative figures stay numbers. Pass figures as numbers, not as formatted text.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def csv_lines(rows: Iterable[Sequence]) -> Iterator[str]:
-    """Yield each row (the header row included) as one properly quoted CSV line."""
+    """Yield each row (the header row included) as one properly quoted CSV line of safe cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([safe_cell(value) for value in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
 
 
-def csv_download(rows: Iterable[Sequence], filename: str) -> Response:
-    """A streamed text/csv attachment of `rows`; the generator runs inside the request context."""
-    return Response(stream_with_context(csv_lines(rows)), mimetype="text/csv",
+def csv_download(filename: str, header: Sequence[str], rows: Callable[[], Iterable[Sequence]]) -> Response:
+    """A streamed text/csv attachment: the header row, then every row of `rows()`.
+
+    The body is sent after the view has returned and the request's database session is gone
+    (on PostgreSQL its server-side cursor with it), so `rows` is called only when the body
+    starts, inside an app context and database session of the download's own, which end with
+    the body (or when the client goes away). `rows` must not use the request: give it plain
+    values such as ids, not the request's ORM objects.
+    """
+    app = current_app._get_current_object()
+
+    def body() -> Iterator[str]:
+        with app.app_context():
+            yield from csv_lines(itertools.chain([header], rows()))
+
+    return Response(body(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
