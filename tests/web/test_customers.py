@@ -127,6 +127,18 @@ def test_export_csv_matches_rows(client, partner_setup):
     assert rows[1][6:9] == ["100", "120", "120"]
 
 
+def test_export_csv_neutralises_formulas(client, login, services):
+    partner = make_partner()
+    login(make_admin(partner))
+    customer = make_org('=HYPERLINK("http://x")')
+    make_admin(customer, make_user("+cmd@example.com", password=None))
+    connect(partner, customer)
+    rows = list(csv.reader(io.StringIO(client.get("/customers/export.csv").get_data(as_text=True))))
+    assert rows[1][0] == '\'=HYPERLINK("http://x")'
+    assert rows[1][4] == "'+cmd@example.com"
+    assert rows[1][6:8] == ["0", "0"]  # figures stay numbers
+
+
 def test_empty_state_points_to_invite_or_add(client, login, services):
     login(make_admin(make_partner()))
     page = client.get("/customers").get_data(as_text=True)
