@@ -31,6 +31,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     _init_extensions(app)
+    from .web import inputs
+
+    inputs.register(app)  # before the blueprints, whose rules take its `int` converter when added
     _register_blueprints(app)
 
     from .web import errors, header, headers

@@ -5,7 +5,8 @@ from flask import Flask, Response, current_app
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
-from . import htmx
+from ..extensions import db
+from . import headers, htmx
 
 TITLES = {
     400: "That request could not be understood",
@@ -43,6 +44,27 @@ def render_error(code: int, message: str | None = None, partner_only: bool = Fal
     )
 
 
+# The last resort when even the error page fails: no template, no database, no URL building.
+STATIC_500 = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went wrong</title>"
+              "</head><body><h1>Something went wrong on our side</h1><p>The error has been logged. Try again in a "
+              "moment; if it keeps happening, contact your operator.</p><p><a href=\"/\">Go to the home page</a>"
+              "</p></body></html>")
+
+
+def server_error() -> Response:
+    """The 500 page, rendered on a clean session; a static page with the security headers when
+    even that fails. Never raises."""
+    try:
+        # A failed statement leaves the transaction aborted on PostgreSQL, and the page's header
+        # reads the database: start again from a clean one.
+        db.session.rollback()
+        return render_error(500)
+    except Exception:
+        current_app.logger.exception("The error page failed too; answering a static one")
+        # after_request handlers may not run (or may be what failed): add the headers here.
+        return headers.secure(Response(STATIC_500, 500, mimetype="text/html"))
+
+
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
@@ -69,6 +91,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         current_app.logger.exception("Unhandled error")
-        return render_error(500)
+        return server_error()
 
     app.register_error_handler(InternalServerError, unexpected)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert
 
 from partner_portal.extensions import db
-from partner_portal.models import Permission, Program, UsageDay
+from partner_portal.models import Program, UsageDay
 
 from ..conftest import TEST_PASSWORD
 from ..factories import connect, make_admin, make_org, make_partner
