@@ -162,7 +162,24 @@ def _csv_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, str
         except csv.Error as error:
             raise _Fatal(f"line {reader.line_num}: the CSV is malformed ({error})") from None
         except UnicodeDecodeError:
-            raise _Fatal(f"after line {reader.line_num}: the file is not UTF-8 text") from None
+            # The text layer decodes ahead in blocks, so the reader's line count says nothing here.
+            raise _Fatal(f"line {_first_undecodable_line(path)}: the file is not UTF-8 text") from None
+
+
+def _first_undecodable_line(path: str | os.PathLike[str]) -> int:
+    """The number of the first line that is not UTF-8, counting lines as the CSV reader does."""
+    number = 0
+    with open(path, "rb") as handle:
+        for block in handle:
+            # splitlines also ends lines at a lone \r, as the text layer with newline="" does; no
+            # byte of a multi-byte UTF-8 character is \r or \n, so no character is split.
+            for line in block.splitlines(keepends=True):
+                number += 1
+                try:
+                    line.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    return number
+    return number
 
 
 def _mapping_rows(rows: Iterable[Mapping]) -> Iterator[tuple[int, dict[str, str] | str]]:
@@ -222,6 +239,11 @@ def _parse_date(text: str, column: str, reasons: list[str]) -> date | None:
             pass
     reasons.append(f"{column} {_shorten(text)} is not a date in YYYY-MM-DD form")
     return None
+
+
+def _is_orgid(text: str) -> bool:
+    """True when `text` (already stripped) has the shape of an ORGID: ASCII digits only."""
+    return text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)
@@ -341,7 +363,7 @@ class _Checker:
         """Return (usage_day values, None) for a good row, or (None, reason) for a bad one."""
         reasons: list[str] = []
         orgid = values["orgid"].strip()
-        if not (orgid.isascii() and orgid.isdigit()):
+        if not _is_orgid(orgid):
             reasons.append(f"orgid must be digits, got {_shorten(orgid)}" if orgid else "orgid is empty")
         service = values["service"].strip().lower()
         if service not in self.services:
@@ -446,8 +468,10 @@ def _scan(read, checker: _Checker, report: ImportReport, batch_size: int, write:
     phase = "imported" if write else "checked"
     next_report = progress_every
     for batch in _batches(read(), batch_size):
-        checker.entitlements.prefetch({values["orgid"].strip() for _line, values in batch
-                                       if isinstance(values, dict)})
+        # Only well-formed ORGIDs reach the query (a NUL, for one, fails it on PostgreSQL); the
+        # others are rejected by check() with their reason.
+        checker.entitlements.prefetch({orgid for _line, values in batch if isinstance(values, dict)
+                                       and _is_orgid(orgid := values["orgid"].strip())})
         good = []
         for line, values in batch:
             report.rows_read += 1

@@ -167,6 +167,38 @@ def test_empty_and_non_utf8_files_are_fatal(tmp_path, world):
     assert "not UTF-8" in import_usage(latin, today=TODAY).fatal
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"], ids=["LF", "CRLF", "CR"])
+@pytest.mark.parametrize("bad_line", [7, 5_000])
+def test_a_bad_byte_is_reported_on_its_line(tmp_path, world, ending, bad_line):
+    org, _ = world
+    lines = [HEADER.encode()] + [f"{org.orgid},daas-user,2025-06-01,1,1,1,1".encode()] * (bad_line + 10)
+    lines[bad_line - 1] = f"{org.orgid},daas-usér,2025-06-01,1,1,1,1".encode("latin-1")
+    path = tmp_path / "usage.csv"
+    path.write_bytes(ending.encode().join(lines) + ending.encode())
+    for partial in (False, True):
+        assert import_usage(path, today=TODAY, partial=partial).fatal == f"line {bad_line}: the file is not UTF-8 text"
+    assert usage_count() == 0
+
+
+@pytest.mark.parametrize("orgid", ["12\x0034", "{orgid}\x00", "\x00", "\x00{orgid}"])
+def test_a_nul_in_orgid_is_a_rejected_row_and_never_queried(tmp_path, world, monkeypatch, orgid):
+    org, entitlement = world
+    orgid = orgid.format(orgid=org.orgid)
+    looked_up: list[str] = []
+    prefetch = importer._Entitlements.prefetch
+
+    def spy(self, orgids):
+        looked_up.extend(orgids)
+        return prefetch(self, orgids)
+
+    monkeypatch.setattr(importer._Entitlements, "prefetch", spy)
+    path = write_csv(tmp_path, f"{org.orgid},daas-user,2025-06-01,40,40,12,35", f"{orgid},daas-user,2025-06-02,41,1,12,35")
+    report = import_usage(path, today=TODAY, partial=True)
+    assert [(e.line, e.reason) for e in report.errors] == [(3, f"orgid must be digits, got {orgid!r}")]
+    assert report.rows_imported == 1 and [d.assigned for d in stored_usage(entitlement)] == [40]
+    assert looked_up and all(o.isascii() and o.isdigit() for o in looked_up)
+
+
 def test_partial_import_keeps_the_good_rows_and_lists_the_rest(tmp_path, world):
     org, entitlement = world
     path = write_csv(
