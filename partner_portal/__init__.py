@@ -5,7 +5,7 @@ import logging
 import sys
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from . import config as config_module
@@ -61,18 +61,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
 
-    from .models import User
-
     @login_manager.user_loader
     def load_user(identity: str):
-        """Load the user only when the session's version is current (a password change ends it)."""
-        user_id, _, version = identity.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
-            return None
-        return user
+        """The user of the live session record whose secret the session or remember cookie carries."""
+        from .auth.services import signed_in_user
+
+        return signed_in_user(identity, request.remote_addr or "")
 
     @login_manager.unauthorized_handler
     def unauthorized():

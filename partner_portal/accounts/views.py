@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import flash, url_for
 
+from ..auth.queries import active_sessions
 from ..connections.services import partner_connections
 from ..extensions import db
 from ..models import Access, Administrator
@@ -22,6 +23,7 @@ def _settings_context(**extra) -> dict:
         "admins": queries.administrators(me.org.id),
         "can_manage_admins": me.administrator.is_full,
         "partner_connections": partner_connections(me.org.id),
+        "sessions": active_sessions(me.user.id, me.user.session_id),
     }
     context.update(extra)
     return context
@@ -30,7 +32,7 @@ def _settings_context(**extra) -> dict:
 @bp.get("/settings")
 @login_required
 def settings():
-    """Account Settings: company account, partner connections, administrators."""
+    """Account Settings: company account, partner connections, administrators, your signed-in sessions."""
     return htmx.render("accounts/settings.html", block="settings_main", **_settings_context())
 
 
