@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -30,14 +31,16 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
     logging.basicConfig(level=logging.INFO)
 
+    from .web import errors, header, headers, ratelimits, safety
+
+    ratelimits.trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
-
-    from .web import errors, header, headers
 
     errors.register(app)
     headers.register(app)
     header.register(app)
+    safety.register(app)
 
     from . import cli
 
@@ -115,10 +118,15 @@ def _templating(app: Flask) -> None:
 
 
 def _start_up(app: Flask) -> None:
-    """Apply migrations and, on an empty database, load the demo world (unless PORTAL_DEMO=0)."""
+    """Warn about per-worker rate-limit counters; apply migrations and, on an empty database, load
+    the demo world (unless PORTAL_DEMO=0)."""
     from .database import startup_lock, upgrade_schema
     from .demo.services import demo_loaded, load_demo, print_sign_ins
+    from .web.ratelimits import memory_storage_warning
 
+    warning = memory_storage_warning(app.config["RATELIMIT_STORAGE_URI"], sys.argv, os.environ)
+    if warning:
+        app.logger.warning(warning)
     with app.app_context():
         if app.config["PORTAL_AUTO_MIGRATE"]:
             with startup_lock(app):

@@ -89,9 +89,21 @@ def set_password(user: User, password: str) -> None:
 # --- signed-in sessions ---------------------------------------------------------------------
 
 def _lifetime(remember: bool) -> timedelta:
-    """How long a session lives: remembered ones from sign-in, others from their last request."""
+    """How long a session lives from sign-in: as long as the cookie that carries it."""
+    # Flask refuses a session cookie signed longer than PERMANENT_SESSION_LIFETIME ago, and the
+    # cookie is not re-signed on every request, so sliding the record's expiry would promise more.
     config = current_app.config
     return config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
+
+
+def open_session(email: str, password: str, remember: bool, client_address: str, user_agent: str) -> User:
+    """Check the credentials, then record a new session and attach it to the user (see start_session).
+
+    Raises AuthError with one message for every failure.
+    """
+    user = authenticate(email, password)
+    start_session(user, remember, client_address, user_agent)
+    return user
 
 
 def start_session(user: User, remember: bool, client_address: str, user_agent: str) -> None:
@@ -117,8 +129,7 @@ def start_session(user: User, remember: bool, client_address: str, user_agent: s
 def signed_in_user(secret: str, client_address: str) -> User | None:
     """The user a cookie's secret signs in, with the session attached; None once it ended or expired.
 
-    Refreshes the record's last-seen time and address when a minute has passed, and slides the
-    expiry of a session that is not remembered.
+    Refreshes the record's last-seen time and address when a minute has passed.
     """
     found = live_session(secret)
     if found is None:
@@ -127,14 +138,13 @@ def signed_in_user(secret: str, client_address: str) -> User | None:
     user.attach_session(record.id, secret)
     now = utcnow()
     if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
-        values = {"last_seen_at": now, "client_address": client_address[:45]}
-        if not record.remember:
-            values["expires_at"] = now + _lifetime(False)
         session_id = record.id
         begin_serialized(UserSession, session_id)
         # The condition keeps two requests of the same minute from both writing.
-        db.session.execute(update(UserSession).where(
-            UserSession.id == session_id, UserSession.last_seen_at < now - SESSION_TOUCH_INTERVAL).values(**values))
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == session_id, UserSession.last_seen_at < now - SESSION_TOUCH_INTERVAL)
+            .values(last_seen_at=now, client_address=client_address[:45]))
         db.session.commit()
     return user
 

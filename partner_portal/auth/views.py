@@ -4,32 +4,23 @@ from __future__ import annotations
 from flask import abort, current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import limiter
 from ..mail import send_mail
 from ..web import htmx
 from ..web.guards import login_required
+from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits
 from ..web.safety import local_path
 from ..web.tenancy import SESSION_ORG_KEY
 from . import bp
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm
 from .queries import active_sessions, other_live_session
 from .services import (
-    AuthError, authenticate, end_other_sessions, end_session, find_user, reset_token, set_password, start_session,
+    AuthError, end_other_sessions, end_session, find_user, open_session, reset_token, set_password,
     user_for_reset_token,
 )
 
 
-def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
-
-def _post_only() -> bool:
-    """Rate limits count submissions, not page views."""
-    return request.method != "POST"
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, exempt_when=_post_only)
+@sign_in_limits
 def sign_in():
     """Show the Sign in form; on valid credentials start a session and go to `next` or home."""
     form = SignInForm()
@@ -37,12 +28,12 @@ def sign_in():
         form.next.data = local_path(request.args.get("next")) or ""
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = open_session(form.email.data, form.password.data, form.remember.data,
+                                request.remote_addr or "", request.user_agent.string)
         except AuthError as error:
             form.password.errors.append(str(error))
         else:
             session.clear()  # a fresh session on sign-in: no fixation, no stale organization
-            start_session(user, form.remember.data, request.remote_addr or "", request.user_agent.string)
             login_user(user, remember=form.remember.data)
             return htmx.redirect(local_path(form.next.data) or url_for("home.index"))
     status = 422 if form.errors else 200
@@ -61,7 +52,7 @@ def sign_out():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, exempt_when=_post_only)
+@forgot_password_limits
 def forgot_password():
     """Send a reset link; the answer is the same whether or not the email has an account."""
     form = ForgotPasswordForm()
@@ -84,7 +75,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, exempt_when=_post_only)
+@reset_limits
 def reset_password(token: str):
     """Set a new password from an emailed link (once, before it expires)."""
     try:
@@ -94,8 +85,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         set_password(user, form.password.data)
-        if current_user.is_authenticated:
-            logout_user()
+        logout_user()  # every session just ended; forget this browser's cookies too
         flash("Your password is set. Sign in with it.", "success")
         return htmx.redirect(url_for("auth.sign_in"))
     status = 422 if form.errors else 200
