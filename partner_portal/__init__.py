@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
-from flask import Flask, url_for
+from flask import Flask, request, url_for
 from markupsafe import Markup, escape
 
 from . import config as config_module
@@ -30,17 +31,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
     logging.basicConfig(level=logging.INFO)
 
+    from .web import errors, header, headers, ratelimits, safety
+
+    ratelimits.trust_proxies(app)
     _init_extensions(app)
     from .web import inputs
 
     inputs.register(app)  # before the blueprints, whose rules take its `int` converter when added
     _register_blueprints(app)
 
-    from .web import errors, header, headers
-
     errors.register(app)
     headers.register(app)
     header.register(app)
+    safety.register(app)
 
     from . import cli
 
@@ -64,18 +67,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
 
-    from .models import User
-
     @login_manager.user_loader
     def load_user(identity: str):
-        """Load the user only when the session's version is current (a password change ends it)."""
-        user_id, _, version = identity.partition(":")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_version != int(version):
-            return None
-        return user
+        """The user of the live session record whose secret the session or remember cookie carries."""
+        from .auth.services import signed_in_user
+
+        return signed_in_user(identity, request.remote_addr or "")
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -127,10 +124,15 @@ def _templating(app: Flask) -> None:
 
 
 def _start_up(app: Flask) -> None:
-    """Apply migrations and, on an empty database, load the demo world (unless PORTAL_DEMO=0)."""
+    """Warn about per-worker rate-limit counters; apply migrations and, on an empty database, load
+    the demo world (unless PORTAL_DEMO=0)."""
     from .database import startup_lock, upgrade_schema
     from .demo.services import demo_loaded, load_demo, print_sign_ins
+    from .web.ratelimits import memory_storage_warning
 
+    warning = memory_storage_warning(app.config["RATELIMIT_STORAGE_URI"], sys.argv, os.environ)
+    if warning:
+        app.logger.warning(warning)
     with app.app_context():
         if app.config["PORTAL_AUTO_MIGRATE"]:
             with startup_lock(app):

@@ -146,6 +146,26 @@ def client(app):
 
 
 @pytest.fixture
+def make_app(app, tmp_path):
+    """Build more app instances on the session's database (as other workers would be), with
+    configuration overrides; the shared extensions are bound back to the session's app after."""
+    made = []
+
+    def _make(**overrides):
+        application = create_app({**make_test_config(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"]), **overrides})
+        application.test_client_class = CSRFClient
+        made.append(application)
+        return application
+
+    yield _make
+    for application in made:  # close their database connections now, not at garbage collection
+        with application.app_context():
+            db.engine.dispose()
+    # The limiter is one object: bind it back to the session's app and its memory storage.
+    limiter.init_app(app)
+
+
+@pytest.fixture
 def login(client):
     """Sign `client` in as a user (by User or email); returns the response."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, request, url_for
 from flask_login import current_user
 
+from ..auth.queries import active_sessions
 from ..connections.queries import partner_connections
 from ..extensions import db
 from ..models import Access, Administrator, AdministratorInvitation, User
@@ -28,6 +29,7 @@ def _settings_context(**extra) -> dict:
         "pending": queries.pending_invitations(me.org.id) if me.administrator.is_full else [],
         "can_manage_admins": me.administrator.is_full,
         "partner_connections": partner_connections(me.org.id),
+        "sessions": active_sessions(me.user.id, me.user.session_id),
     }
     context.update(extra)
     return context
@@ -36,7 +38,7 @@ def _settings_context(**extra) -> dict:
 @bp.get("/settings")
 @login_required
 def settings():
-    """Account Settings: company account, partner connections, administrators."""
+    """Account Settings: company account, partner connections, administrators, your signed-in sessions."""
     return htmx.render("accounts/settings.html", block="settings_main", **_settings_context())
 
 

@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select, update
 
+from ..database import begin_serialized
 from ..extensions import db
-from ..models import User
+from ..models import User, UserSession, utcnow
+from ..models.user_session import token_hash
 from .passwords import hash_password, needs_rehash, verify_password
+from .queries import live_session
 
 MIN_PASSWORD_LENGTH = 10
+# Last seen is exact to the minute: a write per minute per session, not one per request.
+SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
+# Ended and expired session records are kept this long (the user's own history), then deleted.
+SESSION_RECORD_RETENTION = timedelta(days=30)
 
 
 class AuthError(Exception):
@@ -66,9 +75,98 @@ def user_for_reset_token(token: str) -> User:
 
 
 def set_password(user: User, password: str) -> None:
-    """Store a new password and sign out every other session of this user."""
+    """Store a new password and end every session of this user (all their browsers sign in again)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
-    user.password_hash = hash_password(password)
+    new_hash = hash_password(password)  # slow on purpose: before taking the lock
+    begin_serialized(User, user.id)
+    user.password_hash = new_hash
     user.session_version += 1
+    _end_sessions(user.id)
     db.session.commit()
+
+
+# --- signed-in sessions ---------------------------------------------------------------------
+
+def _lifetime(remember: bool) -> timedelta:
+    """How long a session lives from sign-in: as long as the cookie that carries it."""
+    # Flask refuses a session cookie signed longer than PERMANENT_SESSION_LIFETIME ago, and the
+    # cookie is not re-signed on every request, so sliding the record's expiry would promise more.
+    config = current_app.config
+    return config["REMEMBER_COOKIE_DURATION"] if remember else config["PERMANENT_SESSION_LIFETIME"]
+
+
+def open_session(email: str, password: str, remember: bool, client_address: str, user_agent: str) -> User:
+    """Check the credentials, then record a new session and attach it to the user (see start_session).
+
+    Raises AuthError with one message for every failure.
+    """
+    user = authenticate(email, password)
+    start_session(user, remember, client_address, user_agent)
+    return user
+
+
+def start_session(user: User, remember: bool, client_address: str, user_agent: str) -> None:
+    """Record a new session for `user` and attach it (user.get_id() becomes its secret).
+
+    Drops the user's records that ended or expired more than SESSION_RECORD_RETENTION ago.
+    """
+    secret = secrets.token_urlsafe(32)
+    begin_serialized(User, user.id)
+    now = utcnow()
+    cutoff = now - SESSION_RECORD_RETENTION
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id, or_(UserSession.ended_at < cutoff, UserSession.expires_at < cutoff)))
+    record = UserSession(user_id=user.id, token_hash=token_hash(secret), remember=bool(remember),
+                         client_address=client_address[:45], user_agent=user_agent[:255],
+                         created_at=now, last_seen_at=now, expires_at=now + _lifetime(remember))
+    db.session.add(record)
+    db.session.flush()
+    user.attach_session(record.id, secret)
+    db.session.commit()
+
+
+def signed_in_user(secret: str, client_address: str) -> User | None:
+    """The user a cookie's secret signs in, with the session attached; None once it ended or expired.
+
+    Refreshes the record's last-seen time and address when a minute has passed.
+    """
+    found = live_session(secret)
+    if found is None:
+        return None
+    user, record = found
+    user.attach_session(record.id, secret)
+    now = utcnow()
+    if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
+        session_id = record.id
+        begin_serialized(UserSession, session_id)
+        # The condition keeps two requests of the same minute from both writing.
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.id == session_id, UserSession.last_seen_at < now - SESSION_TOUCH_INTERVAL)
+            .values(last_seen_at=now, client_address=client_address[:45]))
+        db.session.commit()
+    return user
+
+
+def _end_sessions(user_id: int, *conditions) -> int:
+    """Mark the user's live sessions matching `conditions` as ended (no commit); returns how many."""
+    result = db.session.execute(
+        update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), *conditions)
+        .values(ended_at=utcnow()))
+    return result.rowcount
+
+
+def end_session(user_id: int, session_id: int) -> None:
+    """Sign out one session of the user: its session and remember cookies stop working."""
+    begin_serialized(User, user_id)
+    _end_sessions(user_id, UserSession.id == session_id)
+    db.session.commit()
+
+
+def end_other_sessions(user_id: int, keep_id: int) -> int:
+    """Sign out every session of the user except `keep_id`; returns how many ended."""
+    begin_serialized(User, user_id)
+    ended = _end_sessions(user_id, UserSession.id != keep_id)
+    db.session.commit()
+    return ended

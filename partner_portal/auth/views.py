@@ -1,30 +1,26 @@
-"""Sign in, Sign out, Forgot password?, reset."""
+"""Sign in, Sign out, Forgot password?, reset, and signing out other sessions."""
 from __future__ import annotations
 
-from flask import current_app, flash, request, session, url_for
+from flask import abort, current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import limiter
 from ..mail import send_mail
 from ..web import htmx
+from ..web.guards import login_required
+from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits
 from ..web.safety import local_path
 from ..web.tenancy import SESSION_ORG_KEY
 from . import bp
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm
-from .services import AuthError, authenticate, find_user, reset_token, set_password, user_for_reset_token
-
-
-def _sign_in_limit() -> str:
-    return current_app.config["SIGN_IN_RATE_LIMIT"]
-
-
-def _post_only() -> bool:
-    """Rate limits count submissions, not page views."""
-    return request.method != "POST"
+from .queries import active_sessions, other_live_session
+from .services import (
+    AuthError, end_other_sessions, end_session, find_user, open_session, reset_token, set_password,
+    user_for_reset_token,
+)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, exempt_when=_post_only)
+@sign_in_limits
 def sign_in():
     """Show the Sign in form; on valid credentials start a session and go to `next` or home."""
     form = SignInForm()
@@ -32,7 +28,8 @@ def sign_in():
         form.next.data = local_path(request.args.get("next")) or ""
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = open_session(form.email.data, form.password.data, form.remember.data,
+                                request.remote_addr or "", request.user_agent.string)
         except AuthError as error:
             form.password.errors.append(str(error))
         else:
@@ -45,7 +42,9 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    """End the session (POST with CSRF, so another site can't sign you out)."""
+    """End the session on the server and forget its cookies (POST with CSRF, so another site can't sign you out)."""
+    if current_user.is_authenticated:
+        end_session(current_user.id, current_user.session_id)
     logout_user()
     session.pop(SESSION_ORG_KEY, None)
     flash("You are signed out.", "info")
@@ -53,7 +52,7 @@ def sign_out():
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, exempt_when=_post_only)
+@forgot_password_limits
 def forgot_password():
     """Send a reset link; the answer is the same whether or not the email has an account."""
     form = ForgotPasswordForm()
@@ -76,7 +75,7 @@ def forgot_password():
 
 
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, exempt_when=_post_only)
+@reset_limits
 def reset_password(token: str):
     """Set a new password from an emailed link (once, before it expires)."""
     try:
@@ -86,9 +85,39 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         set_password(user, form.password.data)
-        if current_user.is_authenticated:
-            logout_user()
+        logout_user()  # every session just ended; forget this browser's cookies too
         flash("Your password is set. Sign in with it.", "success")
         return htmx.redirect(url_for("auth.sign_in"))
     status = 422 if form.errors else 200
     return htmx.render("auth/reset_password.html", block="reset_form", status=status, form=form, email=user.email)
+
+
+def _sessions_changed(message: str):
+    """After signing sessions out: the updated list for htmx, otherwise back to Account Settings."""
+    if htmx.is_htmx():
+        return htmx.render("accounts/settings.html", block="user_sessions", notice=message,
+                           sessions=active_sessions(current_user.id, current_user.session_id))
+    flash(message, "success")
+    return htmx.redirect(url_for("accounts.settings") + "#user-sessions")
+
+
+@bp.post("/account/sessions/sign-out-others")
+@login_required
+def sign_out_other_sessions():
+    """Sign out every other browser of the signed-in user; this one stays signed in."""
+    ended = end_other_sessions(current_user.id, current_user.session_id)
+    if not ended:
+        return _sessions_changed("No other session was signed in.")
+    return _sessions_changed(f"Signed out {ended} other session{'' if ended == 1 else 's'}.")
+
+
+@bp.post("/account/sessions/<int:session_id>/sign-out")
+@login_required
+def sign_out_session(session_id: int):
+    """Sign out one other browser of the signed-in user (404 for anyone else's session, or this one)."""
+    record = other_live_session(current_user.id, session_id, current_user.session_id)
+    if record is None:
+        abort(404)
+    device = record.device
+    end_session(current_user.id, record.id)
+    return _sessions_changed(f"Signed out the session on {device}.")

@@ -6,11 +6,12 @@ from .organization import MembershipStatus, Organization, Program, ProgramMember
 from .types import utcnow
 from .usage import LicenseAssignment, UsageDay
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
+from .user_session import UserSession
 
 __all__ = [
     "Access", "Administrator", "AdministratorInvitation", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
     "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
     "NotificationDismissal", "Order", "Organization", "Permission", "Program", "ProgramMembership",
     "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
-    "User", "utcnow",
+    "User", "UserSession", "utcnow",
 ]

@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120), default="")
     # None until the person sets a password (accounts created by a partner start that way).
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
-    # Bumped on password change: every session signed with an older version is signed out.
+    # Bumped on password change, which spends every reset link issued before it.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -73,9 +73,23 @@ class User(UserMixin, db.Model):
         """Keep emails trimmed; case is preserved for display, uniqueness ignores it."""
         return value.strip()
 
+    # Not columns: the session record this object was signed in through, set per request by
+    # attach_session (at sign-in, or by the user loader).
+    session_id = None
+    _session_secret = None
+
+    def attach_session(self, session_id: int, secret: str) -> None:
+        """Mark this user as signed in through the session record `session_id` (secret: its cookie value)."""
+        self.session_id = session_id
+        self._session_secret = secret
+
     def get_id(self) -> str:
-        """Flask-Login identity: id and session version, so old sessions stop matching."""
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login identity (kept in the session and remember cookies): the session record's secret.
+
+        A user object not signed in through a record gets an identity no record matches, so a
+        forgotten attach_session signs nobody in.
+        """
+        return self._session_secret or f"no-session:{self.id}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -31,7 +31,8 @@ START_TIMEOUT = 90.0  # seconds: migrations plus the demo world on an empty data
 # Settings the server must not inherit from the shell running the tests (a developer's database,
 # Redis, SMTP server or secure-cookie flag would leak into the run or break it over plain http).
 INHERITED_SETTINGS = ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "REDIS_URL", "TRUSTED_HOSTS",
-                      "SIGN_IN_RATE_LIMIT", "FLASK_APP", "FLASK_DEBUG", "FLASK_RUN_PORT", "FLASK_RUN_HOST")
+                      "TRUSTED_PROXIES", "SIGN_IN_RATE_LIMIT", "SIGN_IN_ACCOUNT_RATE_LIMIT", "FLASK_APP",
+                      "FLASK_DEBUG", "FLASK_RUN_PORT", "FLASK_RUN_HOST")
 INHERITED_PREFIXES = ("PORTAL_", "MAIL_")
 
 
@@ -63,6 +64,7 @@ def server_env(work_dir: Path) -> dict[str, str]:
         "PORTAL_AUTO_MIGRATE": "1",
         "TRUSTED_HOSTS": "127.0.0.1,localhost",
         "SIGN_IN_RATE_LIMIT": "1000 per minute",
+        "SIGN_IN_ACCOUNT_RATE_LIMIT": "1000 per minute",
         "PYTHONUNBUFFERED": "1",
     })
     return env

@@ -76,6 +76,34 @@ def test_htmx_sign_in_answers_with_the_form_fragment_or_hx_redirect(client):
     assert good.status_code == 200 and good.headers["HX-Redirect"] == "/"
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_sign_in_navigates_by_hx_redirect_for_htmx_and_by_303_otherwise(client, htmx):
+    """htmx would follow a 303 and swap the next page into the form, so it gets HX-Redirect."""
+    user = make_admin(make_org())
+    response = client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD,
+                                             "next": "/account/settings"},
+                           headers=htmx_headers() if htmx else {})
+    if htmx:
+        assert response.status_code == 200 and response.get_data(as_text=True) == ""
+        assert response.headers["HX-Redirect"] == "/account/settings" and "Location" not in response.headers
+    else:
+        assert response.status_code == 303 and response.headers["Location"] == "/account/settings"
+        assert "HX-Redirect" not in response.headers
+    assert client.get("/account/settings").status_code == 200
+
+
+def test_sign_in_starts_a_fresh_session(client):
+    """Nothing from before sign-in survives it: no fixed session, no organization chosen by someone else."""
+    user = make_admin(make_org())
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+        session["org_id"] = 12345
+    assert client.post("/sign-in", data={"email": user.email, "password": TEST_PASSWORD}).status_code == 303
+    with client.session_transaction() as session:
+        assert "planted" not in session and "org_id" not in session
+        assert session["_user_id"]
+
+
 def test_missing_csrf_token_is_rejected(client):
     make_user("known@example.org")
     response = client.post("/sign-in", data={"email": "known@example.org", "password": TEST_PASSWORD}, csrf=False)

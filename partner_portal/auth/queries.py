@@ -1,0 +1,63 @@
+"""Reads for signed-in sessions."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import User, UserSession, utcnow
+from ..models.user_session import token_hash
+
+
+def _live():
+    """Conditions of a session that still signs its browser in."""
+    return UserSession.ended_at.is_(None), UserSession.expires_at > utcnow()
+
+
+def live_session(secret: str) -> tuple[User, UserSession] | None:
+    """The user and session record a cookie's secret stands for while the record is live (one query)."""
+    if not secret:
+        return None
+    row = db.session.execute(
+        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == token_hash(secret), *_live())
+    ).one_or_none()
+    return (row[0], row[1]) if row else None
+
+
+class SessionRow(NamedTuple):
+    """A live session in the Account Settings list."""
+
+    session: UserSession
+    is_current: bool
+
+
+class SessionList(NamedTuple):
+    """The Account Settings list of a user's live sessions."""
+
+    rows: list[SessionRow]
+
+    @property
+    def has_others(self) -> bool:
+        """True when a session other than this one is signed in."""
+        return any(not row.is_current for row in self.rows)
+
+
+def active_sessions(user_id: int, current_id: int | None) -> SessionList:
+    """The user's live sessions, this one first, then the most recently seen."""
+    records = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user_id, *_live())
+        .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
+    ).all()
+    rows = [SessionRow(record, record.id == current_id) for record in records]
+    return SessionList(sorted(rows, key=lambda row: not row.is_current))
+
+
+def other_live_session(user_id: int, session_id: int, current_id: int | None) -> UserSession | None:
+    """One of the user's other live sessions; None for another user's, an ended one, or this one."""
+    if session_id == current_id:
+        return None
+    return db.session.scalar(
+        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user_id, *_live())
+    )
