@@ -10,7 +10,7 @@ from ..models import User, UserSession, utcnow
 from ..models.user_session import token_hash
 
 
-def _live():
+def live():
     """Conditions of a session that still signs its browser in."""
     return UserSession.ended_at.is_(None), UserSession.expires_at > utcnow()
 
@@ -21,7 +21,7 @@ def live_session(secret: str) -> tuple[User, UserSession] | None:
         return None
     row = db.session.execute(
         select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == token_hash(secret), *_live())
+        .where(UserSession.token_hash == token_hash(secret), *live())
     ).one_or_none()
     return (row[0], row[1]) if row else None
 
@@ -47,17 +47,8 @@ class SessionList(NamedTuple):
 def active_sessions(user_id: int, current_id: int | None) -> SessionList:
     """The user's live sessions, this one first, then the most recently seen."""
     records = db.session.scalars(
-        select(UserSession).where(UserSession.user_id == user_id, *_live())
+        select(UserSession).where(UserSession.user_id == user_id, *live())
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
     ).all()
     rows = [SessionRow(record, record.id == current_id) for record in records]
     return SessionList(sorted(rows, key=lambda row: not row.is_current))
-
-
-def other_live_session(user_id: int, session_id: int, current_id: int | None) -> UserSession | None:
-    """One of the user's other live sessions; None for another user's, an ended one, or this one."""
-    if session_id == current_id:
-        return None
-    return db.session.scalar(
-        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user_id, *_live())
-    )

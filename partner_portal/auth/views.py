@@ -1,7 +1,7 @@
 """Sign in, Sign out, Forgot password?, reset, and signing out other sessions."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, request, session, url_for
+from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..mail import send_mail
@@ -9,10 +9,11 @@ from ..web import htmx
 from ..web.guards import login_required
 from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits
 from ..web.safety import local_path
-from ..web.tenancy import SESSION_ORG_KEY
+from ..models import UserSession
+from ..web.tenancy import SESSION_ORG_KEY, own_or_404
 from . import bp
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm
-from .queries import active_sessions, other_live_session
+from .queries import active_sessions, live
 from .services import (
     AuthError, end_other_sessions, end_session, find_user, open_session, reset_token, set_password,
     user_for_reset_token,
@@ -115,9 +116,7 @@ def sign_out_other_sessions():
 @login_required
 def sign_out_session(session_id: int):
     """Sign out one other browser of the signed-in user (404 for anyone else's session, or this one)."""
-    record = other_live_session(current_user.id, session_id, current_user.session_id)
-    if record is None:
-        abort(404)
+    record = own_or_404(UserSession, session_id, UserSession.id != current_user.session_id, *live())
     device = record.device
     end_session(current_user.id, record.id)
     return _sessions_changed(f"Signed out the session on {device}.")

@@ -95,11 +95,11 @@ def scoped_or_404(model, object_id: int, *criteria, org_column: str = "organizat
     return obj
 
 
-def own_or_404(model, object_id: int, user_column: str = "user_id"):
-    """Load `model` by id only if it belongs to the signed-in person (not to an organization);
-    otherwise 404."""
+def own_or_404(model, object_id: int, *criteria, user_column: str = "user_id"):
+    """Load `model` by id only if it belongs to the signed-in person (not to an organization) and
+    meets `criteria`; otherwise 404."""
     column = getattr(model, user_column)
-    obj = db.session.scalar(select(model).where(model.id == object_id, column == current_user.id))
+    obj = db.session.scalar(select(model).where(model.id == object_id, column == current_user.id, *criteria))
     if obj is None:
         abort(404)
     return obj
