@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from . import jobs
     from .database import init_engine_events
     from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -60,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    jobs.init_app(app)
 
     from .models import User
 
@@ -121,7 +123,9 @@ def _templating(app: Flask) -> None:
 
 
 def _start_up(app: Flask) -> None:
-    """Apply migrations and, on an empty database, load the demo world (unless PORTAL_DEMO=0)."""
+    """Apply migrations and, on an empty database, load the demo world (unless PORTAL_DEMO=0);
+    when serving, start the background-job consumer thread (JOBS_IN_PROCESS)."""
+    from . import jobs
     from .database import startup_lock, upgrade_schema
     from .demo.services import demo_loaded, load_demo, print_sign_ins
 
@@ -135,3 +139,5 @@ def _start_up(app: Flask) -> None:
         serving = "run" in sys.argv[1:] or "gunicorn" in Path(sys.argv[0]).name
         if app.config["PORTAL_DEMO"] and serving and demo_loaded():
             print_sign_ins()
+    if serving and app.config["JOBS_IN_PROCESS"]:
+        jobs.start_in_process_consumer(app)

@@ -7,7 +7,9 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
+from .. import jobs
 from ..extensions import db
+from ..mail import queue_mail
 from ..models import User
 from .passwords import hash_password, needs_rehash, verify_password
 
@@ -71,4 +73,32 @@ def set_password(user: User, password: str) -> None:
         raise AuthError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     user.password_hash = hash_password(password)
     user.session_version += 1
+    db.session.commit()
+
+
+def request_password_reset(email: str, site_root: str) -> None:
+    """Queue a reset link for `email`. The job looks the account up, so the request does the same
+    work, in the same time, whether or not an account uses that email."""
+    jobs.enqueue(send_reset_link.s(email, site_root))
+
+
+@jobs.task(retries=3, retry_delay=10)
+def send_reset_link(email: str, site_root: str) -> None:
+    """Email a link to set the password of the account using `email`, if there is one."""
+    user = find_user(email)
+    if user is None:
+        return
+    to, token = user.email, reset_token(user)
+    # End the read before writing: on SQLite, a transaction that read and then writes fails
+    # outright when another connection wrote in between.
+    db.session.commit()
+    link = jobs.site_url(site_root, "auth.reset_password", token=token)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    queue_mail(
+        to,
+        "Set your Partner Portal password",
+        f"Someone asked to set the password of the Partner Portal account for {to}.\n\n"
+        f"Open this link within {minutes} minutes to choose a password:\n{link}\n\n"
+        "The link works once. If you did not ask for it, ignore this email.",
+    )
     db.session.commit()

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.services import find_user
 from ..database import begin_serialized
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..models import (
     Access, Administrator, Connection, ConnectionMethod, Organization, Side, Tenancy, User, utcnow,
 )
@@ -178,17 +178,18 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
            f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.")
     notify(partner_id, f"New customer connection: {customer.name}",
            f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.")
+    # Written with the account and sent after the commit: no request waits on the mail server.
+    queue_mail(details.email, f"{partner.name} created your Partner Portal account",
+               f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
+               f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
+               f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
+               f"{details.email}.\n")
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
         # Someone signed up with the same email between our check and the insert.
         raise ConnectionRefused(EMAIL_TAKEN, "email") from None
-    send_mail(details.email, f"{partner.name} created your Partner Portal account",
-              f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
-              f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
-              f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
-              f"{details.email}.\n")
     return customer
 
 
