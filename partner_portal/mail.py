@@ -172,19 +172,20 @@ def sweep_outbox() -> None:
 def redeliver_stalled_mail(now: datetime | None = None) -> int:
     """Give every undelivered email whose lease has ended to a new delivery job; returns how many."""
     now = now or utcnow()
-    stalled = db.session.execute(
-        select(OutgoingMail.message_id, OutgoingMail.leased_by)
+    stalled = db.session.scalars(
+        select(OutgoingMail.message_id)
         .where(OutgoingMail.sent_at.is_(None), OutgoingMail.failed_at.is_(None), OutgoingMail.lease_until < now)
         .order_by(OutgoingMail.lease_until).limit(SWEEP_BATCH)
     ).all()
     db.session.commit()
     handed = 0
-    for message_id, holder in stalled:
+    for message_id in stalled:
         job = _delivery_job(message_id)
-        # Compare-and-set on the old holder: of two sweepers, one hands the email over.
+        # Compare-and-set on the ended lease: of two sweepers, or a sweeper and a late retry, one
+        # takes the email.
         taken = db.session.execute(
             update(OutgoingMail)
-            .where(OutgoingMail.message_id == message_id, OutgoingMail.leased_by == holder, OutgoingMail.sent_at.is_(None),
+            .where(OutgoingMail.message_id == message_id, OutgoingMail.sent_at.is_(None),
                    OutgoingMail.failed_at.is_(None), OutgoingMail.lease_until < now)
             .values(leased_by=job.id, lease_until=now + LEASE)
             .execution_options(synchronize_session=False)

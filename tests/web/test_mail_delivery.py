@@ -57,6 +57,7 @@ class Recorder:
         self.at_recipient = threading.Event()
         self.stall_next = False
         self.rcpt_answer: str | None = None
+        self.data_answer: str | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.at_recipient.set()
@@ -70,6 +71,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.data_answer:
+            return self.data_answer
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         self.delivered.set()
         return "250 Message accepted for delivery"
@@ -289,9 +292,12 @@ def test_the_last_failure_gives_up(app, mail_to, schedule, monkeypatch):
     assert redeliver_stalled_mail(now=utcnow() + LEASE * 100) == 0
 
 
-@pytest.mark.parametrize("answer, retried", [("451 Try again later", True), ("550 No such user here", False)])
-def test_refusals_are_retried_only_when_temporary(app, smtp, mail_to, schedule, answer, retried):
-    smtp.recorder.rcpt_answer = answer
+@pytest.mark.parametrize("stage, answer, retried", [
+    ("rcpt", "451 Try again later", True), ("rcpt", "550 No such user here", False),
+    ("data", "452 Out of storage", True), ("data", "554 Message refused", False),
+])
+def test_refusals_are_retried_only_when_temporary(app, smtp, mail_to, schedule, stage, answer, retried):
+    setattr(smtp.recorder, f"{stage}_answer", answer)
     queue_mail("someone@example.org", "Hello", "Body")
     db.session.commit()
     [row] = _outbox("someone@example.org")
@@ -299,6 +305,21 @@ def test_refusals_are_retried_only_when_temporary(app, smtp, mail_to, schedule, 
     assert schedule.scheduled_count() == (1 if retried else 0)
     assert (row.failed_at is None) is retried
     assert answer.split()[0] in row.last_error
+
+
+def test_an_email_whose_workers_keep_dying_is_given_up(app, smtp, mail_to, monkeypatch):
+    """Deaths count as attempts, so a message that kills its worker can't come back forever."""
+    captured = []
+    monkeypatch.setattr(jobs, "enqueue", captured.append)
+    queue_mail("someone@example.org", "Hello", "Body")
+    db.session.commit()
+    [row] = _outbox("someone@example.org")
+    row.attempts = app.config["MAIL_RETRIES"] + 1  # as many jobs as allowed died mid-delivery
+    db.session.commit()
+    jobs.huey.execute(captured[0])
+    [row] = _outbox("someone@example.org")
+    assert row.failed_at is not None and row.last_error == "Gave up after 4 attempts."
+    assert smtp.recorder.at_recipient.is_set() is False
 
 
 # --- the sent-marker and the sweeper ------------------------------------------------------------
