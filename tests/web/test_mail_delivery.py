@@ -357,6 +357,29 @@ def test_the_sweeper_waits_for_the_lease_then_hands_the_email_to_a_new_job(app, 
     assert len(smtp.recorder.with_id(mail.message_id)) == 1
 
 
+def test_two_sweepers_at_once_hand_the_email_over_once(app, mail_to, monkeypatch):
+    """The second sweeper read the email as stalled, but the first handed it over meanwhile."""
+    from partner_portal import mail as mail_module
+
+    captured = []
+    monkeypatch.setattr(jobs, "enqueue", captured.append)
+    queue_mail("someone@example.org", "Hello", "Body")
+    db.session.commit()
+    later = utcnow() + LEASE + timedelta(seconds=1)
+    build_job = mail_module._delivery_job
+    raced = []
+
+    def other_sweeper_first(message_id, job_id=None):
+        if not raced:
+            raced.append("racing")
+            raced.append(redeliver_stalled_mail(now=later))
+        return build_job(message_id, job_id)
+
+    monkeypatch.setattr(mail_module, "_delivery_job", other_sweeper_first)
+    assert redeliver_stalled_mail(now=later) == 0 and raced == ["racing", 1]
+    assert len(captured) == 2  # the request's job and the other sweeper's, no third
+
+
 def test_the_sweeper_forgets_long_finished_emails(app, smtp, mail_to):
     queue_mail("someone@example.org", "Hello", "Body")
     db.session.commit()
