@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import atexit
 import os
+import sys
 import threading
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_app_context
+from flask.helpers import get_debug_flag
 from huey import Huey
 from huey.api import Task
 from huey.consumer import Consumer
@@ -122,10 +124,17 @@ def _consumer(app: Flask, threads: int) -> Consumer:
     return huey.create_consumer(workers=threads, worker_type="thread", periodic=True)
 
 
+def _reloader_watcher() -> bool:
+    """True in the process of `flask run --debug` that only watches files and restarts the server."""
+    reloading = "--reload" in sys.argv or (get_debug_flag() and "--no-reload" not in sys.argv)
+    return reloading and not os.environ.get("WERKZEUG_RUN_MAIN")
+
+
 def start_in_process_consumer(app: Flask) -> bool:
-    """Start one consumer thread in this process (once); False when one already runs here."""
+    """Start one consumer thread in this process (once); False when one already runs here, or
+    when this is the reloader's watcher (its child serves, with the current code)."""
     with _state_lock:
-        if _state["pid"] == os.getpid():
+        if _state["pid"] == os.getpid() or _reloader_watcher():
             return False
         consumer = _consumer(app, threads=1)
         # Start the scheduler and worker threads without Consumer.start(): it would install its

@@ -130,6 +130,14 @@ def schedule():
     jobs.huey.storage.flush_schedule()
 
 
+@pytest.fixture
+def held(monkeypatch):
+    """The jobs enqueued during the test, kept in this list instead of run."""
+    jobs_enqueued = []
+    monkeypatch.setattr(jobs, "enqueue", jobs_enqueued.append)
+    return jobs_enqueued
+
+
 def _outbox(recipient: str) -> list[OutgoingMail]:
     db.session.expire_all()
     return list(db.session.scalars(select(OutgoingMail).where(OutgoingMail.recipient == recipient)
@@ -175,18 +183,16 @@ def test_forgot_password_answers_the_same_for_known_and_unknown_while_smtp_is_do
     assert schedule.scheduled_count() == 1
 
 
-def test_forgot_password_does_the_same_work_for_known_and_unknown_emails(client, count_queries, monkeypatch):
+def test_forgot_password_does_the_same_work_for_known_and_unknown_emails(client, count_queries, held):
     """The request only enqueues; the lookup happens in the job, so the timing tells nothing."""
     make_user("known@example.org")
-    enqueued = []
-    monkeypatch.setattr(jobs, "enqueue", enqueued.append)
     statements = []
     for address in ("known@example.org", "unknown@example.org"):
         with count_queries() as queries:
             assert client.post("/forgot-password", data={"email": address}).status_code == 303
         statements.append(queries)
     assert statements[0] == statements[1]
-    assert [(job.name, job.args[0]) for job in enqueued] == [
+    assert [(job.name, job.args[0]) for job in held] == [
         ("send_reset_link", "known@example.org"), ("send_reset_link", "unknown@example.org")]
 
 
@@ -226,26 +232,22 @@ def test_add_a_customer_mail_is_written_with_the_account(client, login, partner_
     assert "To sign in, set your password" in message.get_content()
 
 
-def test_a_refused_customer_leaves_no_email(client, login, partner_user, monkeypatch):
+def test_a_refused_customer_leaves_no_email(client, login, partner_user, held):
     """The transaction that rolls back takes its email and its delivery job with it."""
     login(partner_user)
     make_user(GOOD_CUSTOMER["email"])
-    enqueued = []
-    monkeypatch.setattr(jobs, "enqueue", enqueued.append)
     assert client.post("/customers/add", data=GOOD_CUSTOMER).status_code == 422
-    assert _outbox(GOOD_CUSTOMER["email"]) == [] and enqueued == []
+    assert _outbox(GOOD_CUSTOMER["email"]) == [] and held == []
 
 
-def test_rolled_back_mail_is_never_enqueued(app, monkeypatch):
-    enqueued = []
-    monkeypatch.setattr(jobs, "enqueue", enqueued.append)
+def test_rolled_back_mail_is_never_enqueued(app, held):
     queue_mail("someone@example.org", "Hello", "Body")
     db.session.rollback()
     db.session.commit()
-    assert enqueued == [] and _outbox("someone@example.org") == []
+    assert held == [] and _outbox("someone@example.org") == []
     queue_mail("someone@example.org", "Hello", "Body")
     db.session.commit()
-    assert [job.name for job in enqueued] == ["deliver_mail"]
+    assert [job.name for job in held] == ["deliver_mail"]
 
 
 # --- retries with backoff -----------------------------------------------------------------------
@@ -307,16 +309,14 @@ def test_refusals_are_retried_only_when_temporary(app, smtp, mail_to, schedule, 
     assert answer.split()[0] in row.last_error
 
 
-def test_an_email_whose_workers_keep_dying_is_given_up(app, smtp, mail_to, monkeypatch):
+def test_an_email_whose_workers_keep_dying_is_given_up(app, smtp, mail_to, held):
     """Deaths count as attempts, so a message that kills its worker can't come back forever."""
-    captured = []
-    monkeypatch.setattr(jobs, "enqueue", captured.append)
     queue_mail("someone@example.org", "Hello", "Body")
     db.session.commit()
     [row] = _outbox("someone@example.org")
     row.attempts = app.config["MAIL_RETRIES"] + 1  # as many jobs as allowed died mid-delivery
     db.session.commit()
-    jobs.huey.execute(captured[0])
+    jobs.huey.execute(held[0])
     [row] = _outbox("someone@example.org")
     assert row.failed_at is not None and row.last_error == "Gave up after 4 attempts."
     assert smtp.recorder.at_recipient.is_set() is False
@@ -324,29 +324,25 @@ def test_an_email_whose_workers_keep_dying_is_given_up(app, smtp, mail_to, monke
 
 # --- the sent-marker and the sweeper ------------------------------------------------------------
 
-def test_a_job_that_runs_again_after_sending_sends_nothing(app, smtp, mail_to, monkeypatch):
+def test_a_job_that_runs_again_after_sending_sends_nothing(app, smtp, mail_to, held):
     """A worker that sent and recorded the email but died before huey was done with the job."""
-    captured = []
-    monkeypatch.setattr(jobs, "enqueue", captured.append)
     mail = queue_mail("someone@example.org", "Hello", "Body")
     db.session.commit()
-    [job] = captured
+    [job] = held
     jobs.huey.execute(job)
     jobs.huey.execute(job)
     assert redeliver_stalled_mail(now=utcnow() + LEASE * 2) == 0
     assert len(smtp.recorder.with_id(mail.message_id)) == 1
 
 
-def test_the_sweeper_waits_for_the_lease_then_hands_the_email_to_a_new_job(app, smtp, mail_to, monkeypatch):
+def test_the_sweeper_waits_for_the_lease_then_hands_the_email_to_a_new_job(app, smtp, mail_to, held):
     """A delivery job lost before it ran (queue down at enqueue, worker gone after taking it)."""
-    captured = []
-    monkeypatch.setattr(jobs, "enqueue", captured.append)
     mail = queue_mail("someone@example.org", "Hello", "Body")
     db.session.commit()
-    [lost] = captured
+    [lost] = held
     assert redeliver_stalled_mail() == 0  # within the lease: the job may still be on its way
     assert redeliver_stalled_mail(now=utcnow() + LEASE + timedelta(seconds=1)) == 1
-    [lost, new] = captured
+    [lost, new] = held
     assert new.id != lost.id and new.args == (mail.message_id,)
     # Another sweeper at the same moment finds nothing left to hand over.
     assert redeliver_stalled_mail(now=utcnow() + LEASE + timedelta(seconds=1)) == 0
@@ -357,12 +353,10 @@ def test_the_sweeper_waits_for_the_lease_then_hands_the_email_to_a_new_job(app, 
     assert len(smtp.recorder.with_id(mail.message_id)) == 1
 
 
-def test_two_sweepers_at_once_hand_the_email_over_once(app, mail_to, monkeypatch):
+def test_two_sweepers_at_once_hand_the_email_over_once(app, mail_to, monkeypatch, held):
     """The second sweeper read the email as stalled, but the first handed it over meanwhile."""
     from partner_portal import mail as mail_module
 
-    captured = []
-    monkeypatch.setattr(jobs, "enqueue", captured.append)
     queue_mail("someone@example.org", "Hello", "Body")
     db.session.commit()
     later = utcnow() + LEASE + timedelta(seconds=1)
@@ -377,7 +371,7 @@ def test_two_sweepers_at_once_hand_the_email_over_once(app, mail_to, monkeypatch
 
     monkeypatch.setattr(mail_module, "_delivery_job", other_sweeper_first)
     assert redeliver_stalled_mail(now=later) == 0 and raced == ["racing", 1]
-    assert len(captured) == 2  # the request's job and the other sweeper's, no third
+    assert len(held) == 2  # the request's job and the other sweeper's, no third
 
 
 def test_the_sweeper_forgets_long_finished_emails(app, smtp, mail_to):
