@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from . import jobs
     from .database import init_engine_events
     from .extensions import csrf, db, limiter, login_manager, migrate
 
@@ -66,6 +67,7 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.session_protection = "basic"
+    jobs.init_app(app)
 
     @login_manager.user_loader
     def load_user(identity: str):
@@ -125,7 +127,9 @@ def _templating(app: Flask) -> None:
 
 def _start_up(app: Flask) -> None:
     """Warn about per-worker rate-limit counters; apply migrations and, on an empty database, load
-    the demo world (unless PORTAL_DEMO=0)."""
+    the demo world (unless PORTAL_DEMO=0); when serving, start the background-job consumer thread
+    (JOBS_IN_PROCESS)."""
+    from . import jobs
     from .database import startup_lock, upgrade_schema
     from .demo.services import demo_loaded, load_demo, print_sign_ins
     from .web.ratelimits import memory_storage_warning
@@ -143,3 +147,5 @@ def _start_up(app: Flask) -> None:
         serving = "run" in sys.argv[1:] or "gunicorn" in Path(sys.argv[0]).name
         if app.config["PORTAL_DEMO"] and serving and demo_loaded():
             print_sign_ins()
+    if serving and app.config["JOBS_IN_PROCESS"]:
+        jobs.start_in_process_consumer(app)

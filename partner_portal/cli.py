@@ -13,6 +13,14 @@ def register(app: Flask) -> None:
     from .licensing.cli import register as register_usage_commands
     register_usage_commands(app)
 
+    @app.cli.command("worker")
+    @click.option("--threads", default=2, show_default=True, help="Jobs this process runs at once.")
+    def worker_command(threads: int):
+        """Run background jobs (mail) until stopped; start one or more per host with Redis."""
+        from .jobs import run_worker
+
+        run_worker(app, threads)
+
     @app.cli.command("demo")
     def demo_command():
         """Load the demo world (no-op when it is already there), then print its sign-ins."""

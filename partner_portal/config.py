@@ -59,6 +59,7 @@ def load(instance_path: str) -> dict:
     """Build the configuration mapping for create_app()."""
     redis_url = os.environ.get("REDIS_URL") or None
     secure = _flag("PORTAL_SECURE_COOKIES", False)
+    jobs_url = os.environ.get("JOBS_URL") or redis_url or "sqlite:///" + str(Path(instance_path) / "jobs.db")
     return {
         "SECRET_KEY": instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -80,6 +81,14 @@ def load(instance_path: str) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS", True),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Partner Portal <no-reply@localhost>"),
+        "MAIL_RETRIES": int(os.environ.get("MAIL_RETRIES", "10")),
+        "MAIL_RETRY_DELAY": int(os.environ.get("MAIL_RETRY_DELAY", "30")),
+        "MAIL_RETRY_BACKOFF": float(os.environ.get("MAIL_RETRY_BACKOFF", "2")),
+        "JOBS_URL": jobs_url,
+        # On SQLite every serving process runs a consumer thread (huey's dequeue is atomic, so each
+        # job still runs once); with Redis, `flask --app app worker` processes do the work.
+        "JOBS_IN_PROCESS": _flag("JOBS_IN_PROCESS", jobs_url.startswith("sqlite:")),
+        "JOBS_IMMEDIATE": False,
         # A request whose Host header is not listed gets a 400, so a forged host can never reach
         # the links we put in emails.
         "TRUSTED_HOSTS": _list("TRUSTED_HOSTS", ["localhost", "127.0.0.1"]),

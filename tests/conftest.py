@@ -52,6 +52,9 @@ def make_test_config(tmp_root: Path, url: str) -> dict:
         "TRUSTED_HOSTS": ["localhost"],
         "PORTAL_DEMO": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Jobs run inline, inside the request that enqueues them; tests/web/test_mail_jobs.py
+        # also runs them through real storage, consumer threads and worker processes.
+        "JOBS_IMMEDIATE": True,
         # Argon2 at its cheapest: the suite hashes hundreds of passwords.
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
     }

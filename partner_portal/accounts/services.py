@@ -10,7 +10,7 @@ from ..auth.services import find_user
 from ..connections.services import ensure_invitation_token
 from ..database import begin_serialized
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..models import (
     Access, Administrator, AdministratorInvitation, MembershipStatus, Organization, Permission, Program,
     ProgramMembership, User,
@@ -110,12 +110,12 @@ def add_administrator(org: Organization, email: str, name: str, access: Access, 
         admin = Administrator(user_id=user.id, organization_id=org_id, access=access, permissions=permissions,
                               added_by_id=by_user_id, via_connection_id=via)
         db.session.add(admin)
-        db.session.commit()
         org_name = db.session.get(Organization, org_id).name
-        send_mail(email, f"You are an administrator of {org_name} on Partner Portal",
-                  f"Hello,\n\nYou were made an administrator of {org_name} on Partner Portal.\n\n"
-                  f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
-                  f"{email}.\n")
+        queue_mail(email, f"You are an administrator of {org_name} on Partner Portal",
+                   f"Hello,\n\nYou were made an administrator of {org_name} on Partner Portal.\n\n"
+                   f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and "
+                   f"enter {email}.\n")
+        db.session.commit()
         return admin
     raise AccountError("That email was registered a moment ago. Try again.", "email")
 
@@ -131,15 +131,16 @@ def _invite(org_id: int, user: User, access: Access, permissions: frozenset[str]
                                          permissions=permissions, invited_by_id=by_user_id, via_connection_id=via)
     db.session.add(invitation)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise AccountError("That person has already been invited and has not answered yet.", "email") from None
     org_name = db.session.get(Organization, org_id).name
-    send_mail(email, f"Invitation to administer {org_name} on Partner Portal",
-              f"Hello,\n\nYou are invited to become an administrator of {org_name} on Partner Portal.\n\n"
-              f"Sign in and accept or decline the invitation here: {url_for('accounts.invitations', _external=True)}\n\n"
-              "Nothing changes for your account unless you accept.\n")
+    queue_mail(email, f"Invitation to administer {org_name} on Partner Portal",
+               f"Hello,\n\nYou are invited to become an administrator of {org_name} on Partner Portal.\n\n"
+               f"Sign in and accept or decline the invitation here: {url_for('accounts.invitations', _external=True)}"
+               "\n\nNothing changes for your account unless you accept.\n")
+    db.session.commit()
     return invitation
 
 

@@ -9,8 +9,10 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, or_, select, update
 
+from .. import jobs
 from ..database import begin_serialized
 from ..extensions import db
+from ..mail import queue_mail
 from ..models import User, UserSession, utcnow
 from ..models.user_session import token_hash
 from .passwords import hash_password, needs_rehash, verify_password
@@ -170,3 +172,31 @@ def end_other_sessions(user_id: int, keep_id: int) -> int:
     ended = _end_sessions(user_id, UserSession.id != keep_id)
     db.session.commit()
     return ended
+
+
+def request_password_reset(email: str, site_root: str) -> None:
+    """Queue a reset link for `email`. The job looks the account up, so the request does the same
+    work, in the same time, whether or not an account uses that email."""
+    jobs.enqueue(send_reset_link.s(email, site_root))
+
+
+@jobs.task(retries=3, retry_delay=10)
+def send_reset_link(email: str, site_root: str) -> None:
+    """Email a link to set the password of the account using `email`, if there is one."""
+    user = find_user(email)
+    if user is None:
+        return
+    to, token = user.email, reset_token(user)
+    # End the read before writing: on SQLite, a transaction that read and then writes fails
+    # outright when another connection wrote in between.
+    db.session.commit()
+    link = jobs.site_url(site_root, "auth.reset_password", token=token)
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    queue_mail(
+        to,
+        "Set your Partner Portal password",
+        f"Someone asked to set the password of the Partner Portal account for {to}.\n\n"
+        f"Open this link within {minutes} minutes to choose a password:\n{link}\n\n"
+        "The link works once. If you did not ask for it, ignore this email.",
+    )
+    db.session.commit()

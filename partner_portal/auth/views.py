@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import current_app, flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..mail import send_mail
 from ..web import htmx
 from ..web.guards import login_required
 from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits
@@ -15,7 +14,7 @@ from . import bp
 from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm
 from .queries import active_sessions, live
 from .services import (
-    AuthError, end_other_sessions, end_session, find_user, open_session, reset_token, set_password,
+    AuthError, end_other_sessions, end_session, open_session, request_password_reset, set_password,
     user_for_reset_token,
 )
 
@@ -58,17 +57,7 @@ def forgot_password():
     """Send a reset link; the answer is the same whether or not the email has an account."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data)
-        if user is not None:
-            link = url_for("auth.reset_password", token=reset_token(user), _external=True)
-            minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-            send_mail(
-                user.email,
-                "Set your Partner Portal password",
-                f"Someone asked to set the password of the Partner Portal account for {user.email}.\n\n"
-                f"Open this link within {minutes} minutes to choose a password:\n{link}\n\n"
-                "The link works once. If you did not ask for it, ignore this email.",
-            )
+        request_password_reset(form.email.data, request.url_root)
         flash("If an account uses that email, a link to set its password is on its way.", "info")
         return htmx.redirect(url_for("auth.sign_in"))
     status = 422 if form.errors else 200

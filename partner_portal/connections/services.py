@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..auth.services import find_user
 from ..database import begin_serialized
 from ..extensions import db
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..models import (
     Access, Administrator, AdministratorInvitation, Connection, ConnectionMethod, Organization, Side, Tenancy, User,
     utcnow,
@@ -149,13 +149,25 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
     if active_connection_count(partner_id) >= connection_limit():
         db.session.rollback()
         raise ConnectionRefused(limit_message())
-    partner = db.session.get(Organization, partner_id)
+    try:
+        customer = _create_added_customer(db.session.get(Organization, partner_id), by_id, details)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        # Someone signed up with the same email between our check and the insert.
+        raise ConnectionRefused(EMAIL_TAKEN, "email") from None
+    return customer
+
+
+def _create_added_customer(partner: Organization, by_id: int, details: NewCustomer) -> Organization:
+    """Write the account, its contact, the connection, both administrators, the notifications and
+    the welcome email (uncommitted; a duplicate email raises IntegrityError at a flush)."""
     customer = Organization(name=details.company, tenancy=Tenancy.MULTI, contact_phone=details.phone,
                             country=details.country)
     contact = User(email=details.email, name=f"{details.first_name} {details.last_name}".strip())
     db.session.add_all([customer, contact])
     db.session.flush()
-    link = Connection(partner_id=partner_id, customer_id=customer.id, method=ConnectionMethod.ADDED,
+    link = Connection(partner_id=partner.id, customer_id=customer.id, method=ConnectionMethod.ADDED,
                       created_by_id=by_id)
     db.session.add(link)
     db.session.flush()
@@ -167,19 +179,14 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
     notify(customer.id, f"{partner.name} was added as an administrator",
            f"{partner.name} (ORGID {partner.orgid}) created this account for {details.company} and was added as an "
            f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.")
-    notify(partner_id, f"New customer connection: {customer.name}",
+    notify(partner.id, f"New customer connection: {customer.name}",
            f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        # Someone signed up with the same email between our check and the insert.
-        raise ConnectionRefused(EMAIL_TAKEN, "email") from None
-    send_mail(details.email, f"{partner.name} created your Partner Portal account",
-              f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
-              f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
-              f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
-              f"{details.email}.\n")
+    # Written with the account and sent after the commit: no request waits on the mail server.
+    queue_mail(details.email, f"{partner.name} created your Partner Portal account",
+               f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
+               f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
+               f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
+               f"{details.email}.\n")
     return customer
 
 

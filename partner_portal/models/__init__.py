@@ -3,6 +3,7 @@ from .connection import Connection, ConnectionMethod, Side
 from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Service, Term
 from .notification import Notification, NotificationDismissal, Severity, SupportTicket, TicketStatus
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
+from .outgoing_mail import OutgoingMail
 from .types import utcnow
 from .usage import LicenseAssignment, UsageDay
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
@@ -11,7 +12,7 @@ from .user_session import UserSession
 __all__ = [
     "Access", "Administrator", "AdministratorInvitation", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
     "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
-    "NotificationDismissal", "Order", "Organization", "Permission", "Program", "ProgramMembership",
+    "NotificationDismissal", "Order", "Organization", "OutgoingMail", "Permission", "Program", "ProgramMembership",
     "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
     "User", "UserSession", "utcnow",
 ]

@@ -33,7 +33,7 @@ START_TIMEOUT = 90.0  # seconds: migrations plus the demo world on an empty data
 INHERITED_SETTINGS = ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "REDIS_URL", "TRUSTED_HOSTS",
                       "TRUSTED_PROXIES", "SIGN_IN_RATE_LIMIT", "SIGN_IN_ACCOUNT_RATE_LIMIT", "FLASK_APP",
                       "FLASK_DEBUG", "FLASK_RUN_PORT", "FLASK_RUN_HOST")
-INHERITED_PREFIXES = ("PORTAL_", "MAIL_")
+INHERITED_PREFIXES = ("PORTAL_", "MAIL_", "JOBS_")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -59,6 +59,7 @@ def server_env(work_dir: Path) -> dict[str, str]:
     }
     env.update({
         "DATABASE_URL": f"sqlite:///{work_dir / 'e2e.db'}",
+        "JOBS_URL": f"sqlite:///{work_dir / 'jobs.db'}",
         "SECRET_KEY": "e2e-secret-key-not-for-production",
         "PORTAL_DEMO": "1",
         "PORTAL_AUTO_MIGRATE": "1",

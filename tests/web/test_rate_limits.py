@@ -214,6 +214,7 @@ def test_the_warning_is_logged_at_start(app, monkeypatch, caplog):
 
     monkeypatch.setattr("sys.argv", ["/srv/venv/bin/gunicorn", "-w", "4", "app:app"])
     monkeypatch.setitem(app.config, "PORTAL_AUTO_MIGRATE", False)
+    monkeypatch.setitem(app.config, "JOBS_IN_PROCESS", False)  # the suite runs jobs inline
     with caplog.at_level("WARNING"):
         _start_up(app)
     assert any("4 gunicorn workers" in record.getMessage() for record in caplog.records)
