@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from ..mailbox import Recorder, SMTPServer, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
@@ -44,15 +45,9 @@ def pytest_collection_modifyitems(config, items) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-def _free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def server_env(work_dir: Path) -> dict[str, str]:
-    """Environment for the server: this shell's, minus app settings, plus a fresh database."""
+def server_env(work_dir: Path, mail_port: int | None = None) -> dict[str, str]:
+    """Environment for the server: this shell's, minus app settings, plus a fresh database (and
+    mail to the loopback SMTP server on `mail_port`, when given)."""
     env = {
         name: value for name, value in os.environ.items()
         if name not in INHERITED_SETTINGS and not name.startswith(INHERITED_PREFIXES)
@@ -68,6 +63,8 @@ def server_env(work_dir: Path) -> dict[str, str]:
         "SIGN_IN_ACCOUNT_RATE_LIMIT": "1000 per minute",
         "PYTHONUNBUFFERED": "1",
     })
+    if mail_port:
+        env.update({"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(mail_port), "MAIL_USE_TLS": "0"})
     return env
 
 
@@ -87,16 +84,16 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout:
     raise RuntimeError(f"The e2e server did not answer {url} within {timeout:.0f}s:\n{log_path.read_text()[-4000:]}")
 
 
-def start_server(work_dir: Path) -> tuple[subprocess.Popen, str]:
+def start_server(work_dir: Path, mail_port: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start `flask run` on a free port with a fresh database; return the process and base URL."""
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = work_dir / "server.log"
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1", "--port", str(port),
              "--no-reload", "--no-debugger"],
-            cwd=ROOT, env=server_env(work_dir), stdout=log, stderr=subprocess.STDOUT,
+            cwd=ROOT, env=server_env(work_dir, mail_port), stdout=log, stderr=subprocess.STDOUT,
         )
     try:
         _wait_until_up(f"{base_url}/sign-in", process, log_path, START_TIMEOUT)
@@ -118,9 +115,19 @@ def stop_server(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
-    """Base URL of the real app, served by a subprocess for the whole session."""
-    process, base_url = start_server(tmp_path_factory.mktemp("e2e-server"))
+def mailbox() -> Iterator[Recorder]:
+    """What the live server's emails deliver to: a real SMTP server on loopback for the session."""
+    server = SMTPServer(free_port())
+    server.start()
+    yield server.recorder
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, mailbox) -> Iterator[str]:
+    """Base URL of the real app, served by a subprocess for the whole session; its mail goes to
+    `mailbox`."""
+    process, base_url = start_server(tmp_path_factory.mktemp("e2e-server"), mail_port=mailbox.port)
     yield base_url
     stop_server(process)
 

@@ -8,23 +8,17 @@ processes killed mid-delivery, on SQLite and on Redis storage.
 """
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import redis
-from aiosmtpd.controller import Controller
 from sqlalchemy import delete, func, select
 
 from partner_portal import create_app, jobs
@@ -33,6 +27,7 @@ from partner_portal.mail import LEASE, queue_mail, redeliver_stalled_mail
 from partner_portal.models import Organization, OutgoingMail, Program, User, utcnow
 
 from ..conftest import CSRFClient, make_test_config
+from ..mailbox import SMTPServer, free_port
 from ..factories import make_admin, make_partner, make_user
 from .test_customers import GOOD_CUSTOMER
 
@@ -41,68 +36,9 @@ JOBS_REDIS_URL = "redis://127.0.0.1:6379/12"
 FLASH = "If an account uses that email, a link to set its password is on its way."
 
 
-def _free_port() -> int:
-    """A loopback TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Recorder:
-    """An aiosmtpd handler that keeps what it receives, and can refuse or stall on request."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-        self.delivered = threading.Event()
-        self.at_recipient = threading.Event()
-        self.stall_next = False
-        self.rcpt_answer: str | None = None
-        self.data_answer: str | None = None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        self.at_recipient.set()
-        if self.stall_next:
-            # Hang the exchange before DATA, until the client dies or the server stops.
-            self.stall_next = False
-            await asyncio.Event().wait()
-        if self.rcpt_answer:
-            return self.rcpt_answer
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.data_answer:
-            return self.data_answer
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        self.delivered.set()
-        return "250 Message accepted for delivery"
-
-    def with_id(self, message_id: str) -> list:
-        """The received messages carrying `message_id`."""
-        return [m for m in self.messages if m["Message-ID"] == message_id]
-
-
-class SMTPServer:
-    """A real SMTP server on 127.0.0.1:`port`, started and stopped at will."""
-
-    def __init__(self, port: int):
-        self.port = port
-        self.recorder = Recorder()
-        self._controller: Controller | None = None
-
-    def start(self) -> None:
-        self._controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-
 @pytest.fixture
 def smtp_port():
-    return _free_port()
+    return free_port()
 
 
 @pytest.fixture
