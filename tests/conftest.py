@@ -211,6 +211,29 @@ def htmx_headers(**extra) -> dict:
     return headers
 
 
+def empty_every_table() -> None:
+    """Delete every row a `committing` test wrote (and the rest: the catalogue too), then end the
+    session."""
+    db.session.rollback()
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.commit()
+    db.session.remove()
+
+
+@pytest.fixture
+def committed(request, app):
+    """An app context whose writes are committed for real (tests marked `committing`); every table
+    is emptied afterwards."""
+    if not request.node.get_closest_marker("committing"):
+        pytest.fail("tests using `committed` must be marked committing")
+    with app.app_context():
+        try:
+            yield
+        finally:
+            empty_every_table()
+
+
 # --- the real app under gunicorn, for streaming and race tests (see tests/live.py) ---------------
 
 
@@ -251,8 +274,4 @@ def portal_server(request, app, _portal_process):
         try:
             yield _portal_process
         finally:
-            db.session.rollback()
-            for table in reversed(db.metadata.sorted_tables):
-                db.session.execute(table.delete())
-            db.session.commit()
-            db.session.remove()
+            empty_every_table()

@@ -17,18 +17,6 @@ from ..factories import make_admin, make_org
 pytestmark = [pytest.mark.committing, pytest.mark.concurrency]
 
 
-@pytest.fixture
-def committed(app):
-    """An app context whose writes are committed for real; every table is emptied afterwards."""
-    with app.app_context():
-        yield
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
-
-
 def _run_at_once(app, calls) -> list[str]:
     """Run every call in its own thread and app context at the same moment; return outcomes."""
     barrier = threading.Barrier(len(calls))

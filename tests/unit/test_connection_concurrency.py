@@ -17,18 +17,6 @@ from ..factories import connect, make_admin, make_org, make_partner
 pytestmark = [pytest.mark.committing, pytest.mark.concurrency]
 
 
-@pytest.fixture
-def committed(app):
-    """An app context whose writes are committed for real; every table is emptied afterwards."""
-    with app.app_context():
-        yield
-        db.session.rollback()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
-        db.session.remove()
-
-
 def _race(app, attempts: list[tuple[int, int, int]]) -> list[str]:
     """Run accept_invitation for each (partner_id, administrator_id, user_id) at the same moment."""
     barrier = threading.Barrier(len(attempts))
