@@ -3,6 +3,10 @@ from .connection import Connection, ConnectionMethod, Side
 from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Service, Term
 from .notification import Notification, NotificationDismissal, Severity, SupportTicket, TicketStatus
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
+from .service_provider import (
+    DirectoryUser, IdentityDomain, PublishedResource, ResourceKind, ResourceLocation, Workspace, WorkspaceDomain,
+    WorkspaceTheme,
+)
 from .types import utcnow
 from .usage import LicenseAssignment, UsageDay
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
@@ -13,4 +17,6 @@ __all__ = [
     "NotificationDismissal", "Order", "Organization", "Permission", "Program", "ProgramMembership",
     "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
     "User", "utcnow",
+    "DirectoryUser", "IdentityDomain", "PublishedResource", "ResourceKind", "ResourceLocation", "Workspace",
+    "WorkspaceDomain", "WorkspaceTheme",
 ]
