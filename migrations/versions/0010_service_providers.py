@@ -1,5 +1,7 @@
-"""service providers: resource locations, identity domains and directory users, workspaces and
-the domains customers are added to, published apps and desktops, workspace themes
+"""service providers
+
+Resource locations, identity domains and their directory users, workspaces and the domains
+customers are added to, published apps and desktops, workspace themes.
 
 New tables only; nothing existing changes, so the upgrade keeps every row and the downgrade
 drops only what this revision made.

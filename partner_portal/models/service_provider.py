@@ -102,6 +102,11 @@ class ResourceKind(enum.Enum):
     APP = "app"
     DESKTOP = "desktop"
 
+    @property
+    def label(self) -> str:
+        """'App' or 'Desktop'."""
+        return self.value.capitalize()
+
 
 class PublishedResource(db.Model):
     """An app or desktop a provider publishes, from one of its resource locations, to a customer's users."""
@@ -114,6 +119,11 @@ class PublishedResource(db.Model):
     customer_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[ResourceKind] = mapped_column(str_enum(ResourceKind, "resource_kind"), default=ResourceKind.APP)
+
+    @property
+    def is_desktop(self) -> bool:
+        """True for a desktop, False for an app."""
+        return self.kind is ResourceKind.DESKTOP
 
 
 class WorkspaceTheme(db.Model):
