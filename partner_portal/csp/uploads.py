@@ -101,13 +101,17 @@ def _reencode(data: bytes, kind: str, spec: LogoSpec) -> CheckedImage:
                                         f"{spec.max_width} × {spec.max_height}.")
                 image.load()
                 out = io.BytesIO()
+                # Pillow copies some metadata from the source unless told not to: nothing of the
+                # upload but its pixels is kept (no comment, no color profile, no EXIF).
                 if kind == "PNG":
-                    image.save(out, "PNG")
+                    image.save(out, "PNG", icc_profile=None)
                 else:
-                    image.save(out, "JPEG", quality="keep", subsampling="keep",
-                               icc_profile=image.info.get("icc_profile"))
+                    image.save(out, "JPEG", quality="keep", subsampling="keep", comment=b"", icc_profile=None)
     except UploadRefused:
         raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused(f"This image has far too many pixels; this logo takes at most {spec.max_width} × "
+                            f"{spec.max_height}.") from None
     except Exception:  # noqa: BLE001 - Pillow raises many types (OSError, ValueError, SyntaxError...) on bad data
         raise UploadRefused(f"This {kind} image is damaged or incomplete. Export it again and upload the new "
                             "file.") from None
