@@ -83,6 +83,14 @@ class ThemeColors:
 DEFAULT_COLORS = ThemeColors(banner="#0f2742", banner_text="#ffffff", icon="#0b5cad", accent="#0b5cad")
 
 
+def saved_colors(theme) -> ThemeColors:
+    """The colors of a stored WorkspaceTheme, or the default ones when there is none."""
+    if theme is None:
+        return DEFAULT_COLORS
+    return ThemeColors(banner=theme.banner_color, banner_text=theme.banner_text_color, icon=theme.icon_color,
+                       accent=theme.accent_color)
+
+
 def supports_theming(tenancy: Tenancy) -> bool:
     """Themes are for single-tenant customers only (their own resource location, connectors and
     directory); customers sharing the provider's (multi-tenant) keep the default appearance."""

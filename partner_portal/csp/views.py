@@ -14,7 +14,7 @@ from .services import (
     MULTI_TENANT_THEMES, ServiceProviderRefused, add_customer_to_domain, remove_customer_from_domain, save_theme,
     set_shared_workspace,
 )
-from .theme import DEFAULT_COLORS, ThemeColors, supports_theming
+from .theme import saved_colors, supports_theming
 from .uploads import MAX_BYTES
 
 # Two logos of up to 2 MB each, plus the form's other fields and multipart framing.
@@ -138,14 +138,15 @@ def _theme_page(customer, form: ThemeForm | None = None, status: int = 200, bloc
     """The theme page (or its preview for htmx): the form (the saved theme when none is given) and a
     preview of the form's valid colors and newly chosen logos over the saved ones."""
     theme, slug = queries.customer_theme(acting().org.id, customer.id)
-    saved = DEFAULT_COLORS if theme is None else ThemeColors(theme.banner_color, theme.banner_text_color,
-                                                             theme.icon_color, theme.accent_color)
+    saved = saved_colors(theme)
     form = form or ThemeForm(formdata=None, data=ThemeForm.initial(saved))
     stored = {name: url_for("workspaces.logo", name=getattr(theme, name)) if theme and getattr(theme, name) else None
               for name in ("logo", "sign_in_logo")}
-    return htmx.render("csp/theme.html", block=block, status=status, customer=customer, form=form, slug=slug,
-                       colors=form.shown_colors(saved), logos=form.shown_logos(stored), stored=stored,
-                       can_theme=supports_theming(customer.tenancy), not_supported=MULTI_TENANT_THEMES)
+    can_theme = supports_theming(customer.tenancy)
+    # A multi-tenant customer has no preview: its page (the explanation) answers every request.
+    return htmx.render("csp/theme.html", block=block if can_theme else None, status=status, customer=customer,
+                       form=form, slug=slug, colors=form.shown_colors(saved), logos=form.shown_logos(stored),
+                       stored=stored, can_theme=can_theme, not_supported=MULTI_TENANT_THEMES)
 
 
 @bp.route("/workspace-appearance/<orgid>", methods=["GET", "POST"])

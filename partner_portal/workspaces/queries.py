@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from ..csp.theme import DEFAULT_COLORS, ThemeColors, supports_theming
+from ..csp.theme import ThemeColors, saved_colors, supports_theming
 from ..extensions import db
 from ..models import (
     Connection, DirectoryUser, IdentityDomain, MembershipStatus, Organization, Program, ProgramMembership,
@@ -71,12 +71,9 @@ def open_site(slug: str) -> Site | None:
     workspace, provider_name, customer_name, tenancy, theme = row
     # A theme shows only while the customer is single-tenant (see csp.theme.supports_theming).
     theme = theme if theme is not None and supports_theming(tenancy) else None
-    colors = DEFAULT_COLORS if theme is None else ThemeColors(
-        banner=theme.banner_color, banner_text=theme.banner_text_color, icon=theme.icon_color,
-        accent=theme.accent_color)
     return Site(id=workspace.id, slug=workspace.slug, provider_id=workspace.provider_id,
                 customer_id=workspace.customer_id, provider_name=provider_name, customer_name=customer_name,
-                colors=colors, logo=theme.logo if theme else None, sign_in_logo=theme.sign_in_logo if theme else None)
+                colors=saved_colors(theme), logo=theme.logo if theme else None, sign_in_logo=theme.sign_in_logo if theme else None)
 
 
 def allowed_user(site: Site, user_id: int) -> DirectoryUser | None:
