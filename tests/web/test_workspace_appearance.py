@@ -277,3 +277,22 @@ def test_random_uploads_never_fail_the_server_and_are_never_stored(client, setup
     response = _save(client, single, logo=_file(data, name))
     assert response.status_code == 422
     assert _themes() == 0 and _stored(logos) == []
+
+
+def test_list_query_count_does_not_grow_with_customers(client, setup, count_queries):
+    provider, single, multi = setup
+    domain = make_domain(provider)
+    client.get(LIST)
+    with count_queries() as small:
+        assert client.get(LIST).status_code == 200
+    for n in range(48):
+        customer = make_org(tenancy=Tenancy.MULTI if n % 2 else Tenancy.SINGLE)
+        connect(provider, customer)
+        if n % 3 == 0:
+            add_to_domain(domain, customer, f"c-{n}")
+            db.session.add(WorkspaceTheme(provider_id=provider.id, customer_id=customer.id, banner_color="#000000",
+                                          banner_text_color="#ffffff", icon_color="#000000", accent_color="#000000"))
+    with count_queries() as large:
+        page = client.get(LIST).get_data(as_text=True)
+    assert page.count("<tr>") == 51  # the header row and 50 customers
+    assert len(small) == len(large), (len(small), len(large))
