@@ -31,19 +31,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
     logging.basicConfig(level=logging.INFO)
 
-    from .web import errors, header, headers, ratelimits, safety
+    from .web import errors, header, headers, inputs, ratelimits, safety
 
-    ratelimits.trust_proxies(app)
     _init_extensions(app)
-    from .web import inputs
-
     inputs.register(app)  # before the blueprints, whose rules take its `int` converter when added
     _register_blueprints(app)
-
     errors.register(app)
     headers.register(app)
     header.register(app)
     safety.register(app)
+    # Outermost WSGI layer (after the blueprints' own, e.g. workspace host names): everything below
+    # sees the client address and scheme the trusted proxies reported.
+    ratelimits.trust_proxies(app)
 
     from . import cli
 
@@ -87,7 +86,7 @@ def _init_extensions(app: Flask) -> None:
 # __init__.py and its routes in views.py; the views are imported here, not by the package, so a
 # feature's services and queries can import another feature's without pulling in (and cycling
 # through) its views.
-FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing")
+FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing", "csp", "workspaces")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -60,6 +60,8 @@ def load(instance_path: str) -> dict:
     redis_url = os.environ.get("REDIS_URL") or None
     secure = _flag("PORTAL_SECURE_COOKIES", False)
     jobs_url = os.environ.get("JOBS_URL") or redis_url or "sqlite:///" + str(Path(instance_path) / "jobs.db")
+    # Dedicated workspaces answer at <slug>.<this domain>; *.localhost reaches this machine with no set-up.
+    workspace_domain = os.environ.get("WORKSPACE_BASE_DOMAIN", "").strip().strip(".").lower() or "localhost"
     return {
         "SECRET_KEY": instance_secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
@@ -91,7 +93,10 @@ def load(instance_path: str) -> dict:
         "JOBS_IMMEDIATE": False,
         # A request whose Host header is not listed gets a 400, so a forged host can never reach
         # the links we put in emails.
-        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS", ["localhost", "127.0.0.1"]),
+        # The leading dot admits every workspace host under the base domain (Werkzeug's wildcard);
+        # those hosts only ever reach workspace pages (workspaces/hosts.py), never one that sends mail.
+        "TRUSTED_HOSTS": _list("TRUSTED_HOSTS", ["localhost", "127.0.0.1"]) + [f".{workspace_domain}"],
+        "WORKSPACE_BASE_DOMAIN": workspace_domain,
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024))),
         "SESSION_COOKIE_HTTPONLY": True,

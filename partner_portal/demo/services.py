@@ -8,6 +8,7 @@ import click
 from sqlalchemy import func, select
 
 from ..auth.passwords import hash_password
+from ..csp.demo import WORKSPACE_SIGN_IN, build_workspaces
 from ..extensions import db
 from ..models import (
     Access, Administrator, CommitModel, LicenseAssignment, Connection, ConnectionMethod, Entitlement, MembershipStatus,
@@ -16,7 +17,9 @@ from ..models import (
 )
 from ..models.organization import new_invitation_token
 
-SIGN_INS = [
+# People who sign in to the portal; the workspace user signs in to a workspace only (it is a directory
+# user of the demo partner's domain, not a portal user).
+PORTAL_SIGN_INS = [
     ("partner, full access", "partner@demo.example", "demo-partner"),
     ("partner, custom access with Customer Dashboard (View Only)", "viewer@demo.example", "demo-viewer"),
     ("partner, custom access without it", "limited@demo.example", "demo-limited"),
@@ -24,6 +27,7 @@ SIGN_INS = [
     ("customer administrator (connected to the first partner)", "customer@demo.example", "demo-customer"),
     ("operator (customer service)", "operator@demo.example", "demo-operator"),
 ]
+SIGN_INS = PORTAL_SIGN_INS + [WORKSPACE_SIGN_IN]
 
 SERVICES = [
     ("daas-user", "DaaS (user/device)", "users", False),
@@ -89,7 +93,7 @@ class DemoBuilder:
     def build(self) -> None:
         """Create everything."""
         ensure_services()
-        for _who, email, password in SIGN_INS:
+        for _who, email, password in PORTAL_SIGN_INS:
             user = User(email=email, name=email.split("@")[0].capitalize() + " Demo",
                         password_hash=hash_password(password), is_operator=email.startswith("operator@"))
             db.session.add(user)
@@ -143,6 +147,7 @@ class DemoBuilder:
             self.connect(rival, customer, ConnectionMethod.INVITATION, None, days_ago=self.rng.randint(5, 300))
         # One customer works with both partners.
         self.connect(rival, fabrikam, ConnectionMethod.INVITATION, None, days_ago=60)
+        build_workspaces(partner, fabrikam)
 
         # The partner's own bell: recent connections, and a customer that left.
         for days, title in [(2, "New customer connection: Fabrikam Health"), (9, "New customer connection: Tailspin Retail")]:

@@ -4,6 +4,10 @@ from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Serv
 from .notification import Notification, NotificationDismissal, Severity, SupportTicket, TicketStatus
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
 from .outgoing_mail import OutgoingMail
+from .service_provider import (
+    DirectoryUser, IdentityDomain, PublishedResource, ResourceKind, ResourceLocation, Workspace, WorkspaceDomain,
+    WorkspaceTheme,
+)
 from .types import utcnow
 from .usage import LicenseAssignment, UsageDay
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
@@ -15,4 +19,6 @@ __all__ = [
     "NotificationDismissal", "Order", "Organization", "OutgoingMail", "Permission", "Program", "ProgramMembership",
     "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
     "User", "UserSession", "utcnow",
+    "DirectoryUser", "IdentityDomain", "PublishedResource", "ResourceKind", "ResourceLocation", "Workspace",
+    "WorkspaceDomain", "WorkspaceTheme",
 ]

@@ -1,4 +1,5 @@
-"""Guard decorators for views: signed in, partner badge, permission, full access, operator."""
+"""Guard decorators for views: signed in, partner badge, Service Provider membership, permission, full
+access, operator."""
 from __future__ import annotations
 
 from functools import wraps
@@ -6,7 +7,7 @@ from functools import wraps
 from flask import abort, request, url_for
 from flask_login import current_user
 
-from ..models import Permission
+from ..models import Permission, Program
 from . import htmx
 from .safety import local_path
 from .tenancy import active_programs, acting
@@ -45,6 +46,32 @@ def partner_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def is_service_provider(org_id: int) -> bool:
+    """True when the organization holds an active Service Provider membership (another program's
+    badge is not enough: federated domains and workspaces are service-provider features)."""
+    return Program.SERVICE_PROVIDER in active_programs(org_id)
+
+
+def service_provider_required(view):
+    """Require a current organization with an active Service Provider membership."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return unauthorized()
+        if not is_service_provider(acting().org.id):
+            abort(403, description="This page is for Service Provider partners: your organization has no active "
+                                   "Service Provider membership.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def sees_service_provider_page(me, permission: Permission) -> bool:
+    """True when the acting administrator may open a service-provider page guarded by `permission`."""
+    return is_service_provider(me.org.id) and me.administrator.can(permission)
 
 
 def sees_dashboard(me) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Notification, Permission
-from .guards import sees_dashboard
+from .guards import sees_dashboard, sees_service_provider_page
 from .tenancy import active_programs, administered, load_acting
 
 
@@ -63,6 +63,17 @@ class Header:
     def can_see_dashboard(self) -> bool:
         """True when My Customers should appear in the navigation."""
         return bool(self.acting) and sees_dashboard(self.acting)
+
+    @cached_property
+    def service_provider_pages(self) -> list[tuple[str, str]]:
+        """Label and endpoint of each service-provider page the acting administrator may open (the
+        Workspaces entry of the navigation leads to the first; the pages show them all as tabs)."""
+        if not self.acting:
+            return []
+        pages = [("Federated Domains", "csp.federated_domains", Permission.DOMAINS),
+                 ("Workspace Appearance", "csp.appearance", Permission.WORKSPACE_CONFIGURATION)]
+        return [(label, endpoint) for label, endpoint, permission in pages
+                if sees_service_provider_page(self.acting, permission)]
 
 
 def register(app: Flask) -> None:
