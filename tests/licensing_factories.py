@@ -11,7 +11,7 @@ from partner_portal.models import CommitModel, Entitlement, Organization, Servic
 SERVICES = {
     "daas-user": ("DaaS (user/device)", "users", False),
     "daas-concurrent": ("DaaS (concurrent)", "concurrent users", False),
-    "gateway": ("Gateway service", "GB", True),
+    "gateway": ("Gateway service", "users", True),
     "secure-private-access": ("Secure Private Access", "users", False),
     "endpoint-management": ("Endpoint Management", "devices", False),
 }

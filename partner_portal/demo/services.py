@@ -28,7 +28,7 @@ SIGN_INS = [
 SERVICES = [
     ("daas-user", "DaaS (user/device)", "users", False),
     ("daas-concurrent", "DaaS (concurrent)", "concurrent users", False),
-    ("gateway", "Gateway service", "GB", True),
+    ("gateway", "Gateway service", "users", True),
     ("secure-private-access", "Secure Private Access", "users", False),
     ("endpoint-management", "Endpoint Management", "devices", False),
 ]

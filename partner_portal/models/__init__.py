@@ -4,11 +4,11 @@ from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Serv
 from .notification import Notification, NotificationDismissal, Severity, SupportTicket, TicketStatus
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
 from .types import utcnow
-from .usage import LicenseAssignment, UsageDay
+from .usage import BandwidthDay, BandwidthSource, LicenseAssignment, UsageDay
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
 
 __all__ = [
-    "Access", "Administrator", "AdministratorInvitation", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
+    "Access", "Administrator", "AdministratorInvitation", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
     "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
     "NotificationDismissal", "Order", "Organization", "Permission", "Program", "ProgramMembership",
     "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
