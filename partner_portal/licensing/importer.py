@@ -439,6 +439,9 @@ def _bandwidth_figures(values: dict[str, str], service: str, reasons: list[str])
         reasons.append(f"site is longer than {SITE_MAX_LENGTH} characters")
     elif not site.isprintable():
         reasons.append(f"site {_shorten(site)} has control characters")
+    elif site and not site[0].isalnum():
+        # Site names become column headers of CSV exports: "=..." must never reach a spreadsheet.
+        reasons.append(f"site must start with a letter or digit, got {_shorten(site)}")
     text = values.get("bandwidth_mb")
     megabytes = None if text is None else _parse_count(text, "bandwidth_mb", reasons)
     return {"source": source, "site": site, "megabytes": megabytes}

@@ -93,6 +93,7 @@ def test_a_file_may_mix_license_and_bandwidth_rows(tmp_path, world):
     ("{orgid},gateway,2025-06-01,cloud,ams-dc1,10", "site must be empty on a cloud row, got 'ams-dc1'"),
     ("{orgid},gateway,2025-06-01,on-premises," + "s" * 65 + ",10", "site is longer than 64 characters"),
     ("{orgid},gateway,2025-06-01,on-premises,ams\tdc1,10", "site 'ams\\tdc1' has control characters"),
+    ("{orgid},gateway,2025-06-01,on-premises,=1+2,10", "site must start with a letter or digit, got '=1+2'"),
     ("{orgid},gateway,2025-06-01,cloud,,-5", "bandwidth_mb is negative (-5)"),
     ("{orgid},gateway,2025-06-01,cloud,,1.5", "bandwidth_mb must be a whole number, got '1.5'"),
     ("{orgid},gateway,2025-06-01,cloud,,", "bandwidth_mb is empty"),
