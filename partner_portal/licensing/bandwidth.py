@@ -20,9 +20,10 @@ MONTHLY = "monthly"
 ANNUAL = "annual"
 TERMED = "termed"
 TRIAL = "trial"
-# The Gateway summary's breakdown, in this order.
+# The Gateway summary's breakdown, in this order, and its last line.
 PLANS = (MONTHLY, ANNUAL, TERMED, TRIAL)
 PLAN_LABELS = {MONTHLY: "Monthly", ANNUAL: "Annual", TERMED: "Termed", TRIAL: "Trial"}
+TOTAL = "total"
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,11 @@ def gb_text(megabytes: int) -> str:
     """Megabytes written as gigabytes with three decimals, exactly ("1234.005")."""
     whole, rest = divmod(megabytes, MB_PER_GB)
     return f"{whole}.{rest:03d}"
+
+
+def gb_short(megabytes: int) -> str:
+    """Megabytes as gigabytes for prose, without trailing zeros ("1", "0.5", "1200")."""
+    return gb_text(megabytes).rstrip("0").rstrip(".")
 
 
 # --- calendar -------------------------------------------------------------------------------
@@ -103,9 +109,10 @@ class Period:
     last: date
     allotment_mb: int
 
-    def covers(self, day: date) -> bool:
-        """True when `day` falls within the period."""
-        return self.first <= day <= self.last
+    @property
+    def end(self) -> date | None:
+        """The last day, for display: None for an open-ended trial."""
+        return None if self.last == date.max else self.last
 
     def months(self, through: date) -> list[date]:
         """The calendar months of the period up to `through`'s month, first days, oldest first."""
@@ -230,19 +237,31 @@ def period_months(period: Period, used: Mapping[date, tuple[int, int]], through:
 
 @dataclass(frozen=True)
 class Standing:
-    """Bandwidth used against the allotment, and overage (a plan's, or the customer's total)."""
+    """Bandwidth used in the current billing period against its allotment, and overage (one
+    entitlement's, a plan's, or with plan "total" the customer's)."""
 
     plan: str
     entitlements: int
-    used_mb: int
+    cloud_mb: int
+    on_premises_mb: int
     allotment_mb: int
     overage_mb: int
     month_overage_mb: int
 
     @property
+    def used_mb(self) -> int:
+        """Cloud and on-premises usage together."""
+        return self.cloud_mb + self.on_premises_mb
+
+    @property
     def label(self) -> str:
         """The plan's name ("Total" for the sum of all plans)."""
         return PLAN_LABELS.get(self.plan, "Total")
+
+    @property
+    def is_total(self) -> bool:
+        """True for the sum of all plans."""
+        return self.plan == TOTAL
 
     @property
     def percent_label(self) -> str:
@@ -267,7 +286,7 @@ def standing(entitlement: GatewayEntitlement, period: Period, months: Sequence[M
     current = month_start(today)
     return Standing(
         plan=entitlement.plan, entitlements=1,
-        used_mb=months[-1].cumulative_mb if months else 0,
+        cloud_mb=sum(m.cloud_mb for m in months), on_premises_mb=sum(m.on_premises_mb for m in months),
         allotment_mb=period.allotment_mb,
         overage_mb=sum(m.overage_mb for m in months),
         month_overage_mb=sum(m.overage_mb for m in months if m.month == current),
@@ -275,14 +294,14 @@ def standing(entitlement: GatewayEntitlement, period: Period, months: Sequence[M
 
 
 def add_up(plan: str, standings: Iterable[Standing]) -> Standing:
-    """Sum standings into one (a plan's line, or the total with plan "total")."""
+    """Sum standings into one (a plan's line, or the total with plan TOTAL)."""
     items = list(standings)
-    return Standing(plan, sum(s.entitlements for s in items), sum(s.used_mb for s in items),
-                    sum(s.allotment_mb for s in items), sum(s.overage_mb for s in items),
-                    sum(s.month_overage_mb for s in items))
+    return Standing(plan, sum(s.entitlements for s in items), sum(s.cloud_mb for s in items),
+                    sum(s.on_premises_mb for s in items), sum(s.allotment_mb for s in items),
+                    sum(s.overage_mb for s in items), sum(s.month_overage_mb for s in items))
 
 
 def breakdown(standings: Sequence[Standing]) -> tuple[list[Standing], Standing]:
     """One line per plan that has entitlements (in PLANS order), and the total of all."""
     lines = [add_up(plan, [s for s in standings if s.plan == plan]) for plan in PLANS]
-    return [line for line in lines if line.entitlements], add_up("total", standings)
+    return [line for line in lines if line.entitlements], add_up(TOTAL, standings)

@@ -197,11 +197,13 @@ def test_several_subscriptions_add_up_in_the_summary():
     ]
     assert (total.label, total.used_mb // GB, total.allotment_mb // GB, total.month_overage_mb // GB) == (
         "Total", 2020, 1850, 170)
+    assert (total.cloud_mb // GB, total.on_premises_mb // GB) == (1990, 30)
     assert total.color == "red" and total.percent_label == "110 %"
 
 
-def test_gb_text_is_exact():
+def test_gigabytes_are_written_exactly():
     assert [bw.gb_text(mb) for mb in (0, 5, 1000, 1_234_005)] == ["0.000", "0.005", "1.000", "1234.005"]
+    assert [bw.gb_short(mb) for mb in (0, 500, 1000, 1_200_000, 1_234_005)] == ["0", "0.5", "1", "1200", "1234.005"]
 
 
 # --- properties ----------------------------------------------------------------------------------
