@@ -62,10 +62,14 @@ def _dashboard_customers(page: Page) -> list[tuple[str, str]]:
     return customers
 
 
+# License trends only: a Gateway entitlement's trend draws bandwidth charts (tests/e2e/test_bandwidth.py).
+LICENSE_TREND = re.compile(r"^View Usage Trend(?! of the Gateway service)")
+
+
 def _active_trend_links(scope: Locator) -> Locator:
     """The "View Usage Trend" links of the Entitlements rows in state Active under `scope`."""
     active = scope.page.locator("td", has_text=re.compile(r"^\s*Active\s*$"))
-    return scope.locator("tbody tr").filter(has=active).get_by_role("link", name=re.compile(r"^View Usage Trend"))
+    return scope.locator("tbody tr").filter(has=active).get_by_role("link", name=LICENSE_TREND)
 
 
 def _customer_with_trend(page: Page) -> tuple[str, str, str]:
@@ -277,7 +281,7 @@ def test_customer_administrator_sees_own_charts_and_holders_the_partner_never_se
     panel = partner.locator("#customer-panel")
     expect(panel.get_by_role("heading", name=f"{CUSTOMER_ORG} · Licensing")).to_be_visible()
     assert HOLDER_DOMAIN not in partner.content()
-    trends = panel.get_by_role("link", name=re.compile(r"^View Usage Trend")).evaluate_all(
+    trends = panel.get_by_role("link", name=LICENSE_TREND).evaluate_all(
         "links => links.map(link => link.getAttribute('href'))")
     assert trends, "Fabrikam Health shows no trend to the partner"
     for trend in trends:
