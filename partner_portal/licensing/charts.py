@@ -322,9 +322,14 @@ def _gigabytes(table: Table, index: int) -> list[float]:
 
 
 def _bandwidth_layout(title: str, **extra) -> dict:
-    """The month layout with a y axis in GB that keeps decimals (small figures, and hover)."""
-    layout = _layout(title, "GB", "month", **extra)
+    """The month layout with a y axis in GB that keeps decimals (small figures, and hover), a
+    fixed height (a bandwidth chart may come first in its grid, where the card is shorter), and
+    the legend in trace order (stacked bars would list it bottom-up)."""
+    layout = _layout(title, "GB", "month", height=320, **extra)
     layout["yaxis"] = {**layout["yaxis"], "tickformat": ",~f", "hoverformat": ",.3f"}
+    # A three-year term has 36 month labels; plotly may turn them upright, so let it make room.
+    layout["xaxis"] = {**layout["xaxis"], "automargin": True}
+    layout["legend"] = {**layout["legend"], "traceorder": "normal"}
     return layout
 
 
