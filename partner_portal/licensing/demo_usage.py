@@ -52,32 +52,37 @@ class _Spec:
     last_day: date
 
 
-def _specs(entitlement_ids: Sequence[int], today: date) -> list[_Spec]:
-    """Load the entitlements that can have license usage (one query per thousand ids)."""
-    specs = []
+def _started(entitlement_ids: Sequence[int], bandwidth: bool) -> Iterator[tuple[Entitlement, str]]:
+    """The started entitlements among the ids, of bandwidth services or of licensed ones, each
+    with its customer's ORGID (one query per thousand ids)."""
     for start in range(0, len(entitlement_ids), 1000):
-        rows = db.session.execute(
+        yield from db.session.execute(
             select(Entitlement, Organization.orgid)
             .join(Organization, Organization.id == Entitlement.organization_id)
             .join(Service, Service.code == Entitlement.service_code)
             .where(Entitlement.id.in_(entitlement_ids[start:start + 1000]),
-                   Entitlement.start_date.is_not(None), Service.is_bandwidth.is_(False))
+                   Entitlement.start_date.is_not(None), Service.is_bandwidth.is_(bandwidth))
             .order_by(Entitlement.id)
         ).all()
-        for entitlement, orgid in rows:
-            last_day = min(today, entitlement.end_date or today)
-            # Trials show usage from their first day; paid entitlements carry a longer history
-            # (the customer renewed earlier terms), so every chart has a full year.
-            first_day = entitlement.start_date if entitlement.is_trial else today - timedelta(days=HISTORY_DAYS)
-            if first_day > last_day:
-                continue
-            specs.append(_Spec(
-                entitlement_id=entitlement.id, orgid=orgid, service_code=entitlement.service_code,
-                license_count=entitlement.license_count, target_assigned=entitlement.licenses_assigned,
-                monthly_commit=entitlement.commit_model is CommitModel.MONTHLY_COMMIT,
-                concurrent=entitlement.service_code.endswith("concurrent"),
-                first_day=first_day, last_day=last_day,
-            ))
+
+
+def _specs(entitlement_ids: Sequence[int], today: date) -> list[_Spec]:
+    """Load the entitlements that can have license usage."""
+    specs = []
+    for entitlement, orgid in _started(entitlement_ids, bandwidth=False):
+        last_day = min(today, entitlement.end_date or today)
+        # Trials show usage from their first day; paid entitlements carry a longer history
+        # (the customer renewed earlier terms), so every chart has a full year.
+        first_day = entitlement.start_date if entitlement.is_trial else today - timedelta(days=HISTORY_DAYS)
+        if first_day > last_day:
+            continue
+        specs.append(_Spec(
+            entitlement_id=entitlement.id, orgid=orgid, service_code=entitlement.service_code,
+            license_count=entitlement.license_count, target_assigned=entitlement.licenses_assigned,
+            monthly_commit=entitlement.commit_model is CommitModel.MONTHLY_COMMIT,
+            concurrent=entitlement.service_code.endswith("concurrent"),
+            first_day=first_day, last_day=last_day,
+        ))
     return specs
 
 
@@ -195,24 +200,15 @@ class _BandwidthSpec:
 
 
 def _bandwidth_specs(entitlement_ids: Sequence[int], today: date) -> list[_BandwidthSpec]:
-    """Load the Gateway entitlements that can have bandwidth (one query per thousand ids)."""
+    """Load the Gateway entitlements that can have bandwidth."""
     specs = []
-    for start in range(0, len(entitlement_ids), 1000):
-        rows = db.session.execute(
-            select(Entitlement, Organization.orgid)
-            .join(Organization, Organization.id == Entitlement.organization_id)
-            .join(Service, Service.code == Entitlement.service_code)
-            .where(Entitlement.id.in_(entitlement_ids[start:start + 1000]),
-                   Entitlement.start_date.is_not(None), Service.is_bandwidth.is_(True))
-            .order_by(Entitlement.id)
-        ).all()
-        for entitlement, orgid in rows:
-            first_day = max(entitlement.start_date, today - timedelta(days=BANDWIDTH_HISTORY_DAYS))
-            last_day = min(today, entitlement.end_date or today)
-            if first_day <= last_day:
-                # Users at work on the Gateway: the entitlement's assigned count, or all it licenses.
-                specs.append(_BandwidthSpec(entitlement.id, orgid, entitlement.licenses_assigned or entitlement.license_count,
-                                            first_day, last_day))
+    for entitlement, orgid in _started(entitlement_ids, bandwidth=True):
+        first_day = max(entitlement.start_date, today - timedelta(days=BANDWIDTH_HISTORY_DAYS))
+        last_day = min(today, entitlement.end_date or today)
+        if first_day <= last_day:
+            # Users at work on the Gateway: the entitlement's assigned count, or all it licenses.
+            specs.append(_BandwidthSpec(entitlement.id, orgid, entitlement.licenses_assigned or entitlement.license_count,
+                                        first_day, last_day))
     return specs
 
 
