@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import re
 
-from playwright.sync_api import ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Locator, Page, expect
 
-from .conftest import signed_in, work_in
+from .conftest import dashboard_customers, signed_in, table_cells, watch_console, work_in
 
 PARTNER = ("partner@demo.example", "demo-partner")
 CUSTOMER = ("customer@demo.example", "demo-customer")
@@ -22,33 +22,9 @@ POOLED_TREND = re.compile(r"^View Usage Trend of the Gateway service, (Annual|Te
 NO_JS_NOTE = "The chart needs JavaScript"
 
 
-def _console_errors(page: Page) -> list[str]:
-    """Collect console errors and uncaught exceptions from now on (CSP violations included)."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        """Keep console messages of type error."""
-        if message.type == "error":
-            errors.append(f"console: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
-    return errors
-
-
-def _customers(page: Page) -> list[tuple[str, str]]:
-    """(name, orgid) of every row of My Customers, leaving out CROSS_CONTEXT."""
-    page.goto("/customers")
-    expect(page.locator("#customer-table tbody tr").first).to_be_visible()
-    rows = page.locator("#customer-table tbody tr").evaluate_all(
-        "rows => rows.map(row => [row.querySelector('th.customer-name').firstChild.textContent.trim(),"
-        " row.id.replace(/^row-/, '')])")
-    return [(name, orgid) for name, orgid in rows if name not in CROSS_CONTEXT]
-
-
 def _customer_with_overage(page: Page) -> tuple[str, str]:
     """The first customer whose overage chart has something to draw."""
-    for name, orgid in _customers(page):
+    for name, orgid in dashboard_customers(page, CROSS_CONTEXT):
         page.goto(f"/customers/{orgid}/licensing")
         expect(page.get_by_role("heading", name=f"{name} · Licensing")).to_be_visible()
         if not page.get_by_role("link", name="View Overage Chart").count():
@@ -58,12 +34,6 @@ def _customer_with_overage(page: Page) -> tuple[str, str]:
         if page.locator("#chart-overage").count():
             return name, orgid
     raise AssertionError("No connected customer has Gateway overage in the past 12 months")
-
-
-def _table_cells(table: Locator) -> list[list[str]]:
-    """A table's header row and body rows as the page writes them."""
-    return table.locator("tr").evaluate_all(
-        "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent.trim()))")
 
 
 def _export(page: Page, figure: Locator) -> list[list[str]]:
@@ -83,7 +53,7 @@ def _drawn_bars(chart: Locator) -> Locator:
 
 def test_overage_chart_draws_without_reload_and_its_export_matches_it(page: Page):
     """Usage tab → View Overage Chart: an htmx swap (no reload), bars drawn, Export = Data table = drawn figures."""
-    errors = _console_errors(page)
+    errors = watch_console(page)
     signed_in(page, PARTNER)
     name, orgid = _customer_with_overage(page)
     page.goto("/customers")
@@ -108,7 +78,7 @@ def test_overage_chart_draws_without_reload_and_its_export_matches_it(page: Page
     figure.locator("summary", has_text="Data table").click()
     table = figure.locator("table")
     expect(table).to_be_visible()
-    shown = _table_cells(table)
+    shown = table_cells(table)
     assert len(shown) == 13 and shown[0][0] == "Month" and shown[0][-1] == "Total overage (GB)"
     assert _export(page, figure) == shown
     # What plotly drew: one trace per plan, with the table's gigabytes.
@@ -126,9 +96,9 @@ def test_overage_chart_draws_without_reload_and_its_export_matches_it(page: Page
 
 def test_pooled_trend_draws_individual_and_cumulative_usage_and_the_sites(page: Page):
     """A pooled Gateway entitlement: two charts against its pool, then the per-site view, all swapped in."""
-    errors = _console_errors(page)
+    errors = watch_console(page)
     signed_in(page, PARTNER)
-    for name, orgid in _customers(page):
+    for name, orgid in dashboard_customers(page, CROSS_CONTEXT):
         page.goto(f"/customers/{orgid}/licensing")
         expect(page.get_by_role("heading", name=f"{name} · Licensing")).to_be_visible()
         links = page.get_by_role("link", name=POOLED_TREND)
@@ -174,7 +144,7 @@ def test_without_javascript_the_overage_page_shows_its_data_table(new_context):
 
 def test_customer_administrator_reads_its_own_gateway_pages(page: Page):
     """Fabrikam Health's administrator: the Gateway summary in Licensing, View Overage Chart, a trend."""
-    errors = _console_errors(page)
+    errors = watch_console(page)
     signed_in(page, CUSTOMER)
     work_in(page, CUSTOMER_ORG)
     page.locator("nav.topnav").get_by_role("link", name="Licensing").click()
