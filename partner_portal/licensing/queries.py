@@ -124,7 +124,8 @@ def gateway_summary(lines: list[EntitlementLine], today: date, allotted: Allotme
     None without Gateway entitlements."""
     if not lines:
         return None
-    current = {line.id: line.gateway().period_on(allotted, today) for line in lines if line.gateway().counts_on(today)}
+    gateways = {line.id: line.gateway() for line in lines}
+    current = {i: g.period_on(allotted, today) for i, g in gateways.items() if g.counts_on(today)}
     usage = series.bandwidth_months([window for entitlement_id, period in current.items()
                                      for window in _windows(entitlement_id, [period], today)])
     shown = []
@@ -133,7 +134,7 @@ def gateway_summary(lines: list[EntitlementLine], today: date, allotted: Allotme
         found = None
         if period is not None:
             months = period_months(period, usage.get((line.id, period.index), {}), today)
-            found = standing(line.gateway(), period, months, today)
+            found = standing(gateways[line.id], period, months, today)
         shown.append(GatewayLine(line, period, found))
     plans, total = breakdown([line.standing for line in shown if line.standing is not None])
     return GatewaySummary(plans, total, shown, allotted)

@@ -109,6 +109,28 @@ def test_gateway_summary_per_term_and_in_total(client, world):
     assert [row[0] for row in usage_rows[1:]] == ["DaaS (user/device)"]
 
 
+def test_allotments_come_from_the_settings(app, client, world, monkeypatch):
+    monkeypatch.setitem(app.config, "BANDWIDTH_MB_PER_USER_MONTH", 2500)
+    monkeypatch.setitem(app.config, "BANDWIDTH_TRIAL_MB", 80_000)
+    page = client.get(partner_url(world)).get_data(as_text=True)
+    rows = {row[0]: row[1:] for row in cells(page, "gateway-summary")[1:]}
+    assert rows["Monthly"][4] == "250.000" and rows["Trial"][4] == "80.000"
+    assert "2.5 GB per user per month" in page and "80 GB for a trial" in page
+
+
+def test_allotment_settings_are_read_in_gigabytes(monkeypatch, tmp_path):
+    from partner_portal import config
+
+    monkeypatch.setenv("BANDWIDTH_GB_PER_USER_MONTH", "0.5")
+    monkeypatch.setenv("BANDWIDTH_TRIAL_GB", "75")
+    loaded = config.load(str(tmp_path))
+    assert (loaded["BANDWIDTH_MB_PER_USER_MONTH"], loaded["BANDWIDTH_TRIAL_MB"]) == (500, 75_000)
+    monkeypatch.delenv("BANDWIDTH_GB_PER_USER_MONTH")
+    monkeypatch.delenv("BANDWIDTH_TRIAL_GB")
+    loaded = config.load(str(tmp_path))
+    assert (loaded["BANDWIDTH_MB_PER_USER_MONTH"], loaded["BANDWIDTH_TRIAL_MB"]) == (1000, 50_000)
+
+
 def test_termed_pool_is_the_whole_term(client, world):
     # 10 users from TODAY-30 to TODAY+1000: 1,031 days, pooled at 1 GB per user per month.
     page = client.get(partner_url(world)).get_data(as_text=True)
