@@ -346,12 +346,15 @@ class BandwidthTrend:
         build = builders.get(key)
         return build() if build else None
 
+    def page_charts(self) -> list[charts.Chart]:
+        """The trend page's charts, in page order (one SQL statement in all)."""
+        return [self.chart(key) for key in self.chart_keys]
+
 
 def bandwidth_trend(entitlement: Entitlement, service: Service, today: date,
-                    period: int | None = None) -> tuple[BandwidthTrend, list[charts.Chart]]:
-    """A Gateway entitlement's trend and its charts in page order (one SQL statement)."""
-    data = BandwidthTrend(entitlement, service, today, allotments(), period)
-    return data, [data.chart(key) for key in data.chart_keys]
+                    period: int | None = None) -> BandwidthTrend:
+    """A Gateway entitlement's usage with the allotments of the settings (nothing read yet)."""
+    return BandwidthTrend(entitlement, service, today, allotments(), period)
 
 
 def gateway_overage(org_id: int, today: date, months: int = BANDWIDTH_MONTHS) -> charts.Chart | None:

@@ -119,10 +119,10 @@ def render_trend(subject: Subject, entitlement_id: int, template: str, block: st
     entitlement its bandwidth (never license charts)."""
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     if service.is_bandwidth:
-        data, trend = queries.bandwidth_trend(entitlement, service, date.today(), _period())
+        data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
         template, block = subject.page("bandwidth_trend")
         return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
-                           service=service, data=data, trend=trend)
+                           service=service, data=data, trend=data.page_charts())
     trend = queries.usage_trend(entitlement, service, date.today())
     return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
                        service=service, trend=trend)
@@ -133,7 +133,7 @@ def render_sites(subject: Subject, entitlement_id: int):
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     if not service.is_bandwidth:
         abort(404)
-    data = queries.BandwidthTrend(entitlement, service, date.today(), queries.allotments(), _period())
+    data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
     template, block = subject.page("bandwidth_sites")
     return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
                        service=service, data=data, chart=data.chart(queries.SITES_KEY))
@@ -167,7 +167,7 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
     """One trend chart's table as CSV (of a Gateway entitlement: for the period asked for)."""
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     if service.is_bandwidth:
-        chart = queries.BandwidthTrend(entitlement, service, date.today(), queries.allotments(), _period()).chart(key)
+        chart = queries.bandwidth_trend(entitlement, service, date.today(), _period()).chart(key)
     else:
         chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
