@@ -1,11 +1,13 @@
 """Benchmark: the licensing pages of a connected customer on a database with a large usage history.
 
 One partner is connected to 100 customers (the most one partner may have) out of BENCH_CUSTOMERS
-customer organizations; every customer has one or two entitlements with daily usage. The 100
-connected customers get BENCH_DAYS days of history, the others BENCH_OTHER_DAYS (shorter by
-default, so the build stays within a few minutes on a small machine while usage_day still holds
-millions of rows). Usage rows are written day by day, as the daily import writes them, so one
-entitlement's rows are spread over the table as in production.
+customer organizations; every customer has one or two licensed entitlements with daily usage.
+Every connected customer, and a quarter of the others, also has a Gateway entitlement (monthly,
+annual or termed) with daily bandwidth from the cloud service and BENCH_SITES on-premises sites.
+The 100 connected customers get BENCH_DAYS days of history, the others BENCH_OTHER_DAYS (shorter
+by default, so the build stays within a few minutes on a small machine while usage_day still
+holds millions of rows). Rows are written day by day, as the daily import writes them, so one
+entitlement's rows are spread over the tables as in production.
 
 Prints, per page: SQL statements per request and the median and p90 server time over
 BENCH_REQUESTS requests (rotating over the connected customers); then the query plans of the
@@ -18,8 +20,9 @@ WITHOUT ROWID table (no covering index) and times everything a third time.
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_lic .venv/bin/python bench/licensing.py
     psql -h 127.0.0.1 -U postgres -c 'DROP DATABASE bench_lic'
 
-Environment: BENCH_CUSTOMERS (20000), BENCH_DAYS (1095), BENCH_OTHER_DAYS (150),
-BENCH_REQUESTS (40), BENCH_TRY_INDEX (0), BENCH_DATABASE_URL (a temporary SQLite file).
+Environment: BENCH_CUSTOMERS (20000), BENCH_DAYS (1095), BENCH_OTHER_DAYS (150), BENCH_SITES (2),
+BENCH_REQUESTS (40), BENCH_TRY_INDEX (0), BENCH_SKIP (page names to leave out, comma-separated),
+BENCH_DATABASE_URL (a temporary SQLite file).
 """
 from __future__ import annotations
 
@@ -46,20 +49,25 @@ from partner_portal.demo.services import ensure_services  # noqa: E402
 from partner_portal.extensions import db  # noqa: E402
 from partner_portal.licensing import queries, series  # noqa: E402
 from partner_portal.models import (  # noqa: E402
-    Administrator, CommitModel, Connection, Entitlement, Organization, Program, ProgramMembership, Term, User,
+    Administrator, CommitModel, Connection, Entitlement, Organization, Program, ProgramMembership, Service, Term,
+    User,
 )
 
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "20000"))
 CONNECTED = min(100, CUSTOMERS)
 DAYS = int(os.environ.get("BENCH_DAYS", "1095"))
 OTHER_DAYS = int(os.environ.get("BENCH_OTHER_DAYS", "150"))
+SITES = int(os.environ.get("BENCH_SITES", "2"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "40"))
 TRY_INDEX = os.environ.get("BENCH_TRY_INDEX", "0") not in ("", "0", "no", "false")
+SKIP = {name.strip() for name in os.environ.get("BENCH_SKIP", "").split(",") if name.strip()}
 BATCH = 50_000
 SQL_ROUNDS = 3
-CODES = ["daas-user", "daas-concurrent", "gateway", "secure-private-access", "endpoint-management"]
+CODES = ["daas-user", "daas-concurrent", "secure-private-access", "endpoint-management"]
 USAGE_COLUMNS = ("entitlement_id", "day", "assigned", "newly_assigned", "daily_active", "monthly_active",
                  "peak_concurrent")
+BANDWIDTH_COLUMNS = ("entitlement_id", "day", "source", "site", "megabytes")
+OTHERS_WITH_GATEWAY = 0.25
 COVERING_INDEX = "ix_bench_usage_day_covering"
 
 
@@ -88,10 +96,33 @@ class Plan:
         return (self.entitlement_id, day, assigned, newly, assigned * 6 // 10 + wobble, assigned * 9 // 10,
                 assigned // 2 if self.concurrent else None)
 
+    def rows(self, index: int, day: date) -> list[tuple]:
+        """The day's usage_day row."""
+        return [self.row(index, day)]
+
+
+@dataclass(frozen=True)
+class GatewayPlan:
+    """One Gateway entitlement's generated bandwidth: the cloud service and SITES sites a day."""
+
+    entitlement_id: int
+    first_day: date
+    users: int
+    connected: bool
+
+    def rows(self, index: int, day: date) -> list[tuple]:
+        """The day's bandwidth_day rows: about 1 GB per user a month, mostly on working days."""
+        wobble = (self.entitlement_id * 7 + index * 13) % 21 - 10  # -10 .. +10 %
+        total = self.users * (1280 if day.weekday() < 5 else 300) * 12 // 365 * (100 + wobble) // 100
+        cloud = total * 6 // 10 if SITES else total
+        return [(self.entitlement_id, day, "cloud", "", cloud)] + [
+            (self.entitlement_id, day, "on-premises", f"site-{site + 1}", (total - cloud) // SITES)
+            for site in range(SITES)]
+
 
 # --- building the data ------------------------------------------------------------------------
 
-def build_organizations(rng: random.Random, today: date) -> list[Plan]:
+def build_organizations(rng: random.Random, today: date) -> tuple[list[Plan], list[GatewayPlan]]:
     """Create the partner, its administrator, the customers, their entitlements and connections."""
     ensure_services()
     partner = Organization(name="Bench Partner", orgid="1000000001", invitation_token="bench-token")
@@ -121,27 +152,42 @@ def build_organizations(rng: random.Random, today: date) -> list[Plan]:
                 "_growth": rng.randint(0, max(1, license_count // 12)), "_history": history,
                 "_connected": position < CONNECTED,
             })
+        if position < CONNECTED or rng.random() < OTHERS_WITH_GATEWAY:
+            # In force today (the Gateway summary reads the current billing periods of these).
+            specs.append({
+                "organization_id": org_id, "service_code": "gateway", "license_count": rng.choice([25, 100, 250, 1000]),
+                "term": rng.choice(list(Term)), "start_date": today - timedelta(days=history - 1),
+                "end_date": today + timedelta(days=rng.randint(30, 700)), "commit_model": CommitModel.FIXED,
+                "licenses_assigned": 0, "_history": history, "_connected": position < CONNECTED,
+            })
     db.session.execute(insert(Entitlement), [{k: v for k, v in s.items() if not k.startswith("_")} for s in specs])
     ids = list(db.session.scalars(select(Entitlement.id).order_by(Entitlement.id)))
     db.session.execute(insert(Connection), [{"partner_id": partner.id, "customer_id": org_id, "method": "invitation"}
                                             for org_id in org_ids[:CONNECTED]])
-    return [Plan(eid, today - timedelta(days=s["_history"] - 1), s["license_count"], s["_base"], s["_growth"],
-                 s["commit_model"] is CommitModel.MONTHLY_COMMIT, s["service_code"] == "daas-concurrent", s["_connected"])
-            for eid, s in zip(ids, specs)]
+    plans, gateways = [], []
+    for eid, s in zip(ids, specs):
+        first_day = today - timedelta(days=s["_history"] - 1)
+        if s["service_code"] == "gateway":
+            gateways.append(GatewayPlan(eid, first_day, s["license_count"], s["_connected"]))
+        else:
+            plans.append(Plan(eid, first_day, s["license_count"], s["_base"], s["_growth"],
+                              s["commit_model"] is CommitModel.MONTHLY_COMMIT, s["service_code"] == "daas-concurrent",
+                              s["_connected"]))
+    return plans, gateways
 
 
-def usage_rows(plans: list[Plan], today: date):
-    """Yield every usage row, day by day from the oldest (the order the daily import writes them)."""
+def usage_rows(plans: list[Plan] | list[GatewayPlan], today: date):
+    """Yield every row of the plans, day by day from the oldest (the order the daily import writes them)."""
     oldest = min(p.first_day for p in plans)
-    by_start: dict[date, list[Plan]] = {}
+    by_start: dict[date, list] = {}
     for plan in plans:
         by_start.setdefault(plan.first_day, []).append(plan)
-    active: list[Plan] = []
+    active: list = []
     day = oldest
     while day <= today:
         active.extend(by_start.get(day, ()))
         for plan in active:
-            yield plan.row((day - plan.first_day).days, day)
+            yield from plan.rows((day - plan.first_day).days, day)
         day += timedelta(days=1)
 
 
@@ -157,11 +203,12 @@ def batches(rows, size: int = BATCH):
         yield batch
 
 
-def load_usage_sqlite(plans: list[Plan], today: date) -> int:
-    """Write usage rows with the sqlite3 driver's executemany in 50k-row batches, one transaction."""
+def load_usage_sqlite(table: str, columns: tuple[str, ...], plans: list, today: date) -> int:
+    """Write the plans' rows into `table` with the sqlite3 driver's executemany in 50k-row
+    batches, one transaction."""
     raw = db.session.connection().connection.driver_connection
     raw.execute("PRAGMA cache_size=-262144")  # 256 MiB while building; connections are disposed after
-    statement = f"INSERT INTO usage_day ({', '.join(USAGE_COLUMNS)}) VALUES ({', '.join('?' * len(USAGE_COLUMNS))})"
+    statement = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
     iso = {}
     total = 0
     for batch in batches(usage_rows(plans, today)):
@@ -172,17 +219,20 @@ def load_usage_sqlite(plans: list[Plan], today: date) -> int:
     return total
 
 
-def load_usage_postgresql(plans: list[Plan], today: date) -> int:
-    """Write usage rows with psycopg's COPY FROM STDIN (text format), in 50k-row chunks."""
+def _copy_text(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def load_usage_postgresql(table: str, columns: tuple[str, ...], plans: list, today: date) -> int:
+    """Write the plans' rows into `table` with psycopg's COPY FROM STDIN (text format), in 50k-row chunks."""
     raw = db.session.connection().connection.driver_connection
     total = 0
-    with raw.cursor() as cursor, cursor.copy(f"COPY usage_day ({', '.join(USAGE_COLUMNS)}) FROM STDIN") as copy:
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for batch in batches(usage_rows(plans, today)):
-            buffer = io.StringIO()
-            for r in batch:
-                buffer.write("%d\t%s\t%d\t%d\t%d\t%d\t%s\n" % (r[0], r[1].isoformat(), r[2], r[3], r[4], r[5],
-                                                                 "\\N" if r[6] is None else r[6]))
-            copy.write(buffer.getvalue())
+            copy.write("".join("\t".join(_copy_text(value) for value in row) + "\n" for row in batch))
             total += len(batch)
     return total
 
@@ -198,46 +248,51 @@ def analyze(postgresql: bool) -> None:
 
 
 def storage(postgresql: bool, path: Path) -> str:
-    """Sizes on disk of usage_day and its indexes (and of the whole file on SQLite)."""
-    if postgresql:
-        rows = db.session.execute(text(
-            "SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c WHERE c.oid = 'usage_day'::regclass "
-            "OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = 'usage_day'::regclass) ORDER BY c.oid"))
-        sizes = ", ".join(f"{name} {size / 2**20:.0f} MiB" for name, size in rows)
-        return f"usage_day storage: {sizes}"
-    rows = db.session.execute(text(
-        "SELECT name, SUM(pgsize) FROM dbstat WHERE name = 'usage_day' OR name IN "
-        "(SELECT name FROM sqlite_schema WHERE tbl_name = 'usage_day' AND type = 'index') GROUP BY name ORDER BY name"))
-    sizes = ", ".join(f"{name} {size / 2**20:.0f} MiB" for name, size in rows)
-    return f"usage_day storage: {sizes}; database file {path.stat().st_size / 2**20:.0f} MiB"
+    """Sizes on disk of usage_day, bandwidth_day and their indexes (and of the whole file on SQLite)."""
+    sizes = []
+    for table in ("usage_day", "bandwidth_day"):
+        if postgresql:
+            rows = db.session.execute(text(
+                f"SELECT c.relname, pg_relation_size(c.oid) FROM pg_class c WHERE c.oid = '{table}'::regclass "
+                f"OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = '{table}'::regclass) ORDER BY c.oid"))
+        else:
+            rows = db.session.execute(text(
+                f"SELECT name, SUM(pgsize) FROM dbstat WHERE name = '{table}' OR name IN "
+                f"(SELECT name FROM sqlite_schema WHERE tbl_name = '{table}' AND type = 'index') "
+                "GROUP BY name ORDER BY name"))
+        sizes += [f"{name} {size / 2**20:.0f} MiB" for name, size in rows]
+    whole = "" if postgresql else f"; database file {path.stat().st_size / 2**20:.0f} MiB"
+    return f"storage: {', '.join(sizes)}{whole}"
 
 
 # --- timing the pages -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Target:
-    """A connected customer and one of its entitlements with the full history."""
+    """A connected customer, its first licensed entitlement and its Gateway entitlement, each with
+    the full history."""
 
     orgid: str
     entitlement_id: int
+    gateway_id: int
 
 
 def pick_targets() -> list[Target]:
-    """Connected customers with two entitlements, each with its first non-bandwidth entitlement."""
+    """Connected customers with two licensed entitlements (so trends have a consumption chart)."""
     rows = db.session.execute(
         select(Organization.orgid, Entitlement.id, Entitlement.service_code, Entitlement.organization_id)
         .join(Connection, Connection.customer_id == Organization.id)
         .join(Entitlement, Entitlement.organization_id == Organization.id)
         .order_by(Organization.id, Entitlement.id)
     ).all()
-    counts: dict[int, int] = {}
+    licensed: dict[str, list[int]] = {}
+    gateway: dict[str, int] = {}
     for row in rows:
-        counts[row.organization_id] = counts.get(row.organization_id, 0) + 1
-    chosen: dict[str, Target] = {}
-    for row in rows:
-        if row.service_code != "gateway" and counts[row.organization_id] == 2:
-            chosen.setdefault(row.orgid, Target(row.orgid, row.id))
-    return list(chosen.values())
+        if row.service_code == "gateway":
+            gateway[row.orgid] = row.id
+        else:
+            licensed.setdefault(row.orgid, []).append(row.id)
+    return [Target(orgid, ids[0], gateway[orgid]) for orgid, ids in licensed.items() if len(ids) == 2]
 
 
 PAGES = [
@@ -246,6 +301,12 @@ PAGES = [
     ("Summary export", "/customers/{orgid}/licensing/export.csv"),
     ("Overage chart export", "/customers/{orgid}/licensing/{eid}/overage.csv"),
     ("Daily history export", "/customers/{orgid}/licensing/{eid}/history.csv"),
+    ("Gateway trend", "/customers/{orgid}/licensing/{gid}"),
+    ("Gateway sites", "/customers/{orgid}/licensing/{gid}/sites"),
+    ("Gateway overage chart", "/customers/{orgid}/licensing/gateway/overage"),
+    ("Gateway summary export", "/customers/{orgid}/licensing/gateway/export.csv"),
+    ("Gateway overage export", "/customers/{orgid}/licensing/gateway/overage.csv"),
+    ("Gateway daily export", "/customers/{orgid}/licensing/{gid}/history.csv"),
 ]
 
 
@@ -270,6 +331,17 @@ def check(name: str, body: bytes) -> None:
         assert body.count(b"\n") >= 13, body[:200]
     elif name == "Usage trend":
         assert b"overage" in body, body[:200]
+    elif name == "Usage summary":
+        assert b"gateway-summary" in body, body[:200]
+    elif name == "Gateway trend":
+        assert b'id="chart-individual-usage"' in body or b'id="chart-monthly-usage"' in body, body[:200]
+    elif name == "Gateway sites":
+        assert b'id="chart-sites"' in body, body[:200]
+    elif name == "Gateway overage export":
+        assert body.count(b"\n") == 13, body[:200]
+    elif name == "Gateway daily export":
+        lines = body.count(b"\r\n")
+        assert lines == DAYS * (1 + SITES) + 1, f"bandwidth export has {lines} lines, expected {DAYS * (1 + SITES) + 1}"
 
 
 def time_pages(app, client, targets: list[Target], label: str) -> None:
@@ -292,7 +364,10 @@ def time_pages(app, client, targets: list[Target], label: str) -> None:
     print(f"\n{label}: {REQUESTS} requests per page, rotating over {len(targets)} connected customers "
           f"(load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     for name, pattern in PAGES:
-        urls = [pattern.format(orgid=t.orgid, eid=t.entitlement_id) for t in targets]
+        if name in SKIP:
+            print(f"  {name:<22} skipped (BENCH_SKIP)")
+            continue
+        urls = [pattern.format(orgid=t.orgid, eid=t.entitlement_id, gid=t.gateway_id) for t in targets]
         check(name, fetch(client, urls[0])[1])  # warm-up: templates, caches
         times = []
         for i in range(REQUESTS):
@@ -348,8 +423,13 @@ def explain(statement: str, parameters, postgresql: bool) -> list[str]:
                                                                               parameters)]
 
 
-def usage_cases(org_id: int, entitlement: Entitlement, today: date) -> list[tuple[str, object]]:
-    """The usage reads behind the summary, the trend and the history export, for one entitlement."""
+def usage_cases(org_id: int, entitlement: Entitlement, gateway: Entitlement,
+                today: date) -> list[tuple[str, object]]:
+    """The usage reads behind the summary, the trends, the overage chart and the history export,
+    for one licensed and one Gateway entitlement. Where a call issues several statements, the
+    last one is the bandwidth read."""
+    service = db.session.get(Service, gateway.service_code)
+    allotted = queries.allotments()
     return [
         ("monthly series (one entitlement, 12 months)", lambda: series.monthly_series(entitlement.id, today)),
         ("daily series (one entitlement, 30 days)", lambda: series.daily_series(entitlement.id, today)),
@@ -358,6 +438,13 @@ def usage_cases(org_id: int, entitlement: Entitlement, today: date) -> list[tupl
         ("entitlement figures (summary: latest day per entitlement)",
          lambda: series.entitlement_figures(org_id, today)),
         ("daily history (export)", lambda: list(queries.daily_history(entitlement.id))),
+        ("Gateway summary (current billing period of each Gateway entitlement)",
+         lambda: queries.usage_summary(org_id, today)),
+        ("Gateway trend (one billing period, or 12 months, per month and source)",
+         lambda: queries.BandwidthTrend(gateway, service, today, allotted).months),
+        ("Gateway sites (per site and month)", lambda: queries.BandwidthTrend(gateway, service, today, allotted).sites),
+        ("Gateway overage chart (every period touching the 12 months)",
+         lambda: queries.gateway_overage(org_id, today)),
     ]
 
 
@@ -378,13 +465,14 @@ def print_plans(targets: list[Target], postgresql: bool, label: str) -> None:
     today = date.today()
     org_ids = dict(db.session.execute(select(Organization.orgid, Organization.id)
                                       .where(Organization.orgid.in_([t.orgid for t in targets]))).all())
-    per_target = [usage_cases(org_ids[t.orgid], db.session.get(Entitlement, t.entitlement_id), today)
+    per_target = [usage_cases(org_ids[t.orgid], db.session.get(Entitlement, t.entitlement_id),
+                              db.session.get(Entitlement, t.gateway_id), today)
                   for t in targets]
     print(f"\nQuery plans {label} (entitlement {targets[0].entitlement_id} of customer {targets[0].orgid}); "
           f"SQL time = median time to execute and fetch the statement alone, over {SQL_ROUNDS} passes "
           f"of the {len(targets)} target entitlements:")
     for position, (name, _) in enumerate(per_target[0]):
-        statements = [captured(cases[position][1])[0] for cases in per_target]
+        statements = [captured(cases[position][1])[-1] for cases in per_target]
         print(f"  -- {name}: SQL time {sql_times(statements) * 1000:.2f} ms")
         for line in explain(*statements[0], postgresql):
             print(f"     {line}")
@@ -445,10 +533,13 @@ def main() -> None:
                 db.session.commit()
             upgrade_schema()
             started = time.perf_counter()
-            plans = build_organizations(random.Random(7), today)
+            plans, gateways = build_organizations(random.Random(7), today)
             connected_entitlements = sum(plan.connected for plan in plans)
+            connected_gateways = sum(plan.connected for plan in gateways)
             orgs_done = time.perf_counter()
-            rows = (load_usage_postgresql if postgresql else load_usage_sqlite)(plans, today)
+            load = load_usage_postgresql if postgresql else load_usage_sqlite
+            rows = load("usage_day", USAGE_COLUMNS, plans, today)
+            bandwidth_rows = load("bandwidth_day", BANDWIDTH_COLUMNS, gateways, today)
             db.session.commit()
             loaded = time.perf_counter()
             db.session.remove()
@@ -458,13 +549,16 @@ def main() -> None:
             version = db.session.scalar(text("SELECT version()" if postgresql else "SELECT sqlite_version()"))
             print(f"database: {db.engine.dialect.name} {version}")
             print(f"built: 1 partner connected to {CONNECTED} of {CUSTOMERS:,} customer organizations; "
-                  f"{len(plans):,} entitlements (1-2 per customer)")
+                  f"{len(plans):,} licensed entitlements (1-2 per customer), {len(gateways):,} Gateway entitlements")
             print(f"       usage_day: {rows:,} rows, ending today ({today}) = {connected_entitlements:,} entitlements "
                   f"of the {CONNECTED} connected customers x {DAYS} days + {len(plans) - connected_entitlements:,} "
                   f"entitlements of the other {CUSTOMERS - CONNECTED:,} customers x {OTHER_DAYS} days")
+            print(f"       bandwidth_day: {bandwidth_rows:,} rows = ({connected_gateways} Gateway entitlements of the "
+                  f"connected customers x {DAYS} days + {len(gateways) - connected_gateways:,} of the others x "
+                  f"{OTHER_DAYS} days) x {1 + SITES} sources (the cloud service and {SITES} sites)")
             print(f"       {storage(postgresql, tmp / 'bench.db')}")
-            print(f"build time: organizations and entitlements {orgs_done - started:.1f} s, usage rows "
-                  f"{loaded - orgs_done:.1f} s ({rows / (loaded - orgs_done):,.0f} rows/s, "
+            print(f"build time: organizations and entitlements {orgs_done - started:.1f} s, usage and bandwidth rows "
+                  f"{loaded - orgs_done:.1f} s ({(rows + bandwidth_rows) / (loaded - orgs_done):,.0f} rows/s, "
                   f"{'COPY' if postgresql else 'executemany'}), "
                   f"{'VACUUM ANALYZE' if postgresql else 'ANALYZE'} {analyzed - loaded:.1f} s; "
                   f"total {analyzed - started:.1f} s")

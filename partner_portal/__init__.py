@@ -118,6 +118,11 @@ def _templating(app: Flask) -> None:
         local, at, domain = value.partition("@")
         return escape(local) + (Markup("@<wbr>") if at else Markup("")) + escape(domain)
 
+    from .licensing.bandwidth import gb_short, gb_text
+
+    app.add_template_filter(gb_text, "gb")
+    app.add_template_filter(gb_short, "gb_short")
+
     @app.template_filter("date")
     def format_date(value, fmt: str = "%b %d, %Y"):
         """Format a date or datetime for display."""

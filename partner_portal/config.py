@@ -23,6 +23,11 @@ def _list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _megabytes(name: str, default_gb: str) -> int:
+    """Read a size in gigabytes (decimals allowed) as whole megabytes (1 GB = 1,000 MB)."""
+    return round(float(os.environ.get(name) or default_gb) * 1000)
+
+
 def database_url(instance_path: str) -> str:
     """Return the SQLAlchemy URL: DATABASE_URL (PostgreSQL through psycopg 3) or SQLite in instance/."""
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -109,6 +114,9 @@ def load(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "PARTNER_CONNECTION_LIMIT": int(os.environ.get("PARTNER_CONNECTION_LIMIT", "100")),
+        # Gateway bandwidth allotments (docs/bandwidth.md): per user and month, and a trial's pool.
+        "BANDWIDTH_MB_PER_USER_MONTH": _megabytes("BANDWIDTH_GB_PER_USER_MONTH", "1"),
+        "BANDWIDTH_TRIAL_MB": _megabytes("BANDWIDTH_TRIAL_GB", "50"),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }

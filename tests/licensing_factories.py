@@ -1,4 +1,4 @@
-"""Factory functions for licensing test data: services, entitlements, daily usage."""
+"""Factory functions for licensing test data: services, entitlements, daily usage and bandwidth."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -6,12 +6,14 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 
 from partner_portal.extensions import db
-from partner_portal.models import CommitModel, Entitlement, Organization, Service, Term, UsageDay
+from partner_portal.models import (
+    BandwidthDay, BandwidthSource, CommitModel, Entitlement, Organization, Service, Term, UsageDay,
+)
 
 SERVICES = {
     "daas-user": ("DaaS (user/device)", "users", False),
     "daas-concurrent": ("DaaS (concurrent)", "concurrent users", False),
-    "gateway": ("Gateway service", "GB", True),
+    "gateway": ("Gateway service", "users", True),
     "secure-private-access": ("Secure Private Access", "users", False),
     "endpoint-management": ("Endpoint Management", "devices", False),
 }
@@ -69,3 +71,20 @@ def stored_usage(entitlement: Entitlement) -> list[UsageDay]:
     db.session.expire_all()
     return list(db.session.scalars(select(UsageDay).where(UsageDay.entitlement_id == entitlement.id)
                                    .order_by(UsageDay.day)))
+
+
+def make_bandwidth(entitlement: Entitlement, day: date, megabytes: int, site: str = "") -> None:
+    """Store one day of bandwidth: from the cloud service, or from the on-premises `site`."""
+    source = BandwidthSource.ON_PREMISES if site else BandwidthSource.CLOUD
+    db.session.add(BandwidthDay(entitlement_id=entitlement.id, day=day, source=source, site=site,
+                                megabytes=megabytes))
+    db.session.flush()
+
+
+def make_bandwidth_days(entitlement: Entitlement, first: date, last: date, megabytes: int, site: str = "") -> int:
+    """Store the same bandwidth for every day from first to last (one bulk insert); returns the count."""
+    source = BandwidthSource.ON_PREMISES if site else BandwidthSource.CLOUD
+    rows = [{"entitlement_id": entitlement.id, "day": first + timedelta(days=offset), "source": source,
+             "site": site, "megabytes": megabytes} for offset in range((last - first).days + 1)]
+    db.session.execute(insert(BandwidthDay), rows)
+    return len(rows)

@@ -32,9 +32,23 @@ SIGN_INS = PORTAL_SIGN_INS + [WORKSPACE_SIGN_IN]
 SERVICES = [
     ("daas-user", "DaaS (user/device)", "users", False),
     ("daas-concurrent", "DaaS (concurrent)", "concurrent users", False),
-    ("gateway", "Gateway service", "GB", True),
+    ("gateway", "Gateway service", "users", True),
     ("secure-private-access", "Secure Private Access", "users", False),
     ("endpoint-management", "Endpoint Management", "devices", False),
+]
+
+# Gateway customers of every term type, some in overage: (term, trial, licensed users, users at
+# work, started days ago, runs for days). Bandwidth follows the users at work (demo_usage.py).
+GATEWAY_SCENARIOS = [
+    (Term.TERMED, False, 200, 250, 1000, 3 * 365),   # a three-year pool, passed in its last months
+    (Term.ANNUAL, False, 500, 560, 480, 2 * 365),    # the first year ran over; the second is within
+    (Term.MONTHLY, False, 250, 265, 400, 600),       # some months above the allotment, some below
+    (Term.MONTHLY, True, 25, 45, 40, 60),            # a 60-day trial past its 50 GB
+]
+# The demo customer's own Licensing shows both kinds too.
+FABRIKAM_GATEWAY = [
+    (Term.ANNUAL, False, 150, 120, 200, 365),
+    (Term.MONTHLY, False, 50, 58, 300, 400),
 ]
 
 _FIRST = ["Alder", "Birch", "Cedar", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper",
@@ -126,9 +140,11 @@ class DemoBuilder:
         self.admin("customer@demo.example", tailspin)
         self.customer_activity(tailspin, richness=1)
 
+        customers = []
         for index in range(36):
             tenancy = Tenancy.MULTI if index % 3 == 0 else Tenancy.SINGLE
             customer = self.org(self.company_name(), tenancy)
+            customers.append(customer)
             self.contact(customer)
             self.customer_activity(customer, richness=self.rng.randint(0, 3))
             if tenancy is Tenancy.MULTI:
@@ -139,6 +155,11 @@ class DemoBuilder:
                 self.admin("partner@demo.example", customer, via=link)
             else:
                 self.connect(partner, customer, ConnectionMethod.INVITATION, None, days_ago=self.rng.randint(5, 700))
+
+        for customer, scenario in zip(customers, GATEWAY_SCENARIOS):
+            self.gateway(customer, *scenario)
+        for scenario in FABRIKAM_GATEWAY:
+            self.gateway(fabrikam, *scenario)
 
         for _ in range(7):
             customer = self.org(self.company_name(), self.rng.choice(list(Tenancy)))
@@ -207,6 +228,18 @@ class DemoBuilder:
         """Add an entitlement and keep it for the usage history."""
         db.session.add(entitlement)
         self.entitlements.append(entitlement)
+
+    def gateway(self, org: Organization, term: Term, trial: bool, users: int, at_work: int, started_days_ago: int,
+                days: int) -> None:
+        """A Gateway entitlement (with its order when paid) whose bandwidth follows `at_work` users."""
+        start = self.today - timedelta(days=started_days_ago)
+        if not trial:
+            self.order_seq += 1
+            db.session.add(Order(organization_id=org.id, number=f"ORD-{200000 + self.order_seq}", ordered_on=start,
+                                 service_code="gateway", quantity=users, term=term))
+        self.add_entitlement(Entitlement(organization_id=org.id, service_code="gateway", is_trial=trial,
+                                         license_count=users, term=term, start_date=start,
+                                         end_date=start + timedelta(days=days - 1), licenses_assigned=at_work))
 
     def contact(self, org: Organization) -> None:
         """A full-access administrator for a customer, without a password (never signs in)."""

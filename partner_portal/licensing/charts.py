@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..web import downloads
+from .bandwidth import MB_PER_GB, MonthFigures, Standing, gb_text
 from .math import licenses_remaining, overage, percent_label, split_by_commitment
 from .series import DayPoint, MonthPoint
 
@@ -27,7 +28,12 @@ COLORS = {
     "peak": "#7c3aed",
     "remaining": "#d1d5db",
     "overage": "#dc2626",
+    "cloud": "#2563eb",
+    "on-premises": "#0d9488",
+    "cumulative": "#7c3aed",
 }
+# One color per Gateway plan, the same on every customer's overage chart.
+PLAN_COLORS = {"Monthly": "#2563eb", "Annual": "#059669", "Termed": "#d97706", "Trial": "#7c3aed"}
 # A qualitative palette for one trace per entitlement.
 SERIES_COLORS = ("#2563eb", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#4b5563")
 
@@ -40,7 +46,8 @@ class Table:
     """A chart's figures as rows: the data-table alternative and the CSV export.
 
     `kinds` says how each column is written out: "month" (YYYY-MM), "day" (YYYY-MM-DD),
-    "count" (a whole number), "percent" (one decimal) or "text".
+    "count" (a whole number), "percent" (one decimal), "gb" (megabytes written as gigabytes
+    with three decimals) or "text".
     """
 
     headers: tuple[str, ...]
@@ -50,6 +57,10 @@ class Table:
     def column(self, index: int) -> list:
         """The raw values of one column."""
         return [row[index] for row in self.rows]
+
+    def is_numeric(self, index: int) -> bool:
+        """True for a column of figures (aligned right on the page)."""
+        return self.kinds[index] in ("count", "percent", "gb")
 
     def formatted_rows(self) -> list[list[str]]:
         """Every row with each value written as the page and the CSV show it."""
@@ -66,6 +77,8 @@ def _format(kind: str, value) -> str:
         return value.isoformat()
     if kind == "percent":
         return f"{value:.1f}"
+    if kind == "gb":
+        return gb_text(value)
     return str(value)
 
 
@@ -296,6 +309,128 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
                                          barmode="group", showlegend=True)),
                  table, empty=all(_no_data(points) for points in series.values()),
                  empty_message="No usage recorded in the last 12 months.")
+
+
+# --- Gateway bandwidth ---------------------------------------------------------------------------
+
+NO_BANDWIDTH = "No bandwidth recorded in these months."
+
+
+def _gigabytes(table: Table, index: int) -> list[float]:
+    """A column of megabytes as gigabytes, for the y axis."""
+    return [value / MB_PER_GB for value in table.column(index)]
+
+
+def _bandwidth_layout(title: str, **extra) -> dict:
+    """The month layout with a y axis in GB that keeps decimals (small figures, and hover), a
+    fixed height (a bandwidth chart may come first in its grid, where the card is shorter), and
+    the legend in trace order (stacked bars would list it bottom-up)."""
+    layout = _layout(title, "GB", "month", height=320, **extra)
+    layout["yaxis"] = {**layout["yaxis"], "tickformat": ",~f", "hoverformat": ",.3f"}
+    # A three-year term has 36 month labels; plotly may turn them upright, so let it make room.
+    layout["xaxis"] = {**layout["xaxis"], "automargin": True}
+    layout["legend"] = {**layout["legend"], "traceorder": "normal"}
+    return layout
+
+
+def _limit_line(name: str, x: list, y: list) -> dict:
+    """A dashed step line for an allotment or a pool."""
+    return _line(name, x, y, COLORS["purchased"], mode="lines",
+                 line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"})
+
+
+def _no_bandwidth(months: Sequence[MonthFigures]) -> bool:
+    """True when no month shown has any bandwidth."""
+    return not any(month.used_mb for month in months)
+
+
+def _source_bars(table: Table, cloud: int, on_premises: int) -> list[dict]:
+    """Stacked bars of the cloud service and the on-premises sites (all of them together)."""
+    x = _x(table)
+    return [_bar("Cloud service", x, _gigabytes(table, cloud), COLORS["cloud"]),
+            _bar("On-premises", x, _gigabytes(table, on_premises), COLORS["on-premises"])]
+
+
+def monthly_bandwidth_chart(months: Sequence[MonthFigures]) -> Chart:
+    """A monthly entitlement: each month's bandwidth by source against that month's allotment."""
+    table = Table(
+        ("Month", "Cloud service (GB)", "On-premises (GB)", "Used (GB)", "Allotment (GB)", "Overage (GB)"),
+        ("month", "gb", "gb", "gb", "gb", "gb"),
+        tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb, m.allotment_mb, m.overage_mb) for m in months),
+    )
+    traces = [*_source_bars(table, 1, 2), _limit_line("Allotment", _x(table), _gigabytes(table, 4))]
+    return Chart("monthly-usage", "Monthly usage",
+                 _figure(traces, _bandwidth_layout("Monthly usage", barmode="stack")), table,
+                 empty=_no_bandwidth(months), empty_message=NO_BANDWIDTH)
+
+
+def individual_usage_chart(months: Sequence[MonthFigures]) -> Chart:
+    """Annual, termed and trial entitlements: each month's own bandwidth in the billing period."""
+    table = Table(
+        ("Month", "Cloud service (GB)", "On-premises (GB)", "Individual usage (GB)"),
+        ("month", "gb", "gb", "gb"),
+        tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb) for m in months),
+    )
+    return Chart("individual-usage", "Individual usage",
+                 _figure(_source_bars(table, 1, 2), _bandwidth_layout("Individual usage", barmode="stack")), table,
+                 empty=_no_bandwidth(months), empty_message=NO_BANDWIDTH)
+
+
+def cumulative_usage_chart(months: Sequence[MonthFigures]) -> Chart:
+    """The running total since the billing period began against the pool, with each month's
+    overage (the part of its usage above the pool)."""
+    table = Table(
+        ("Month", "Cumulative usage (GB)", "Pool (GB)", "Overage (GB)"),
+        ("month", "gb", "gb", "gb"),
+        tuple((m.month, m.cumulative_mb, m.allotment_mb, m.overage_mb) for m in months),
+    )
+    x = _x(table)
+    traces = [
+        _bar("Overage", x, _gigabytes(table, 3), COLORS["overage"]),
+        _line("Cumulative usage", x, _gigabytes(table, 1), COLORS["cumulative"]),
+        _limit_line("Pool", x, _gigabytes(table, 2)),
+    ]
+    return Chart("cumulative-usage", "Cumulative usage", _figure(traces, _bandwidth_layout("Cumulative usage")),
+                 table, empty=_no_bandwidth(months), empty_message=NO_BANDWIDTH)
+
+
+def sites_chart(months: Sequence[date], sites: Mapping[str, Mapping[date, int]]) -> Chart:
+    """The on-premises figure split by site: one stacked bar per site and month."""
+    names = list(sites)
+    rows = tuple((month, *(sites[name].get(month, 0) for name in names), sum(sites[name].get(month, 0) for name in names))
+                 for month in months)
+    table = Table(("Month", *(f"{name} (GB)" for name in names), "On-premises (GB)"),
+                  ("month",) + ("gb",) * (len(names) + 1), rows)
+    traces = [_bar(name, _x(table), _gigabytes(table, index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
+              for index, name in enumerate(names)]
+    return Chart("sites", "On-premises sites",
+                 _figure(traces, _bandwidth_layout("On-premises sites", barmode="stack", showlegend=True)), table,
+                 empty=not any(row[-1] for row in rows),
+                 empty_message="No on-premises site reported bandwidth in these months.")
+
+
+def gateway_overage_chart(rows: Sequence[tuple[date, Sequence[int]]], plans: Sequence[str]) -> Chart:
+    """View Overage Chart: each month's Gateway overage (megabytes), stacked by plan."""
+    table = Table(("Month", *(f"{plan} (GB)" for plan in plans), "Total overage (GB)"),
+                  ("month",) + ("gb",) * (len(plans) + 1),
+                  tuple((month, *figures, sum(figures)) for month, figures in rows))
+    traces = [_bar(plan, _x(table), _gigabytes(table, index + 1), PLAN_COLORS.get(plan, COLORS["overage"]))
+              for index, plan in enumerate(plans)]
+    return Chart("overage", "Overage", _figure(traces, _bandwidth_layout("Overage", barmode="stack", showlegend=True)),
+                 table, empty=not any(row[-1] for row in table.rows),
+                 empty_message="No overage in the past 12 months.")
+
+
+def gateway_summary_table(standings: Sequence[Standing]) -> Table:
+    """The Gateway summary's lines: bandwidth of the current billing periods against their
+    allotments, and this month's overage."""
+    return Table(
+        ("Plan", "Entitlements", "Cloud service (GB)", "On-premises (GB)", "Used (GB)", "Allotment (GB)",
+         "Used of allotment", "Overage this month (GB)"),
+        ("text", "count", "gb", "gb", "gb", "gb", "text", "gb"),
+        tuple((s.label, s.entitlements, s.cloud_mb, s.on_premises_mb, s.used_mb, s.allotment_mb, s.percent_label,
+               s.month_overage_mb) for s in standings),
+    )
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from .importer import (
     DEFAULT_BATCH_SIZE, DEFAULT_PROGRESS_EVERY, ImportReport, UsageImportError, import_usage,
 )
 
-usage_cli = AppGroup("usage", help="Usage data: import daily license usage from CSV.")
+usage_cli = AppGroup("usage", help="Usage data: import daily license usage and bandwidth from CSV.")
 
 
 def register(app: Flask) -> None:
@@ -40,7 +40,7 @@ def _progress(phase: str, rows: int) -> None:
 @click.option("--progress-every", type=click.IntRange(0), default=DEFAULT_PROGRESS_EVERY, show_default=True,
               help="Print a progress line every N rows (0: never).")
 def import_command(file: str, partial: bool, batch_size: int, progress_every: int):
-    """Import daily usage from FILE (CSV; see docs/usage-import.md). Re-importing a day replaces it."""
+    """Import daily license usage and bandwidth from FILE (CSV; see docs/usage-import.md). Re-importing a day replaces it."""
     try:
         report = import_usage(file, partial=partial, batch_size=batch_size, progress=_progress,
                               progress_every=progress_every)

@@ -4,9 +4,14 @@ Fixed entitlements grow towards their current assigned count, mostly on working 
 some end above the purchased count (overage). Monthly-commit (service-provider) entitlements
 start again from zero each month, fill up within the first working days, and drift around the
 commitment so that some months run over it.
+
+Gateway (bandwidth) entitlements get daily bandwidth from the cloud service and from up to
+three on-premises sites since their start: as much as the allotment of their assigned users
+would allow, so an entitlement with more users at work than it licenses runs into overage.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Iterable, Iterator, Sequence
@@ -16,13 +21,20 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import CommitModel, Entitlement, Organization, Service
+from ..models import BandwidthSource, CommitModel, Entitlement, Organization, Service
 from .importer import ImportReport, import_usage
 from .math import add_months, month_start, monthly_reset_assigned
+from .queries import allotments
 
 # 13 months and a bit, so the 12-month charts are full even early in a month.
 HISTORY_DAYS = 400
+# Bandwidth goes back to the start of the term (at most this far): a termed pool depends on
+# everything used since its first day.
+BANDWIDTH_HISTORY_DAYS = 3 * 366
 DEMO_SEED = 20261127
+SITES = ("ams-dc1", "fra-dc2", "lon-hq", "nyc-edge", "sgp-dc1")
+# Working days carry most of the traffic; the weights average 1 over a week.
+WEEKDAY_WEIGHT, WEEKEND_WEIGHT = 1.28, 0.3
 
 
 @dataclass(frozen=True)
@@ -40,32 +52,37 @@ class _Spec:
     last_day: date
 
 
-def _specs(entitlement_ids: Sequence[int], today: date) -> list[_Spec]:
-    """Load the entitlements that can have license usage (one query per thousand ids)."""
-    specs = []
+def _started(entitlement_ids: Sequence[int], bandwidth: bool) -> Iterator[tuple[Entitlement, str]]:
+    """The started entitlements among the ids, of bandwidth services or of licensed ones, each
+    with its customer's ORGID (one query per thousand ids)."""
     for start in range(0, len(entitlement_ids), 1000):
-        rows = db.session.execute(
+        yield from db.session.execute(
             select(Entitlement, Organization.orgid)
             .join(Organization, Organization.id == Entitlement.organization_id)
             .join(Service, Service.code == Entitlement.service_code)
             .where(Entitlement.id.in_(entitlement_ids[start:start + 1000]),
-                   Entitlement.start_date.is_not(None), Service.is_bandwidth.is_(False))
+                   Entitlement.start_date.is_not(None), Service.is_bandwidth.is_(bandwidth))
             .order_by(Entitlement.id)
         ).all()
-        for entitlement, orgid in rows:
-            last_day = min(today, entitlement.end_date or today)
-            # Trials show usage from their first day; paid entitlements carry a longer history
-            # (the customer renewed earlier terms), so every chart has a full year.
-            first_day = entitlement.start_date if entitlement.is_trial else today - timedelta(days=HISTORY_DAYS)
-            if first_day > last_day:
-                continue
-            specs.append(_Spec(
-                entitlement_id=entitlement.id, orgid=orgid, service_code=entitlement.service_code,
-                license_count=entitlement.license_count, target_assigned=entitlement.licenses_assigned,
-                monthly_commit=entitlement.commit_model is CommitModel.MONTHLY_COMMIT,
-                concurrent=entitlement.service_code.endswith("concurrent"),
-                first_day=first_day, last_day=last_day,
-            ))
+
+
+def _specs(entitlement_ids: Sequence[int], today: date) -> list[_Spec]:
+    """Load the entitlements that can have license usage."""
+    specs = []
+    for entitlement, orgid in _started(entitlement_ids, bandwidth=False):
+        last_day = min(today, entitlement.end_date or today)
+        # Trials show usage from their first day; paid entitlements carry a longer history
+        # (the customer renewed earlier terms), so every chart has a full year.
+        first_day = entitlement.start_date if entitlement.is_trial else today - timedelta(days=HISTORY_DAYS)
+        if first_day > last_day:
+            continue
+        specs.append(_Spec(
+            entitlement_id=entitlement.id, orgid=orgid, service_code=entitlement.service_code,
+            license_count=entitlement.license_count, target_assigned=entitlement.licenses_assigned,
+            monthly_commit=entitlement.commit_model is CommitModel.MONTHLY_COMMIT,
+            concurrent=entitlement.service_code.endswith("concurrent"),
+            first_day=first_day, last_day=last_day,
+        ))
     return specs
 
 
@@ -168,17 +185,74 @@ def demo_usage_rows(specs: Sequence[_Spec], seed: int = DEMO_SEED) -> Iterator[d
         yield from _entitlement_rows(spec, seed)
 
 
+# --- Gateway bandwidth --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _BandwidthSpec:
+    """What the bandwidth generator needs to know about one Gateway entitlement."""
+
+    entitlement_id: int
+    orgid: str
+    active_users: int
+    first_day: date
+    last_day: date
+
+
+def _bandwidth_specs(entitlement_ids: Sequence[int], today: date) -> list[_BandwidthSpec]:
+    """Load the Gateway entitlements that can have bandwidth."""
+    specs = []
+    for entitlement, orgid in _started(entitlement_ids, bandwidth=True):
+        first_day = max(entitlement.start_date, today - timedelta(days=BANDWIDTH_HISTORY_DAYS))
+        last_day = min(today, entitlement.end_date or today)
+        if first_day <= last_day:
+            # Users at work on the Gateway: the entitlement's assigned count, or all it licenses.
+            specs.append(_BandwidthSpec(entitlement.id, orgid, entitlement.licenses_assigned or entitlement.license_count,
+                                        first_day, last_day))
+    return specs
+
+
+def _bandwidth_rows(spec: _BandwidthSpec, seed: int, per_user_month_mb: int) -> Iterator[dict]:
+    """Yield one CSV-shaped row per day and source: the cloud service and each site."""
+    rng = random.Random(f"{seed}:bandwidth:{spec.entitlement_id}")
+    # Larger customers run on-premises deployments beside the cloud service.
+    sites = rng.sample(SITES, k=rng.choice((1, 2, 2, 3) if spec.active_users >= 100 else (0, 1)))
+    cloud_share = rng.uniform(0.35, 0.75) if sites else 1.0
+    weights = [rng.uniform(0.5, 1.5) for _ in sites]
+    shares = [(1 - cloud_share) * weight / sum(weights) for weight in weights]
+    # A user's monthly allotment spread over the days of an average month.
+    per_day = spec.active_users * per_user_month_mb * 12 / 365 * rng.uniform(0.9, 1.1)
+    for day in _days(spec.first_day, spec.last_day):
+        level = per_day * (WEEKDAY_WEIGHT if day.weekday() < 5 else WEEKEND_WEIGHT) * rng.uniform(0.85, 1.15)
+        base = {"orgid": spec.orgid, "service": "gateway", "entitlement_id": spec.entitlement_id, "day": day}
+        yield {**base, "source": BandwidthSource.CLOUD.value, "site": "", "bandwidth_mb": round(level * cloud_share)}
+        for site, share in zip(sites, shares):
+            yield {**base, "source": BandwidthSource.ON_PREMISES.value, "site": site,
+                   "bandwidth_mb": round(level * share)}
+
+
+def demo_bandwidth_rows(specs: Sequence[_BandwidthSpec], per_user_month_mb: int,
+                        seed: int = DEMO_SEED) -> Iterator[dict]:
+    """Yield the demo bandwidth rows of all Gateway entitlements, in the import's CSV shape."""
+    for spec in specs:
+        yield from _bandwidth_rows(spec, seed, per_user_month_mb)
+
+
 def load_demo_usage(entitlements: Iterable[Entitlement | int], today: date, seed: int = DEMO_SEED) -> ImportReport:
     """Generate usage history for the given entitlements and load it with import_usage.
 
-    Pending trial requests and bandwidth services are skipped. Each entitlement's current
-    licenses_assigned is the level its history grows towards; the import then sets it from
-    the last day. Does not commit. Raises RuntimeError if the import rejects a row (a bug).
+    Pending trial requests are skipped. Each licensed entitlement's current licenses_assigned
+    is the level its history grows towards; the import then sets it from the last day. A
+    Gateway entitlement's licenses_assigned is the number of users whose traffic it carries.
+    Does not commit. Raises RuntimeError if the import rejects a row (a bug).
     """
     db.session.flush()
     ids = [item if isinstance(item, int) else item.id for item in entitlements]
-    specs = _specs(ids, today)
-    report = import_usage(lambda: demo_usage_rows(specs, seed), today=today)
+    specs, bandwidth = _specs(ids, today), _bandwidth_specs(ids, today)
+    per_user_month_mb = allotments().per_user_month_mb
+    report = import_usage(lambda: itertools.chain(demo_usage_rows(specs, seed),
+                                                  demo_bandwidth_rows(bandwidth, per_user_month_mb, seed)),
+                          today=today)
     if not report.ok:
         raise RuntimeError(f"the demo usage was rejected: {report.fatal or report.errors[:3]}")
     return report

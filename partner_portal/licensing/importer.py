@@ -2,7 +2,9 @@
 
 The format is described in docs/usage-import.md. Each row is one day of one entitlement,
 found by the customer's ORGID and the service code (plus entitlement_start or entitlement_id
-when a customer holds several entitlements of the service).
+when a customer holds several entitlements of the service): license counts for licensed
+services, or the bandwidth of one source (the cloud service or an on-premises site) for
+bandwidth services. One file may hold both kinds.
 
 Memory stays bounded whatever the file's length: rows are streamed and written in batches,
 ORGID look-ups are cached per organization (not per row), and duplicate detection keeps one
@@ -25,14 +27,18 @@ from datetime import date
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import Entitlement, Organization, Service, UsageDay
+from ..models import BandwidthDay, BandwidthSource, Entitlement, Organization, Service, UsageDay
 
-REQUIRED_COLUMNS = (
-    "orgid", "service", "day", "licenses_assigned", "newly_assigned", "daily_active_users",
-    "monthly_active_users",
+BASE_COLUMNS = ("orgid", "service", "day")
+# The columns of a file of license usage.
+REQUIRED_COLUMNS = BASE_COLUMNS + (
+    "licenses_assigned", "newly_assigned", "daily_active_users", "monthly_active_users",
 )
 OPTIONAL_COLUMNS = ("entitlement_start", "entitlement_id", "peak_concurrent")
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# Bandwidth rows give these instead of the license counts (site only for on-premises rows).
+BANDWIDTH_REQUIRED = ("source", "bandwidth_mb")
+BANDWIDTH_COLUMNS = ("source", "site", "bandwidth_mb")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS + BANDWIDTH_COLUMNS
 
 # CSV count column -> usage_day column.
 COUNT_COLUMNS = {
@@ -41,6 +47,9 @@ COUNT_COLUMNS = {
     "daily_active_users": "daily_active",
     "monthly_active_users": "monthly_active",
 }
+LICENSE_ONLY_COLUMNS = (*COUNT_COLUMNS, "peak_concurrent")
+SOURCES = {source.value: source for source in BandwidthSource}
+SITE_MAX_LENGTH = 64
 
 # Earlier days are refused: they are almost always a mistyped year (0024-05-01), and the
 # bound keeps duplicate detection at one small bitmap per entitlement.
@@ -124,16 +133,24 @@ def _shorten(text: str, limit: int = 40) -> str:
 
 
 def _check_header(names: list[str]) -> None:
-    """Raise _Fatal when the header misses a required column, repeats one, or has an unknown one."""
+    """Raise _Fatal when the header misses a required column, repeats one, or has an unknown one.
+
+    A file with any license count needs all of them; one with any bandwidth column needs source
+    and bandwidth_mb; a file may have both sets (rows of either kind).
+    """
     unknown = [name for name in names if name not in COLUMNS]
     if unknown:
         raise _Fatal(f"line 1: unknown column {_shorten(unknown[0])}; the columns are {', '.join(COLUMNS)}")
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise _Fatal(f"line 1: column {repeated[0]} appears twice")
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    licensed = any(name in COUNT_COLUMNS for name in names)
+    measured = any(name in BANDWIDTH_COLUMNS for name in names)
+    wanted = (REQUIRED_COLUMNS if licensed or not measured else BASE_COLUMNS) + (BANDWIDTH_REQUIRED if measured else ())
+    missing = [name for name in wanted if name not in names]
     if missing:
-        raise _Fatal(f"line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        hint = "" if licensed or measured else "; bandwidth rows have source and bandwidth_mb instead of the counts"
+        raise _Fatal(f"line 1: missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}{hint}")
 
 
 def _csv_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, str] | str]]:
@@ -187,7 +204,8 @@ def _mapping_rows(rows: Iterable[Mapping]) -> Iterator[tuple[int, dict[str, str]
     first one were line 2 of a file. Values are turned into text as a CSV file would hold them."""
     for line, row in enumerate(rows, start=2):
         unknown = [key for key in row if key not in COLUMNS]
-        missing = [name for name in REQUIRED_COLUMNS if name not in row]
+        # The figures a row needs depend on its service: the checker reports those.
+        missing = [name for name in BASE_COLUMNS if name not in row]
         if unknown or missing:
             yield line, (f"unknown column {_shorten(str(unknown[0]))}" if unknown
                          else f"missing column {missing[0]}")
@@ -328,15 +346,16 @@ class _Entitlements:
 
 
 class _SeenDays:
-    """Which (entitlement, day) pairs the file has already had: one bit per day since EARLIEST_DAY."""
+    """Which (series, day) pairs the file has already had: one bit per day since EARLIEST_DAY.
+    A series is an entitlement's license usage, or one source of its bandwidth."""
 
     def __init__(self):
-        self.bits: dict[int, bytearray] = {}
+        self.bits: dict[int | tuple[int, str, str], bytearray] = {}
 
-    def add(self, entitlement_id: int, day: date) -> bool:
+    def add(self, series: int | tuple[int, str, str], day: date) -> bool:
         """Record the pair; False when it was there already."""
         byte, bit = divmod(day.toordinal() - _EARLIEST_ORDINAL, 8)
-        bits = self.bits.setdefault(entitlement_id, bytearray())
+        bits = self.bits.setdefault(series, bytearray())
         if byte >= len(bits):
             # Grow by at least a year's worth so a file in day order does not resize every week.
             bits.extend(bytes(max(byte + 1 - len(bits), 46)))
@@ -360,7 +379,8 @@ class _Checker:
         self.seen = _SeenDays()
 
     def check(self, values: dict[str, str]) -> tuple[dict | None, str | None]:
-        """Return (usage_day values, None) for a good row, or (None, reason) for a bad one."""
+        """Return (usage_day or bandwidth_day values, None) for a good row, or (None, reason)
+        for a bad one."""
         reasons: list[str] = []
         orgid = values["orgid"].strip()
         if not _is_orgid(orgid):
@@ -368,23 +388,14 @@ class _Checker:
         service = values["service"].strip().lower()
         if service not in self.services:
             reasons.append(f"unknown service {_shorten(service)}" if service else "service is empty")
-        elif self.services[service]:
-            reasons.append(f"{service} is measured in bandwidth; this import takes license usage only")
         day = _parse_date(values["day"], "day", reasons)
         if day is not None and day > self.today:
             reasons.append(f"day {day} is in the future")
         elif day is not None and day < EARLIEST_DAY:
             reasons.append(f"day {day} is before {EARLIEST_DAY}")
-        row: dict = {}
-        for column, target in COUNT_COLUMNS.items():
-            row[target] = _parse_count(values[column], column, reasons)
-        peak = values.get("peak_concurrent", "").strip()
-        row["peak_concurrent"] = _parse_count(peak, "peak_concurrent", reasons) if peak else None
-        if row["daily_active"] is not None and row["monthly_active"] is not None \
-                and row["daily_active"] > row["monthly_active"]:
-            # Anyone active in the last 24 hours is also active in the last 30 days.
-            reasons.append(f"daily_active_users ({row['daily_active']}) exceeds monthly_active_users "
-                           f"({row['monthly_active']})")
+        # A row of an unknown service is checked as the kind its columns describe.
+        measured = self.services.get(service, values.get("licenses_assigned") is None)
+        row = (_bandwidth_figures if measured else _license_figures)(values, service, reasons)
         wanted_id = values.get("entitlement_id", "").strip()
         entitlement_id = _parse_count(wanted_id, "entitlement_id", reasons) if wanted_id else None
         wanted_start = values.get("entitlement_start", "").strip()
@@ -394,11 +405,68 @@ class _Checker:
         found = self.entitlements.resolve(orgid, service, day, entitlement_id, entitlement_start, reasons)
         if found is None:
             return None, "; ".join(reasons)
-        if not self.seen.add(found, day):
-            return None, f"duplicate: an earlier line already has this entitlement on {day}"
+        if not self.seen.add((found, row["source"].value, row["site"]) if measured else found, day):
+            where = f" from {row['source'].value} {row['site']}".rstrip() if measured else ""
+            return None, f"duplicate: an earlier line already has this entitlement{where} on {day}"
         row["entitlement_id"] = found
         row["day"] = day
         return row, None
+
+
+def _needs_columns(values: dict[str, str], service: str, kind: str, needed: Iterable[str],
+                   unwanted: Iterable[str], reasons: list[str]) -> None:
+    """Note when a row of `kind` lacks the columns its figures come from, or fills those of the
+    other kind (which would be silently dropped)."""
+    absent = [column for column in needed if values.get(column) is None]
+    filled = [column for column in unwanted if (values.get(column) or "").strip()]
+    problems = []
+    if absent:
+        problems.append(f"the file has no {' or '.join(absent)} column")
+    if filled:
+        problems.append(f"{', '.join(filled)} must be empty")
+    if problems:
+        reasons.append(f"{service} is {kind}: {' and '.join(problems)}")
+
+
+def _license_figures(values: dict[str, str], service: str, reasons: list[str]) -> dict:
+    """The usage_day figures of a license row, noting what is wrong with them."""
+    _needs_columns(values, service, "licensed", COUNT_COLUMNS, BANDWIDTH_COLUMNS, reasons)
+    row: dict = {}
+    for column, target in COUNT_COLUMNS.items():
+        text = values.get(column)
+        row[target] = None if text is None else _parse_count(text, column, reasons)
+    peak = (values.get("peak_concurrent") or "").strip()
+    row["peak_concurrent"] = _parse_count(peak, "peak_concurrent", reasons) if peak else None
+    if row["daily_active"] is not None and row["monthly_active"] is not None \
+            and row["daily_active"] > row["monthly_active"]:
+        # Anyone active in the last 24 hours is also active in the last 30 days.
+        reasons.append(f"daily_active_users ({row['daily_active']}) exceeds monthly_active_users "
+                       f"({row['monthly_active']})")
+    return row
+
+
+def _bandwidth_figures(values: dict[str, str], service: str, reasons: list[str]) -> dict:
+    """The bandwidth_day figures of a bandwidth row, noting what is wrong with them."""
+    _needs_columns(values, service, "measured in bandwidth", BANDWIDTH_REQUIRED, LICENSE_ONLY_COLUMNS, reasons)
+    text = (values.get("source") or "").strip()
+    source = SOURCES.get(text.lower())
+    if source is None and values.get("source") is not None:
+        reasons.append(f"source must be cloud or on-premises, got {_shorten(text)}" if text else "source is empty")
+    site = (values.get("site") or "").strip()
+    if source is BandwidthSource.ON_PREMISES and not site:
+        reasons.append("site is empty; an on-premises row names its site")
+    elif source is BandwidthSource.CLOUD and site:
+        reasons.append(f"site must be empty on a cloud row, got {_shorten(site)}")
+    elif len(site) > SITE_MAX_LENGTH:
+        reasons.append(f"site is longer than {SITE_MAX_LENGTH} characters")
+    elif not site.isprintable():
+        reasons.append(f"site {_shorten(site)} has control characters")
+    elif site and not site[0].isalnum():
+        # Site names become column headers of CSV exports: "=..." must never reach a spreadsheet.
+        reasons.append(f"site must start with a letter or digit, got {_shorten(site)}")
+    text = values.get("bandwidth_mb")
+    megabytes = None if text is None else _parse_count(text, "bandwidth_mb", reasons)
+    return {"source": source, "site": site, "megabytes": megabytes}
 
 
 # --- writing --------------------------------------------------------------------------------------
@@ -406,7 +474,7 @@ class _Checker:
 
 def _upsert(rows: list[dict]) -> None:
     """Insert a batch, replacing days already stored (INSERT ... ON CONFLICT DO UPDATE, which
-    SQLite and PostgreSQL spell the same way), as one executemany."""
+    SQLite and PostgreSQL spell the same way), as one executemany per table."""
     dialect = db.session.get_bind().dialect.name
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
@@ -414,13 +482,23 @@ def _upsert(rows: list[dict]) -> None:
         from sqlalchemy.dialects.postgresql import insert
     else:
         raise NotImplementedError(f"the usage import supports SQLite and PostgreSQL, not {dialect}")
-    statement = insert(UsageDay.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["entitlement_id", "day"],
-        set_={name: statement.excluded[name]
-              for name in ("assigned", "newly_assigned", "daily_active", "monthly_active", "peak_concurrent")},
-    )
-    db.session.execute(statement, rows)
+    licensed = [row for row in rows if "megabytes" not in row]
+    measured = [row for row in rows if "megabytes" in row]
+    if licensed:
+        statement = insert(UsageDay.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=["entitlement_id", "day"],
+            set_={name: statement.excluded[name]
+                  for name in ("assigned", "newly_assigned", "daily_active", "monthly_active", "peak_concurrent")},
+        )
+        db.session.execute(statement, licensed)
+    if measured:
+        statement = insert(BandwidthDay.__table__)
+        statement = statement.on_conflict_do_update(
+            index_elements=["entitlement_id", "day", "source", "site"],
+            set_={"megabytes": statement.excluded.megabytes},
+        )
+        db.session.execute(statement, measured)
 
 
 def refresh_licenses_assigned(entitlement_ids: Iterable[int]) -> None:
@@ -463,8 +541,9 @@ def _fatal_to_report(report: ImportReport):
 
 
 def _scan(read, checker: _Checker, report: ImportReport, batch_size: int, write: bool,
-          touched: set[int], progress: Progress | None, progress_every: int) -> None:
-    """One pass over the rows: check each, and with `write` store the good ones batch by batch."""
+          touched: set[tuple[int, bool]], progress: Progress | None, progress_every: int) -> None:
+    """One pass over the rows: check each, and with `write` store the good ones batch by batch,
+    noting (entitlement id, has bandwidth rows) in `touched`."""
     phase = "imported" if write else "checked"
     next_report = progress_every
     for batch in _batches(read(), batch_size):
@@ -485,7 +564,7 @@ def _scan(read, checker: _Checker, report: ImportReport, batch_size: int, write:
                 good.append(row)
         if write and good:
             _upsert(good)
-            touched.update(row["entitlement_id"] for row in good)
+            touched.update((row["entitlement_id"], "megabytes" in row) for row in good)
             report.rows_imported += len(good)
         if progress is not None and progress_every and report.rows_read >= next_report:
             progress(phase, report.rows_read)
@@ -509,7 +588,7 @@ def import_usage(source, *, partial: bool = False, batch_size: int = DEFAULT_BAT
     services = dict(db.session.execute(select(Service.code, Service.is_bandwidth)).all())
     entitlements = _Entitlements(services)
     report = ImportReport(partial=partial)
-    touched: set[int] = set()
+    touched: set[tuple[int, bool]] = set()
 
     if not partial:
         with _fatal_to_report(report):
@@ -535,7 +614,7 @@ def import_usage(source, *, partial: bool = False, batch_size: int = DEFAULT_BAT
                                    "nothing was imported, run it again")
         report.rows_imported = 0
         return report
-    refresh_licenses_assigned(touched)
+    refresh_licenses_assigned(entitlement_id for entitlement_id, measured in touched if not measured)
     savepoint.commit()
-    report.entitlements_touched = len(touched)
+    report.entitlements_touched = len({entitlement_id for entitlement_id, _ in touched})
     return report

@@ -1,10 +1,13 @@
-"""Usage series read with SQL aggregates: 12 months and 30 days, per entitlement and per customer.
+"""Usage series read with SQL aggregates: 12 months and 30 days, per entitlement and per customer,
+and Gateway bandwidth per billing period, month and source (or site).
 
-Every function issues exactly one statement, whatever the number of entitlements or days, and
-groups by month inside the database; Python only fills the months or days that have no rows.
+Every function issues exactly one statement, whatever the number of entitlements, days, months
+or sites, and groups by month inside the database; Python only fills the months or days that
+have no rows.
 
 Index use: the usage_day primary key (entitlement_id, day) serves every query here as a range
-scan per entitlement; entitlement.organization_id's index finds a customer's entitlements.
+scan per entitlement, and bandwidth_day's (entitlement_id, day, source, site) likewise;
+entitlement.organization_id's index finds a customer's entitlements.
 """
 from __future__ import annotations
 
@@ -12,13 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, and_, func, select
+from sqlalchemy import Date, Integer, String, and_, column, func, select, values
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
-from ..models import Entitlement, UsageDay
+from ..models import BandwidthDay, BandwidthSource, Entitlement, UsageDay
 from .math import EntitlementFigures, last_days, last_months
 
 MONTHS = 12
@@ -249,3 +252,69 @@ def entitlement_figures(organization_id: int, today: date) -> list[EntitlementFi
         for row in rows
     ]
 
+
+
+# --- Gateway bandwidth ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days of one entitlement's billing period to read: `period` is its number (bandwidth.Period)."""
+
+    entitlement_id: int
+    period: int
+    first: date
+    last: date
+
+
+# (cloud, on-premises) megabytes of each month with usage, per (entitlement id, period).
+PeriodUsage = dict[tuple[int, int], dict[date, tuple[int, int]]]
+
+
+def bandwidth_months(windows: Sequence[Window]) -> PeriodUsage:
+    """Return the bandwidth of each window per calendar month, split into cloud and on-premises
+    (all sites together). Windows without usage are left out.
+
+    The windows travel as a VALUES list joined to bandwidth_day, so one statement serves any
+    number of entitlements and periods, each read as a range of its primary key.
+    """
+    if not windows:
+        return {}
+    periods = values(column("entitlement_id", Integer), column("period", Integer), column("first_day", Date),
+                     column("last_day", Date), name="periods").data(
+        [(w.entitlement_id, w.period, w.first, w.last) for w in windows]).cte("periods")
+    month = month_key(BandwidthDay.day)
+    rows = db.session.execute(
+        select(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source, func.sum(BandwidthDay.megabytes))
+        .join(BandwidthDay, and_(BandwidthDay.entitlement_id == periods.c.entitlement_id,
+                                 BandwidthDay.day >= periods.c.first_day, BandwidthDay.day <= periods.c.last_day))
+        .group_by(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source)
+    )
+    found: PeriodUsage = {}
+    for entitlement_id, period, key, source, megabytes in rows:
+        months = found.setdefault((entitlement_id, period), {})
+        month_first = _month_from_key(key)
+        cloud, on_premises = months.get(month_first, (0, 0))
+        if source is BandwidthSource.CLOUD:
+            cloud += int(megabytes)
+        else:
+            on_premises += int(megabytes)
+        months[month_first] = (cloud, on_premises)
+    return found
+
+
+def bandwidth_sites(entitlement_id: int, first: date, last: date) -> dict[str, dict[date, int]]:
+    """Return {site: {month: megabytes}} of the entitlement's on-premises usage from first to last,
+    sites in name order (the per-site split behind the on-premises figure)."""
+    month = month_key(BandwidthDay.day)
+    rows = db.session.execute(
+        select(BandwidthDay.site, month, func.sum(BandwidthDay.megabytes))
+        .where(BandwidthDay.entitlement_id == entitlement_id, BandwidthDay.source == BandwidthSource.ON_PREMISES,
+               BandwidthDay.day >= first, BandwidthDay.day <= last)
+        .group_by(BandwidthDay.site, month)
+        .order_by(BandwidthDay.site)
+    )
+    found: dict[str, dict[date, int]] = {}
+    for site, key, megabytes in rows:
+        found.setdefault(site, {})[_month_from_key(key)] = int(megabytes)
+    return found

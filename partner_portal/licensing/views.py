@@ -1,17 +1,20 @@
-"""Licensing pages: the Usage summary, View Usage Trend and CSV exports, for a partner looking
-at a connected customer and for a customer's own administrators."""
+"""Licensing pages: the Usage summary with the Gateway service summary, View Usage Trend (license
+charts, or bandwidth for a Gateway entitlement, with its per-site split), View Overage Chart
+and CSV exports, for a partner looking at a connected customer and for a customer's own
+administrators."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Response, abort, url_for
+from flask import Response, abort, request, url_for
 
 from ..models import Organization, Permission
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, permission_required
 from ..web.tenancy import acting, connected_customer_or_404, entitlement_or_404
 from . import bp, charts, queries
+from .bandwidth import gb_text
 
 licensing_access = permission_required(Permission.LICENSING)
 
@@ -33,18 +36,37 @@ class Subject:
         """The Usage tab."""
         return self._url("summary")
 
-    def trend_url(self, entitlement_id: int) -> str:
-        """View Usage Trend of one entitlement."""
-        return self._url("trend", entitlement_id=entitlement_id)
+    def trend_url(self, entitlement_id: int, period: int | None = None) -> str:
+        """View Usage Trend of one entitlement (of a Gateway entitlement: one billing period)."""
+        return self._url("trend", entitlement_id=entitlement_id, period=period)
+
+    def sites_url(self, entitlement_id: int, period: int | None = None) -> str:
+        """A Gateway entitlement's on-premises usage per site."""
+        return self._url("sites", entitlement_id=entitlement_id, period=period)
+
+    @property
+    def overage_url(self) -> str:
+        """View Overage Chart (Gateway, past 12 months)."""
+        return self._url("gateway_overage")
+
+    @property
+    def overage_csv_url(self) -> str:
+        """Export of the overage chart."""
+        return self._url("gateway_overage_csv")
+
+    @property
+    def gateway_csv_url(self) -> str:
+        """Export of the Gateway service summary."""
+        return self._url("gateway_csv")
 
     @property
     def summary_csv_url(self) -> str:
         """Export of the Usage summary."""
         return self._url("summary_csv")
 
-    def chart_csv_url(self, entitlement_id: int, key: str) -> str:
-        """Export of one trend chart's figures."""
-        return self._url("chart_csv", entitlement_id=entitlement_id, key=key)
+    def chart_csv_url(self, entitlement_id: int, key: str, period: int | None = None) -> str:
+        """Export of one trend chart's figures (of a Gateway entitlement: for one billing period)."""
+        return self._url("chart_csv", entitlement_id=entitlement_id, key=key, period=period)
 
     def history_csv_url(self, entitlement_id: int) -> str:
         """Export of every recorded day of one entitlement."""
@@ -54,6 +76,13 @@ class Subject:
     def target(self) -> str:
         """The region htmx swaps licensing content into."""
         return "#customer-panel" if self.partner_view else "#licensing-main"
+
+    def page(self, name: str) -> tuple[str, str]:
+        """The page template `name` on this side (inside My Customers, or the organization's
+        own Licensing) and the block htmx swaps."""
+        if self.partner_view:
+            return f"customers/{name}.html", "customer_panel"
+        return f"licensing/{name}.html", "licensing_main"
 
 
 def partner_subject(orgid: str) -> Subject:
@@ -71,6 +100,11 @@ def _csv(header, rows, *name_parts: str) -> Response:
     return downloads.csv_download(charts.export_filename(*name_parts, day=date.today()), header, rows)
 
 
+def _period() -> int | None:
+    """The billing period asked for in the query string (None when absent or not a number)."""
+    return request.args.get("period", type=int)
+
+
 # --- shared bodies ------------------------------------------------------------------------
 
 def render_summary(subject: Subject, template: str, block: str):
@@ -80,11 +114,37 @@ def render_summary(subject: Subject, template: str, block: str):
 
 
 def render_trend(subject: Subject, entitlement_id: int, template: str, block: str):
-    """View Usage Trend of one of `subject`'s entitlements."""
+    """View Usage Trend of one of `subject`'s entitlements: license charts, or for a Gateway
+    entitlement its bandwidth (never license charts)."""
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    if service.is_bandwidth:
+        data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
+        template, block = subject.page("bandwidth_trend")
+        return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
+                           service=service, data=data, trend=data.page_charts())
     trend = queries.usage_trend(entitlement, service, date.today())
     return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
                        service=service, trend=trend)
+
+
+def render_sites(subject: Subject, entitlement_id: int):
+    """A Gateway entitlement's on-premises bandwidth per site (404 for other services)."""
+    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    if not service.is_bandwidth:
+        abort(404)
+    data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
+    template, block = subject.page("bandwidth_sites")
+    return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
+                       service=service, data=data, chart=data.chart(queries.SITES_KEY))
+
+
+def render_overage(subject: Subject):
+    """View Overage Chart: the Gateway overage of the past 12 months (404 without Gateway)."""
+    chart = queries.gateway_overage(subject.org.id, date.today())
+    if chart is None:
+        abort(404)
+    template, block = subject.page("gateway_overage")
+    return htmx.render(template, block=block, subject=subject, customer=subject.org, chart=chart)
 
 
 def summary_csv(subject: Subject) -> Response:
@@ -103,9 +163,12 @@ def summary_csv(subject: Subject) -> Response:
 
 
 def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
-    """One trend chart's table as CSV."""
+    """One trend chart's table as CSV (of a Gateway entitlement: for the period asked for)."""
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
-    chart = queries.TrendData(entitlement, service, date.today()).chart(key)
+    if service.is_bandwidth:
+        chart = queries.bandwidth_trend(entitlement, service, date.today(), _period()).chart(key)
+    else:
+        chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
     return _csv(chart.table.headers, chart.table.formatted_rows, subject.org.name, service.code,
@@ -113,13 +176,35 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
 
 
 def history_csv(subject: Subject, entitlement_id: int) -> Response:
-    """Every recorded day of one entitlement, streamed from the database (aggregates only)."""
+    """Every recorded day of one entitlement (of a Gateway entitlement: per day and source),
+    streamed from the database (aggregates only)."""
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    if service.is_bandwidth:
+        rows = itertools.chain([("Day", "Source", "Site", "Bandwidth (GB)")],
+                               ((day, source.value, site, gb_text(megabytes))
+                                for day, source, site, megabytes in queries.bandwidth_history(entitlement.id)))
+        return _csv(rows, subject.org.name, service.code, str(entitlement.id), "daily-bandwidth")
     headers = ("Day", "Licenses assigned", "Newly assigned", "Daily active users", "Monthly active users",
                "Peak concurrent users")
     # Read while the body streams, by the plain id (see downloads.csv_download).
     return _csv(headers, lambda: queries.daily_history(entitlement_id), subject.org.name, service.code,
                 str(entitlement.id), "daily-usage")
+
+
+def gateway_csv(subject: Subject) -> Response:
+    """The Gateway service summary as CSV, with the same figures as the page (404 without Gateway)."""
+    gateway = queries.usage_summary(subject.org.id, date.today()).gateway
+    if gateway is None:
+        abort(404)
+    return _csv([gateway.table.headers, *gateway.table.formatted_rows()], subject.org.name, "gateway-summary")
+
+
+def overage_csv(subject: Subject) -> Response:
+    """View Overage Chart's table as CSV (404 without Gateway)."""
+    chart = queries.gateway_overage(subject.org.id, date.today())
+    if chart is None:
+        abort(404)
+    return _csv([chart.table.headers, *chart.table.formatted_rows()], subject.org.name, "gateway-overage")
 
 
 # --- partner routes (a connected customer) ----------------------------------------------
@@ -159,6 +244,34 @@ def partner_history_csv(orgid: str, entitlement_id: int):
     return history_csv(partner_subject(orgid), entitlement_id)
 
 
+@bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/sites")
+@dashboard_required
+def partner_sites(orgid: str, entitlement_id: int):
+    """On-premises bandwidth per site of a connected customer's Gateway entitlement."""
+    return render_sites(partner_subject(orgid), entitlement_id)
+
+
+@bp.get("/customers/<orgid>/licensing/gateway/overage")
+@dashboard_required
+def partner_gateway_overage(orgid: str):
+    """View Overage Chart of a connected customer's Gateway service."""
+    return render_overage(partner_subject(orgid))
+
+
+@bp.get("/customers/<orgid>/licensing/gateway/overage.csv")
+@dashboard_required
+def partner_gateway_overage_csv(orgid: str):
+    """Export a connected customer's Gateway overage of the past 12 months."""
+    return overage_csv(partner_subject(orgid))
+
+
+@bp.get("/customers/<orgid>/licensing/gateway/export.csv")
+@dashboard_required
+def partner_gateway_csv(orgid: str):
+    """Export a connected customer's Gateway service summary."""
+    return gateway_csv(partner_subject(orgid))
+
+
 # --- the organization's own licensing -----------------------------------------------------
 
 @bp.get("/licensing")
@@ -194,6 +307,34 @@ def own_chart_csv(entitlement_id: int, key: str):
 def own_history_csv(entitlement_id: int):
     """Export the daily usage history of one of the current organization's entitlements."""
     return history_csv(own_subject(), entitlement_id)
+
+
+@bp.get("/licensing/<int:entitlement_id>/sites")
+@licensing_access
+def own_sites(entitlement_id: int):
+    """On-premises bandwidth per site of one of the current organization's Gateway entitlements."""
+    return render_sites(own_subject(), entitlement_id)
+
+
+@bp.get("/licensing/gateway/overage")
+@licensing_access
+def own_gateway_overage():
+    """View Overage Chart of the current organization's Gateway service."""
+    return render_overage(own_subject())
+
+
+@bp.get("/licensing/gateway/overage.csv")
+@licensing_access
+def own_gateway_overage_csv():
+    """Export the current organization's Gateway overage of the past 12 months."""
+    return overage_csv(own_subject())
+
+
+@bp.get("/licensing/gateway/export.csv")
+@licensing_access
+def own_gateway_csv():
+    """Export the current organization's Gateway service summary."""
+    return gateway_csv(own_subject())
 
 
 @bp.get("/licensing/<int:entitlement_id>/assignments")

@@ -9,12 +9,12 @@ from .service_provider import (
     WorkspaceTheme,
 )
 from .types import utcnow
-from .usage import LicenseAssignment, UsageDay
+from .usage import BandwidthDay, BandwidthSource, LicenseAssignment, UsageDay
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
 from .user_session import UserSession
 
 __all__ = [
-    "Access", "Administrator", "AdministratorInvitation", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
+    "Access", "Administrator", "AdministratorInvitation", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
     "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
     "NotificationDismissal", "Order", "Organization", "OutgoingMail", "Permission", "Program", "ProgramMembership",
     "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",

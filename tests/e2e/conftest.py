@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, expect
 
 from ..mailbox import Recorder, SMTPServer, free_port
 
@@ -183,3 +183,40 @@ def work_in(page: Page, org_name: str) -> None:
     page.locator("#customer-menu .switcher button", has_text=org_name).click()
     expect(page.locator("#flashes")).to_contain_text(f"You are now working in {org_name}")
     expect(summary).to_have_text(re.compile(rf"^\s*{re.escape(org_name)}"))
+
+
+def watch_console(page: Page) -> list[str]:
+    """Collect the page's console errors and uncaught exceptions from now on (CSP violations included)."""
+    errors: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        """Keep console messages of type error."""
+        if message.type == "error":
+            errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def on_page_error(error: Error) -> None:
+        """Keep uncaught exceptions."""
+        errors.append(f"pageerror: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    return errors
+
+
+def table_cells(table: Locator) -> list[list[str]]:
+    """A table's header row followed by its body rows, as the page writes them."""
+    # textContent, not inner_text: the stylesheet upper-cases header cells on screen.
+    return table.locator("tr").evaluate_all(
+        "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent.trim()))")
+
+
+def dashboard_customers(page: Page, leave_out: set[str]) -> list[tuple[str, str]]:
+    """Open My Customers; (name, orgid) of every row from the top, without the names in `leave_out`."""
+    page.goto("/customers")
+    expect(page.locator("#customer-table tbody tr").first).to_be_visible()
+    rows = page.locator("#customer-table tbody tr").evaluate_all(
+        "rows => rows.map(row => [row.querySelector('th.customer-name').firstChild.textContent.trim(),"
+        " row.id.replace(/^row-/, '')])")
+    customers = [(name, orgid) for name, orgid in rows if name not in leave_out]
+    assert customers and all(re.fullmatch(r"\d{10}", orgid) for _, orgid in customers), rows
+    return customers

@@ -12,9 +12,9 @@ import csv
 import re
 from pathlib import Path
 
-from playwright.sync_api import ConsoleMessage, Download, Error, Locator, Page, expect
+from playwright.sync_api import Download, Locator, Page, expect
 
-from .conftest import signed_in, work_in
+from .conftest import dashboard_customers, signed_in, table_cells, watch_console, work_in
 
 PARTNER = ("partner@demo.example", "demo-partner")
 CUSTOMER = ("customer@demo.example", "demo-customer")
@@ -31,47 +31,20 @@ NO_JS_NOTE = "The chart needs JavaScript"
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _watch_console(page: Page) -> list[str]:
-    """Collect the page's console errors and uncaught exceptions from now on (CSP violations included)."""
-    errors: list[str] = []
-
-    def on_console(message: ConsoleMessage) -> None:
-        """Keep console messages of type error."""
-        if message.type == "error":
-            errors.append(f"console: {message.text} ({message.location.get('url')})")
-
-    def on_page_error(error: Error) -> None:
-        """Keep uncaught exceptions."""
-        errors.append(f"pageerror: {error}")
-
-    page.on("console", on_console)
-    page.on("pageerror", on_page_error)
-    return errors
-
-
-
-def _dashboard_customers(page: Page) -> list[tuple[str, str]]:
-    """Open My Customers; (name, orgid) of every row from the top, leaving out CROSS_CONTEXT."""
-    page.goto("/customers")
-    expect(page.locator("#customer-table tbody tr").first).to_be_visible()
-    rows = page.locator("#customer-table tbody tr").evaluate_all(
-        "rows => rows.map(row => [row.querySelector('th.customer-name').firstChild.textContent.trim(),"
-        " row.id.replace(/^row-/, '')])")
-    customers = [(name, orgid) for name, orgid in rows if name not in CROSS_CONTEXT]
-    assert customers and all(re.fullmatch(r"\d{10}", orgid) for _, orgid in customers), rows
-    return customers
+# License trends only: a Gateway entitlement's trend draws bandwidth charts (tests/e2e/test_bandwidth.py).
+LICENSE_TREND = re.compile(r"^View Usage Trend(?! of the Gateway service)")
 
 
 def _active_trend_links(scope: Locator) -> Locator:
     """The "View Usage Trend" links of the Entitlements rows in state Active under `scope`."""
     active = scope.page.locator("td", has_text=re.compile(r"^\s*Active\s*$"))
-    return scope.locator("tbody tr").filter(has=active).get_by_role("link", name=re.compile(r"^View Usage Trend"))
+    return scope.locator("tbody tr").filter(has=active).get_by_role("link", name=LICENSE_TREND)
 
 
 def _customer_with_trend(page: Page) -> tuple[str, str, str]:
     """(name, orgid, trend path) of the first customer from the top with an Active entitlement;
     leaves the page on that customer's Licensing."""
-    for name, orgid in _dashboard_customers(page):
+    for name, orgid in dashboard_customers(page, CROSS_CONTEXT):
         page.goto(f"/customers/{orgid}/licensing")
         panel = page.locator("#customer-panel")
         expect(panel.get_by_role("heading", name=f"{name} · Licensing")).to_be_visible()
@@ -101,13 +74,6 @@ def _read_csv(download: Download) -> list[list[str]]:
         return list(csv.reader(file))
 
 
-def _table_cells(table: Locator) -> list[list[str]]:
-    """A table's header row followed by its body rows, as the page writes them."""
-    # textContent, not inner_text: the stylesheet upper-cases header cells on screen.
-    return table.locator("tr").evaluate_all(
-        "rows => rows.map(row => Array.from(row.cells, cell => cell.textContent.trim()))")
-
-
 def _connect_fabrikam_if_removed(partner: Page, customer: Page, orgid: str) -> None:
     """Accept the partner's invitation as Fabrikam Health when another test removed that connection."""
     partner.goto("/customers")
@@ -129,9 +95,9 @@ def _connect_fabrikam_if_removed(partner: Page, customer: Page, orgid: str) -> N
 
 def test_view_licensing_then_view_usage_trend_swap_the_panel_and_draw_the_charts(page: Page):
     """Row menu View Licensing, then View Usage Trend: htmx swaps, pushed URLs, charts, a clean console."""
-    errors = _watch_console(page)
+    errors = watch_console(page)
     signed_in(page, PARTNER)
-    customers = _dashboard_customers(page)
+    customers = dashboard_customers(page, CROSS_CONTEXT)
     panel = page.locator("#customer-panel")
     page.evaluate("window.__marker = 1")  # a full page load drops it, an htmx swap keeps it
 
@@ -190,7 +156,7 @@ def test_usage_export_and_chart_exports_match_the_page(page: Page):
         expect(table).to_be_hidden()
         details.locator("summary", has_text="Data table").click()
         expect(table).to_be_visible()
-        on_page = _table_cells(table)
+        on_page = table_cells(table)
         assert len(on_page) > 1 and all(cell for cell in on_page[1][:1]), on_page
         with page.expect_download() as download_info:
             figure.locator("figcaption").get_by_role("link", name="Export").click()
@@ -199,7 +165,7 @@ def test_usage_export_and_chart_exports_match_the_page(page: Page):
 
 def test_trend_page_loaded_directly_loads_plotly_on_demand_and_draws_the_charts(page: Page):
     """The Usage tab loads no plotly; the full trend page, opened by URL, loads it and draws every chart."""
-    errors = _watch_console(page)
+    errors = watch_console(page)
     signed_in(page, PARTNER)
     name, _, trend = _customer_with_trend(page)
     assert page.evaluate("typeof window.Plotly") == "undefined"
@@ -244,7 +210,7 @@ def test_without_javascript_the_trend_page_shows_its_data_tables(new_context):
 
 def test_customer_administrator_sees_own_charts_and_holders_the_partner_never_sees(page: Page, new_context):
     """Fabrikam Health's administrator opens Licensing, a trend and its holders; the partner's pages show none."""
-    errors = _watch_console(page)
+    errors = watch_console(page)
     signed_in(page, CUSTOMER)
     work_in(page, CUSTOMER_ORG)
     page.locator("nav.topnav").get_by_role("link", name="Licensing").click()
@@ -277,7 +243,7 @@ def test_customer_administrator_sees_own_charts_and_holders_the_partner_never_se
     panel = partner.locator("#customer-panel")
     expect(panel.get_by_role("heading", name=f"{CUSTOMER_ORG} · Licensing")).to_be_visible()
     assert HOLDER_DOMAIN not in partner.content()
-    trends = panel.get_by_role("link", name=re.compile(r"^View Usage Trend")).evaluate_all(
+    trends = panel.get_by_role("link", name=LICENSE_TREND).evaluate_all(
         "links => links.map(link => link.getAttribute('href'))")
     assert trends, "Fabrikam Health shows no trend to the partner"
     for trend in trends:

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import pytest
 
 from partner_portal.licensing import charts
+from partner_portal.licensing.bandwidth import MonthFigures, Standing
 from partner_portal.licensing.math import last_days, last_months
 from partner_portal.licensing.series import DayPoint, MonthPoint
 
@@ -34,10 +35,28 @@ def day_points() -> list[DayPoint]:
     return [DayPoint(day, 100, 1, 20 if day.weekday() >= 5 else 70, 90, None, True) for day in last_days(TODAY)]
 
 
+def bandwidth_months() -> list[MonthFigures]:
+    """Four months of a billing period with a 1,000 GB pool, passed in the third."""
+    used = [(300_000, 100_500), (250_000, 200_000), (200_000, 50_000), (90_000, 0)]
+    figures, running = [], 0
+    for month, (cloud, site) in zip(MONTHS, used):
+        before, running = running, running + cloud + site
+        figures.append(MonthFigures(month, cloud, site, running, 1_000_000,
+                                    max(0, running - 1_000_000) - max(0, before - 1_000_000)))
+    return figures
+
+
 def all_charts() -> list[charts.Chart]:
     """One of each chart, built from the same made-up usage."""
     months = month_points(peak=True)
+    gateway = bandwidth_months()
     return [
+        charts.monthly_bandwidth_chart(gateway),
+        charts.individual_usage_chart(gateway),
+        charts.cumulative_usage_chart(gateway),
+        charts.sites_chart(MONTHS[:4], {"ams-dc1": {MONTHS[0]: 100_500}, "fra-dc2": {MONTHS[1]: 200_000}}),
+        charts.gateway_overage_chart([(month, [index * 1000, 0]) for index, month in enumerate(MONTHS)],
+                                     ["Monthly", "Termed"]),
         charts.ratio_chart(131, 120, "users"),
         charts.monthly_active_chart(months),
         charts.daily_active_chart(day_points()),
@@ -176,3 +195,57 @@ def test_days_axis_is_thirty_days_long():
     chart = charts.daily_active_chart(day_points())
     x = chart.figure["data"][0]["x"]
     assert date.fromisoformat(x[-1]) - date.fromisoformat(x[0]) == timedelta(days=29)
+
+
+# --- Gateway bandwidth ---------------------------------------------------------------------------
+
+
+def test_bandwidth_charts_draw_gigabytes_from_their_megabyte_tables():
+    individual = charts.individual_usage_chart(bandwidth_months())
+    assert individual.table.formatted_rows()[0] == ["2024-07", "300.000", "100.500", "400.500"]
+    traces = {trace["name"]: trace for trace in individual.figure["data"]}
+    assert traces["Cloud service"]["y"] == [300.0, 250.0, 200.0, 90.0]
+    assert traces["On-premises"]["y"] == [100.5, 200.0, 50.0, 0.0]
+    assert individual.figure["layout"]["barmode"] == "stack"
+    assert individual.figure["layout"]["yaxis"]["title"]["text"] == "GB"
+
+    cumulative = charts.cumulative_usage_chart(bandwidth_months())
+    assert cumulative.table.formatted_rows() == [
+        ["2024-07", "400.500", "1000.000", "0.000"], ["2024-08", "850.500", "1000.000", "0.000"],
+        ["2024-09", "1100.500", "1000.000", "100.500"], ["2024-10", "1190.500", "1000.000", "90.000"]]
+    traces = {trace["name"]: trace for trace in cumulative.figure["data"]}
+    assert traces["Cumulative usage"]["y"] == [400.5, 850.5, 1100.5, 1190.5]
+    assert traces["Pool"]["y"] == [1000.0] * 4 and traces["Pool"]["line"]["dash"] == "dash"
+    assert traces["Overage"]["y"] == [0.0, 0.0, 100.5, 90.0]
+
+
+def test_monthly_bandwidth_chart_has_the_allotment_line_and_overage_column():
+    chart = charts.monthly_bandwidth_chart(bandwidth_months())
+    assert chart.table.headers == ("Month", "Cloud service (GB)", "On-premises (GB)", "Used (GB)", "Allotment (GB)",
+                                   "Overage (GB)")
+    assert [trace["name"] for trace in chart.figure["data"]] == ["Cloud service", "On-premises", "Allotment"]
+
+
+def test_sites_chart_has_a_trace_per_site_and_their_sum():
+    chart = charts.sites_chart(MONTHS[:2], {"ams-dc1": {MONTHS[0]: 1500}, "fra-dc2": {MONTHS[0]: 500, MONTHS[1]: 7}})
+    assert chart.table.headers == ("Month", "ams-dc1 (GB)", "fra-dc2 (GB)", "On-premises (GB)")
+    assert chart.table.formatted_rows() == [["2024-07", "1.500", "0.500", "2.000"], ["2024-08", "0.000", "0.007", "0.007"]]
+    assert [trace["name"] for trace in chart.figure["data"]] == ["ams-dc1", "fra-dc2"]
+    assert charts.sites_chart(MONTHS[:2], {}).empty
+
+
+def test_gateway_overage_chart_stacks_plans_and_totals_them():
+    chart = charts.gateway_overage_chart([(MONTHS[0], [0, 0]), (MONTHS[1], [2500, 40])], ["Monthly", "Annual"])
+    assert chart.table.formatted_rows() == [["2024-07", "0.000", "0.000", "0.000"], ["2024-08", "2.500", "0.040", "2.540"]]
+    assert [(trace["name"], trace["y"]) for trace in chart.figure["data"]] == [("Monthly", [0.0, 2.5]), ("Annual", [0.0, 0.04])]
+    assert not chart.empty
+    assert charts.gateway_overage_chart([(MONTHS[0], [0])], ["Trial"]).empty
+
+
+def test_gateway_summary_table():
+    table = charts.gateway_summary_table([Standing("annual", 2, 1_000_500, 250, 1_200_000, 0, 0),
+                                          Standing("total", 2, 1_000_500, 250, 1_000_000, 750, 500)])
+    assert table.formatted_rows() == [
+        ["Annual", "2", "1000.500", "0.250", "1000.750", "1200.000", "83 %", "0.000"],
+        ["Total", "2", "1000.500", "0.250", "1000.750", "1000.000", "101 %", "0.500"]]
+    assert [table.is_numeric(index) for index in range(8)] == [False, True, True, True, True, True, False, True]

@@ -66,3 +66,30 @@ def test_upgrading_keeps_usage_rows(tmp_path):
         assert db.session.execute(text("SELECT count(*) FROM usage_day")).scalar() == 28
         db.session.remove()
         db.engine.dispose()
+
+
+def test_bandwidth_migration_makes_gateway_count_users_and_back(tmp_path):
+    """0004 -> 0008 adds bandwidth_day (in key order) and reads Gateway entitlements as users."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'bandwidth.db'}"
+    app = create_app(make_test_config(tmp_path, url))
+    migrations = str(MIGRATIONS_DIR)
+    with app.app_context():
+        upgrade(directory=migrations, revision="0004")
+        def gateway_unit() -> str:
+            # A fresh transaction each time: an open one would keep reading its old snapshot.
+            db.session.rollback()
+            return db.session.execute(text("SELECT unit FROM service WHERE code = 'gateway'")).scalar()
+
+        assert gateway_unit() == "GB"
+        upgrade(directory=migrations, revision="0008")
+        assert gateway_unit() == "users"
+        assert "WITHOUT ROWID" in db.session.execute(
+            text("SELECT sql FROM sqlite_master WHERE name = 'bandwidth_day'")).scalar()
+        downgrade(directory=migrations, revision="0004")
+        assert gateway_unit() == "GB"
+        assert db.session.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'bandwidth_day'")).scalar() == 0
+        db.session.remove()
+        db.engine.dispose()

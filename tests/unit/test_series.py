@@ -7,10 +7,10 @@ from partner_portal.extensions import db
 from partner_portal.licensing import series
 from partner_portal.licensing.math import summarize_services
 from partner_portal.licensing.series import DayPoint, MonthPoint
-from partner_portal.models import CommitModel
+from partner_portal.models import CommitModel, Term
 
 from ..factories import make_org
-from ..licensing_factories import make_entitlement, make_usage, make_usage_days
+from ..licensing_factories import make_bandwidth, make_bandwidth_days, make_entitlement, make_usage, make_usage_days
 
 TODAY = date(2025, 6, 15)
 
@@ -149,3 +149,70 @@ def test_entitlement_figures_feed_the_summary():
         95, 100, "amber", "95 %", True)
     # May's count no longer applies in June: monthly-commit licensing starts again each month.
     assert summaries["daas-concurrent"].assigned == 0
+
+
+# --- Gateway bandwidth -------------------------------------------------------------------------
+
+
+def test_bandwidth_months_split_cloud_and_sites_per_period_and_month():
+    org = make_org()
+    gateway = make_entitlement(org, "gateway", term=Term.ANNUAL)
+    other = make_entitlement(org, "gateway", term=Term.MONTHLY)
+    make_bandwidth(gateway, date(2025, 3, 14), 7)                      # last day of period 0
+    make_bandwidth(gateway, date(2025, 3, 15), 100)                    # first day of period 1
+    make_bandwidth(gateway, date(2025, 3, 20), 40, site="ams-01")
+    make_bandwidth(gateway, date(2025, 3, 20), 2, site="fra-02")
+    make_bandwidth(gateway, date(2025, 3, 21), 50)
+    make_bandwidth(gateway, date(2025, 4, 2), 9, site="ams-01")
+    make_bandwidth(gateway, date(2025, 6, 16), 1000)                   # after the window
+    make_bandwidth(other, date(2025, 3, 20), 5)
+
+    found = series.bandwidth_months([
+        series.Window(gateway.id, 0, date(2024, 3, 15), date(2025, 3, 14)),
+        series.Window(gateway.id, 1, date(2025, 3, 15), TODAY),
+        series.Window(other.id, 4, date(2025, 5, 1), date(2025, 5, 31)),  # no usage in it
+    ])
+    assert found == {
+        (gateway.id, 0): {date(2025, 3, 1): (7, 0)},
+        (gateway.id, 1): {date(2025, 3, 1): (150, 42), date(2025, 4, 1): (0, 9)},
+    }
+    assert series.bandwidth_months([]) == {}
+
+
+def test_bandwidth_sites_keep_each_sites_share():
+    gateway = make_entitlement(make_org(), "gateway")
+    make_bandwidth(gateway, date(2025, 5, 31), 3, site="ams-01")
+    make_bandwidth(gateway, date(2025, 6, 1), 4, site="ams-01")
+    make_bandwidth(gateway, date(2025, 6, 2), 6, site="ams-01")
+    make_bandwidth(gateway, date(2025, 6, 2), 8, site="Berlin")
+    make_bandwidth(gateway, date(2025, 6, 2), 500)                     # cloud: not a site
+    make_bandwidth(gateway, date(2025, 7, 1), 500, site="ams-01")      # outside the range
+    assert series.bandwidth_sites(gateway.id, date(2025, 5, 1), TODAY) == {
+        "Berlin": {date(2025, 6, 1): 8},
+        "ams-01": {date(2025, 5, 1): 3, date(2025, 6, 1): 10},
+    }
+
+
+def test_bandwidth_query_counts_do_not_depend_on_months_sites_or_entitlements(count_queries):
+    def build(entitlements: int, days: int, sites: int):
+        org = make_org()
+        windows = []
+        for index in range(entitlements):
+            gateway = make_entitlement(org, "gateway")
+            first = TODAY - timedelta(days=days - 1)
+            make_bandwidth_days(gateway, first, TODAY, 10)
+            for site in range(sites):
+                make_bandwidth_days(gateway, first, TODAY, 3, site=f"site-{site}")
+            windows.append(series.Window(gateway.id, index, first, TODAY))
+        return windows
+
+    counts = []
+    for windows in (build(1, 3, 0), build(5, 800, 4)):
+        with count_queries() as statements:
+            found = series.bandwidth_months(windows)
+            series.bandwidth_sites(windows[-1].entitlement_id, windows[-1].first, TODAY)
+        counts.append(len(statements))
+    assert counts == [2, 2]
+    # 800 days reach back 27 calendar months; each month adds cloud and all four sites.
+    assert len(found[(windows[-1].entitlement_id, 4)]) == 27
+    assert found[(windows[-1].entitlement_id, 4)][date(2025, 6, 1)] == (150, 180)

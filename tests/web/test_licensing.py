@@ -46,7 +46,7 @@ def test_usage_summary_per_service(client, world):
     assert ">120<" in row and "100" in row and "120 %" in row and "health-red" in row
     assert "Expires within 90 days" in row
     assert ">90<" in row and ">40<" in row  # monthly and daily active users
-    assert "Gateway bandwidth" in page  # bandwidth listed apart, not as licenses
+    assert "View Overage Chart" in page and "Gateway service" not in row  # bandwidth apart, not as licenses
     assert f'/customers/{orgid}/licensing/{world["daas"].id}"' in page  # View Usage Trend link
 
 
