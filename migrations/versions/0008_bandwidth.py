@@ -8,13 +8,13 @@ The Gateway service's unit was "GB", which made its license count read as gigaby
 entitlements count users; each user brings a bandwidth allotment (docs/bandwidth.md).
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0008'
-down_revision = '0004'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

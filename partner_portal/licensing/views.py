@@ -180,10 +180,12 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
     streamed from the database (aggregates only)."""
     entitlement, service = entitlement_or_404(subject.org, entitlement_id)
     if service.is_bandwidth:
-        rows = itertools.chain([("Day", "Source", "Site", "Bandwidth (GB)")],
-                               ((day, source.value, site, gb_text(megabytes))
-                                for day, source, site, megabytes in queries.bandwidth_history(entitlement.id)))
-        return _csv(rows, subject.org.name, service.code, str(entitlement.id), "daily-bandwidth")
+        def bandwidth_rows():
+            return ((day, source.value, site, gb_text(megabytes))
+                    for day, source, site, megabytes in queries.bandwidth_history(entitlement_id))
+
+        return _csv(("Day", "Source", "Site", "Bandwidth (GB)"), bandwidth_rows, subject.org.name, service.code,
+                    str(entitlement.id), "daily-bandwidth")
     headers = ("Day", "Licenses assigned", "Newly assigned", "Daily active users", "Monthly active users",
                "Peak concurrent users")
     # Read while the body streams, by the plain id (see downloads.csv_download).
@@ -196,7 +198,7 @@ def gateway_csv(subject: Subject) -> Response:
     gateway = queries.usage_summary(subject.org.id, date.today()).gateway
     if gateway is None:
         abort(404)
-    return _csv([gateway.table.headers, *gateway.table.formatted_rows()], subject.org.name, "gateway-summary")
+    return _csv(gateway.table.headers, gateway.table.formatted_rows, subject.org.name, "gateway-summary")
 
 
 def overage_csv(subject: Subject) -> Response:
@@ -204,7 +206,7 @@ def overage_csv(subject: Subject) -> Response:
     chart = queries.gateway_overage(subject.org.id, date.today())
     if chart is None:
         abort(404)
-    return _csv([chart.table.headers, *chart.table.formatted_rows()], subject.org.name, "gateway-overage")
+    return _csv(chart.table.headers, chart.table.formatted_rows, subject.org.name, "gateway-overage")
 
 
 # --- partner routes (a connected customer) ----------------------------------------------

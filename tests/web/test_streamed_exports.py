@@ -54,3 +54,27 @@ def test_history_export_arrives_whole(portal_server, long_history, side):
     assert rows[0][0] == "Day", answer.text[:200]
     assert len(rows) - 1 == DAYS, portal_server.log()[-3000:]
     assert rows[1:] == long_history["expected"]
+
+
+def test_daily_bandwidth_export_arrives_whole(portal_server):
+    """The Gateway per-day, per-source export streams the same way (cloud and a site every day)."""
+    from ..licensing_factories import make_bandwidth_days
+
+    partner = make_partner("Northwind", programs=[Program.SOLUTION_ADVISOR])
+    partner_user = make_admin(partner)
+    customer = make_org("Fabrikam")
+    connect(partner, customer)
+    entitlement = make_entitlement(customer, service_code="gateway", start=FIRST_DAY,
+                                   end=FIRST_DAY + timedelta(days=DAYS + 10))
+    last = FIRST_DAY + timedelta(days=DAYS - 1)
+    make_bandwidth_days(entitlement, FIRST_DAY, last, megabytes=1_500)
+    make_bandwidth_days(entitlement, FIRST_DAY, last, megabytes=250, site="berlin-dc")
+    db.session.commit()
+    web = portal_server.session()
+    web.sign_in(partner_user.email, TEST_PASSWORD)
+    answer = web.get(f"/customers/{customer.orgid}/licensing/{entitlement.id}/history.csv")
+    assert answer.status == 200
+    rows = list(csv.reader(io.StringIO(answer.text)))
+    assert rows[0] == ["Day", "Source", "Site", "Bandwidth (GB)"], answer.text[:200]
+    assert len(rows) - 1 == 2 * DAYS, portal_server.log()[-3000:]
+    assert rows[1][0] == FIRST_DAY.isoformat() and rows[-1][0] == last.isoformat()
