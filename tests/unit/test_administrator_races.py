@@ -2,9 +2,6 @@
 with real commits from many threads: the invariants hold and nothing fails unexpectedly."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,27 +10,9 @@ from partner_portal.extensions import db
 from partner_portal.models import Access, Administrator, AdministratorInvitation, Organization, User
 
 from ..factories import make_admin, make_org
+from ..races import OK, race
 
 pytestmark = [pytest.mark.committing, pytest.mark.concurrency]
-
-
-def _run_at_once(app, calls) -> list[str]:
-    """Run every call in its own thread and app context at the same moment; return outcomes."""
-    barrier = threading.Barrier(len(calls))
-
-    def attempt(call) -> str:
-        with app.app_context():
-            try:
-                barrier.wait(timeout=30)
-                call()
-                return "done"
-            except AccountError as refused:
-                return str(refused)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(attempt, calls))
 
 
 def test_two_administrators_demoting_each_other_leave_one_full_access(app, committed):
@@ -46,16 +25,16 @@ def test_two_administrators_demoting_each_other_leave_one_full_access(app, commi
     db.session.commit()
 
     def demote(target_id: int, actor_id: int):
-        def call():
+        def load():
             target = db.session.get(Administrator, target_id)
             actor = db.session.get(Administrator, actor_id)
-            change_access(target, Access.CUSTOM, [], actor)
-        return call
+            return lambda: change_access(target, Access.CUSTOM, [], actor)
+        return load
 
     calls = [demote(a, b) for _, a, b in pairs] + [demote(b, a) for _, a, b in pairs]
-    outcomes = _run_at_once(app, calls)
+    outcomes = race(app, calls, (AccountError,))
 
-    assert outcomes.count("done") == 10, outcomes
+    assert outcomes.count(OK) == 10, outcomes
     db.session.rollback()
     for org_id, *_ in pairs:
         full = db.session.scalar(select(func.count()).select_from(Administrator).where(
@@ -72,14 +51,14 @@ def test_the_same_new_email_added_in_ten_organizations_at_once(app, committed):
     db.session.commit()
 
     def add(org_id: int, actor_id: int):
-        def call():
-            add_administrator(db.session.get(Organization, org_id), "new.person@example.org", "New Person",
-                              Access.FULL, [], db.session.get(Administrator, actor_id))
-        return call
+        def load():
+            org, actor = db.session.get(Organization, org_id), db.session.get(Administrator, actor_id)
+            return lambda: add_administrator(org, "new.person@example.org", "New Person", Access.FULL, [], actor)
+        return load
 
-    outcomes = _run_at_once(app, [add(*pair) for pair in actors])
+    outcomes = race(app, [add(*pair) for pair in actors], (AccountError,))
 
-    assert outcomes == ["done"] * 10, outcomes
+    assert outcomes == [OK] * 10, outcomes
     db.session.rollback()
     person = db.session.scalar(select(User).where(User.email == "new.person@example.org"))
     admins = db.session.scalar(select(func.count()).select_from(Administrator).where(Administrator.user_id == person.id))

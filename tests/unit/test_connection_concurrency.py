@@ -2,9 +2,6 @@
 database (SQLite file or PostgreSQL), with real commits from many threads."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,31 +10,24 @@ from partner_portal.extensions import db
 from partner_portal.models import Administrator, Connection, Organization, User
 
 from ..factories import connect, make_admin, make_org, make_partner
+from ..races import OK, race
 
 pytestmark = [pytest.mark.committing, pytest.mark.concurrency]
 
 
 def _race(app, attempts: list[tuple[int, int, int]]) -> list[str]:
     """Run accept_invitation for each (partner_id, administrator_id, user_id) at the same moment."""
-    barrier = threading.Barrier(len(attempts))
 
-    def attempt(partner_id: int, admin_id: int, user_id: int) -> str:
-        with app.app_context():
-            try:
-                partner = db.session.get(Organization, partner_id)
-                admin = db.session.get(Administrator, admin_id)
-                user = db.session.get(User, user_id)
-                db.session.commit()  # start from a clean transaction, like a request after its loads
-                barrier.wait(timeout=30)
-                accept_invitation(partner, admin, user)
-                return "connected"
-            except ConnectionRefused as refused:
-                return str(refused)
-            finally:
-                db.session.remove()
+    def accepting(partner_id: int, admin_id: int, user_id: int):
+        def load():
+            partner = db.session.get(Organization, partner_id)
+            admin = db.session.get(Administrator, admin_id)
+            user = db.session.get(User, user_id)
+            return lambda: accept_invitation(partner, admin, user)
+        return load
 
-    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
-        return list(pool.map(lambda args: attempt(*args), attempts))
+    outcomes = race(app, [accepting(*args) for args in attempts], (ConnectionRefused,))
+    return ["connected" if outcome == OK else outcome for outcome in outcomes]
 
 
 def _active(partner_id: int) -> int:

@@ -2,9 +2,6 @@
 database (SQLite file or PostgreSQL) with real commits from many threads."""
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import func, select
 
@@ -14,29 +11,9 @@ from partner_portal.models import IdentityDomain, Workspace
 
 from ..csp_factories import add_to_domain, make_domain, make_provider
 from ..factories import connect, make_org
+from ..races import OK, race
 
 pytestmark = [pytest.mark.committing, pytest.mark.concurrency]
-
-
-def _race(app, calls) -> list[str]:
-    """Run each call (a function taking no arguments) at the same moment, each in its own app context."""
-    barrier = threading.Barrier(len(calls))
-
-    def attempt(call) -> str:
-        with app.app_context():
-            try:
-                prepared = call()  # loads, like a view before its service call
-                db.session.commit()
-                barrier.wait(timeout=30)
-                prepared()
-                return "ok"
-            except ServiceProviderRefused as refused:
-                return str(refused)
-            finally:
-                db.session.remove()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(attempt, calls))
 
 
 def test_the_tenth_url_is_given_once_when_five_additions_race(app, committed):
@@ -60,10 +37,10 @@ def test_the_tenth_url_is_given_once_when_five_additions_race(app, committed):
             return lambda: add_customer_to_domain(domain, orgid, f"new-{orgid}", None)
         return load
 
-    outcomes = _race(app, [adding(orgid) for orgid in newcomers])
+    outcomes = race(app, [adding(orgid) for orgid in newcomers], (ServiceProviderRefused,))
 
-    assert outcomes.count("ok") == 1
-    assert all("already has 10 workspace URLs" in o for o in outcomes if o != "ok")
+    assert outcomes.count(OK) == 1
+    assert all("already has 10 workspace URLs" in o for o in outcomes if o != OK)
     db.session.rollback()  # end the read snapshot taken before the race (SQLite WAL keeps it)
     assert db.session.scalar(select(func.count()).select_from(Workspace).where(Workspace.provider_id == provider_id)) == 10
 
@@ -77,9 +54,9 @@ def test_one_slug_wanted_by_two_providers_at_once_goes_to_one(app, committed):
             return lambda: set_shared_workspace(provider_id, "popular", None)
         return load
 
-    outcomes = _race(app, [claiming(provider_id) for provider_id in providers])
+    outcomes = race(app, [claiming(provider_id) for provider_id in providers], (ServiceProviderRefused,))
 
-    assert outcomes.count("ok") == 1
-    assert all("already in use" in o for o in outcomes if o != "ok")
+    assert outcomes.count(OK) == 1
+    assert all("already in use" in o for o in outcomes if o != OK)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Workspace).where(Workspace.slug == "popular")) == 1
