@@ -5,7 +5,7 @@ from flask import flash, request, url_for
 from flask_login import current_user
 
 from ..auth.queries import active_sessions
-from ..connections.queries import partner_connections
+from ..connections.queries import connection_history, partner_connections
 from ..extensions import db
 from ..models import Access, Administrator, AdministratorInvitation, User
 from ..web import htmx
@@ -29,6 +29,8 @@ def _settings_context(**extra) -> dict:
         "pending": queries.pending_invitations(me.org.id) if me.administrator.is_full else [],
         "can_manage_admins": me.administrator.is_full,
         "partner_connections": partner_connections(me.org.id),
+        "connection_history": connection_history(me.org.id),
+        "can_read_activity": me.administrator.is_full,
         "sessions": active_sessions(me.user.id, me.user.session_id),
     }
     context.update(extra)
@@ -113,7 +115,7 @@ def remove_admin(admin_id: int):
 def withdraw_invitation(invitation_id: int):
     """Withdraw an invitation this organization sent that has not been answered."""
     invitation = scoped_or_404(AdministratorInvitation, invitation_id)
-    withdraw_admin_invitation(invitation)
+    withdraw_admin_invitation(invitation, current_user)
     flash("The invitation was withdrawn.", "success")
     return htmx.redirect(url_for("accounts.settings") + "#administrators")
 
@@ -143,7 +145,7 @@ def accept_invitation(invitation_id: int):
 @login_required
 def decline_invitation(invitation_id: int):
     """Decline an invitation; the inviting organization no longer sees it as pending."""
-    withdraw_admin_invitation(own_or_404(AdministratorInvitation, invitation_id))
+    withdraw_admin_invitation(own_or_404(AdministratorInvitation, invitation_id), current_user)
     flash("You declined the invitation.", "info")
     return htmx.redirect(url_for("accounts.invitations"))
 
