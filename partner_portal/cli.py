@@ -14,6 +14,8 @@ def register(app: Flask) -> None:
     register_usage_commands(app)
     from .audit.cli import register as register_activity_commands
     register_activity_commands(app)
+    from .allocation.cli import register as register_allocation_commands
+    register_allocation_commands(app)
 
     @app.cli.command("worker")
     @click.option("--threads", default=2, show_default=True, help="Jobs this process runs at once.")

@@ -114,6 +114,16 @@ def connected_customer_or_404(orgid: str) -> tuple[Organization, Connection]:
     return found
 
 
+def cloud_account_or_404(orgid: str) -> Organization:
+    """An account the acting partner may name when allocating: its own organization or one of its
+    connected customers, by ORGID; 404 for any other (whether the allocation is allowed is the
+    service's rule)."""
+    me = acting().org
+    if orgid == me.orgid:
+        return me
+    return connected_customer_or_404(orgid)[0]
+
+
 def customer_connection_or_404(connection_id: int) -> Connection:
     """An active connection of the current organization as the customer; 404 otherwise."""
     return scoped_or_404(Connection, connection_id, Connection.ended_at.is_(None), org_column="customer_id")
