@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth.queries import active_sessions
 from ..connections.queries import connection_history, partner_connections
 from ..extensions import db
+from ..support.queries import requesting_partner
 from ..models import Access, Administrator, AdministratorInvitation, User
 from ..web import htmx
 from ..web.guards import full_access_required, login_required
@@ -31,6 +32,7 @@ def _settings_context(**extra) -> dict:
         "partner_connections": partner_connections(me.org.id),
         "connection_history": connection_history(me.org.id),
         "can_read_activity": me.administrator.is_full,
+        "requested_by": requesting_partner(me.org.id, unconnected_only=True),
         "sessions": active_sessions(me.user.id, me.user.session_id),
     }
     context.update(extra)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import current_app, flash, request, url_for
+from wtforms.fields.choices import SelectChoice
 
 from ..web import htmx
 from ..web.guards import licenses_required
@@ -45,8 +46,9 @@ def allocate():
     """Allocate (a dialog over Cloud Licenses, or a page without JavaScript): account, product, quantity."""
     context = _cloud_context()
     form = AllocateForm()
-    form.account.choices = [(a.orgid, f"{a.name} · {a.kind}") for a in context["accounts"]]
-    form.product.choices = [(p.code, f"{p.name} ({p.to_allocate:,} to allocate)") for p in context["products"]]
+    form.account.choices = [SelectChoice(a.orgid, f"{a.name} · {a.kind}") for a in context["accounts"]]
+    form.product.choices = [SelectChoice(p.code, f"{p.name} ({p.to_allocate:,} to allocate)")
+                           for p in context["products"]]
     if request.method == "GET":
         form.account.data = request.args.get("account") or next(
             (a.orgid for a in context["accounts"] if a.can_receive), None)

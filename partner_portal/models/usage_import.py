@@ -53,3 +53,13 @@ class UsageImport(db.Model):
     summary: Mapped[str] = mapped_column(String(500), default="")
     # The rejected rows, one "line N: reason" per line, as the command prints them.
     rejected: Mapped[str] = mapped_column(Text, default="")
+
+    @property
+    def is_waiting(self) -> bool:
+        """True until a job picks the import up."""
+        return self.status is ImportStatus.QUEUED
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the rows were imported."""
+        return self.status is ImportStatus.IMPORTED

@@ -114,6 +114,15 @@ def connected_customer_or_404(orgid: str) -> tuple[Organization, Connection]:
     return found
 
 
+def operator_or_404(model, object_id: int, *criteria):
+    """Load `model` by id for a customer-service operator, whose work spans organizations (the
+    operator guard is the scope); 404 when there is none."""
+    obj = db.session.scalar(select(model).where(model.id == object_id, *criteria))
+    if obj is None:
+        abort(404)
+    return obj
+
+
 def cloud_account_or_404(orgid: str) -> Organization:
     """An account the acting partner may name when allocating: its own organization or one of its
     connected customers, by ORGID; 404 for any other (whether the allocation is allowed is the
