@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..extensions import db
 from ..models import ActivityEntry, ActivityKind
 
 PAGE_SIZE = 50
+NEWEST_FIRST = (ActivityEntry.occurred_at.desc(), ActivityEntry.id.desc())
 
 
 def _day(text: str, name: str, errors: dict[str, str]) -> date | None:
@@ -90,11 +91,14 @@ class ActivityPage:
 
 
 def activity_page(org_id: int, filters: ActivityFilter) -> ActivityPage:
-    """Up to PAGE_SIZE entries older than `filters.before` (one query)."""
+    """Up to PAGE_SIZE entries, newest first, after the entry `filters.before` (one query)."""
     stmt = select(ActivityEntry).where(*filters.conditions(org_id))
     if filters.before:
-        stmt = stmt.where(ActivityEntry.id < filters.before)
-    rows = list(db.session.scalars(stmt.order_by(ActivityEntry.id.desc()).limit(PAGE_SIZE + 1)))
+        # Keyset paging on (occurred_at, id): the entries after the last one shown, in the same order.
+        anchor = select(ActivityEntry.occurred_at).where(ActivityEntry.id == filters.before).scalar_subquery()
+        stmt = stmt.where(or_(ActivityEntry.occurred_at < anchor,
+                              and_(ActivityEntry.occurred_at == anchor, ActivityEntry.id < filters.before)))
+    rows = list(db.session.scalars(stmt.order_by(*NEWEST_FIRST).limit(PAGE_SIZE + 1)))
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return ActivityPage(rows[:PAGE_SIZE], older)
 
@@ -109,7 +113,7 @@ def export_rows(org_id: int, filters: ActivityFilter) -> Iterator[tuple]:
     """Every entry under the filters as CSV rows, newest first, streamed from the database."""
     stmt = (select(ActivityEntry.occurred_at, ActivityEntry.kind, ActivityEntry.action, ActivityEntry.actor_label,
                    ActivityEntry.target, ActivityEntry.summary)
-            .where(*filters.conditions(org_id)).order_by(ActivityEntry.id.desc())
+            .where(*filters.conditions(org_id)).order_by(*NEWEST_FIRST)
             .execution_options(yield_per=2000))
     for occurred_at, kind, action, actor, target, summary in db.session.execute(stmt):
         yield occurred_at.isoformat(timespec="seconds"), kind.label, action, actor, target, summary

@@ -332,3 +332,19 @@ def test_connection_history_shows_to_the_customer_under_partner_connections(clie
     history = section[section.index('id="connection-history"'):]
     assert "Northwind" in history and "Rival" in history and "by the partner" in history
     assert "Invitation accepted" in history
+
+
+def test_entries_are_in_time_order_even_when_written_out_of_order(client, login, monkeypatch):
+    from partner_portal.audit import queries
+
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    org = make_org("Acme")
+    now = utcnow()
+    for hours in (3, 1, 4, 2):  # ids and times disagree
+        _entry(org, f"{hours} hours ago.", when=now - timedelta(hours=hours))
+    login(make_admin(org))
+    first = client.get("/account/activity").get_data(as_text=True)
+    assert first.index("1 hours ago.") < first.index("2 hours ago.") and "3 hours ago." not in first
+    older = first.split('class="pager"><a href="')[1].split('"')[0].replace("&amp;", "&")
+    second = client.get(older).get_data(as_text=True)
+    assert second.index("3 hours ago.") < second.index("4 hours ago.") and "2 hours ago." not in second
