@@ -247,15 +247,17 @@ def test_allocate_needs_csrf(client, partner_setup):
 
 def test_a_partner_never_sees_another_partners_allocations_or_orders(client, login):
     rival = make_partner("Rival", primary=True)
-    make_order(rival, 777, code="secure-private-access")
-    make_allocation(rival, 333, code="secure-private-access")
+    make_order(rival, 7_654_321, code="secure-private-access")
+    make_allocation(rival, 3_456_789, code="secure-private-access")
     rival_customer = make_added_customer(rival, "Rival Customer")
     partner = make_partner("Northwind", primary=True)
     make_order(partner, 10)
     login(make_admin(partner))
     for path in ("/licenses", "/licenses/orders", "/licenses/allocate"):
         page = client.get(path).get_data(as_text=True)
-        assert "777" not in page and "333" not in page and "Rival" not in page and "Secure Private" not in page
+        # Figures show with thousands separators, which no ORGID or token contains.
+        assert "7,654,321" not in page and "3,456,789" not in page
+        assert "Rival" not in page and "Secure Private" not in page
     assert rival_customer.orgid not in client.get("/licenses").get_data(as_text=True)
 
 
