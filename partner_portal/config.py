@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 
@@ -117,6 +117,12 @@ def load(instance_path: str) -> dict:
         # Gateway bandwidth allotments (docs/bandwidth.md): per user and month, and a trial's pool.
         "BANDWIDTH_MB_PER_USER_MONTH": _megabytes("BANDWIDTH_GB_PER_USER_MONTH", "1"),
         "BANDWIDTH_TRIAL_MB": _megabytes("BANDWIDTH_TRIAL_GB", "50"),
+        # Multi-tenant orders dated after this day must be allocated to the partner's primary cloud account.
+        "ALLOCATION_CUTOVER": date.fromisoformat(os.environ.get("ALLOCATION_CUTOVER", "2024-09-26")),
+        "ACTIVITY_RETENTION_DAYS": int(os.environ.get("ACTIVITY_RETENTION_DAYS", "90")),
+        # The usage-file upload of the operator console; every other request keeps MAX_CONTENT_LENGTH.
+        "USAGE_UPLOAD_MAX_BYTES": int(os.environ.get("USAGE_UPLOAD_MAX_BYTES", str(512 * 1024 * 1024))),
+        "ONBOARDING_LINK_MAX_AGE": int(os.environ.get("ONBOARDING_LINK_MAX_AGE", str(7 * 24 * 3600))),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }

@@ -6,13 +6,14 @@ from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..audit.services import record
 from ..auth.services import find_user
 from ..connections.services import ensure_invitation_token
 from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
-    Access, Administrator, AdministratorInvitation, MembershipStatus, Organization, Permission, Program,
+    Access, ActivityKind, Administrator, AdministratorInvitation, MembershipStatus, Organization, Permission, Program,
     ProgramMembership, User,
 )
 
@@ -110,6 +111,7 @@ def add_administrator(org: Organization, email: str, name: str, access: Access, 
         admin = Administrator(user_id=user.id, organization_id=org_id, access=access, permissions=permissions,
                               added_by_id=by_user_id, via_connection_id=via)
         db.session.add(admin)
+        _log(org_id, "added", by_user_id, f"Added {email} as an administrator with {_access_words(admin)}.", email)
         org_name = db.session.get(Organization, org_id).name
         queue_mail(email, f"You are an administrator of {org_name} on Partner Portal",
                    f"Hello,\n\nYou were made an administrator of {org_name} on Partner Portal.\n\n"
@@ -135,6 +137,8 @@ def _invite(org_id: int, user: User, access: Access, permissions: frozenset[str]
     except IntegrityError:
         db.session.rollback()
         raise AccountError("That person has already been invited and has not answered yet.", "email") from None
+    _log(org_id, "invited", by_user_id, f"Invited {email} to become an administrator with "
+         f"{_access_words(invitation)}.", email)
     org_name = db.session.get(Organization, org_id).name
     queue_mail(email, f"Invitation to administer {org_name} on Partner Portal",
                f"Hello,\n\nYou are invited to become an administrator of {org_name} on Partner Portal.\n\n"
@@ -157,6 +161,9 @@ def accept_admin_invitation(invitation: AdministratorInvitation) -> Administrato
                           added_by_id=invitation.invited_by_id, via_connection_id=invitation.via_connection_id)
     db.session.delete(invitation)
     db.session.add(admin)
+    email = db.session.get(User, admin.user_id).email
+    _log(admin.organization_id, "joined", admin.user_id,
+         f"{email} accepted the invitation and is now an administrator with {_access_words(admin)}.", email)
     try:
         db.session.commit()
     except IntegrityError:
@@ -165,8 +172,13 @@ def accept_admin_invitation(invitation: AdministratorInvitation) -> Administrato
     return admin
 
 
-def withdraw_admin_invitation(invitation: AdministratorInvitation) -> None:
+def withdraw_admin_invitation(invitation: AdministratorInvitation, by: User) -> None:
     """Delete an unanswered invitation (declined by its person, or withdrawn by the organization)."""
+    email = db.session.get(User, invitation.user_id).email
+    declined = invitation.user_id == by.id
+    _log(invitation.organization_id, "declined" if declined else "withdrawn", by.id,
+         f"{email} declined the invitation to become an administrator." if declined
+         else f"Withdrew the invitation of {email} to become an administrator.", email)
     db.session.delete(invitation)
     db.session.commit()
 
@@ -180,6 +192,9 @@ def change_access(admin: Administrator, access: Access, permissions, by: Adminis
         _keeps_a_full_admin(admin)
     admin.access = access
     admin.permissions = _clean_permissions(access, permissions)
+    email = db.session.get(User, admin.user_id).email
+    _log(admin.organization_id, "access changed", by.user_id, f"Changed the access of {email} to "
+         f"{_access_words(admin)}.", email)
     db.session.commit()
 
 
@@ -188,20 +203,45 @@ def remove_administrator(admin: Administrator, by: Administrator) -> None:
     under the same rules as change_access."""
     admin, _actor = _locked(admin.id, by.id)
     _keeps_a_full_admin(admin)
+    email = db.session.get(User, admin.user_id).email
+    _log(admin.organization_id, "removed", by.user_id, f"Removed {email} as an administrator.", email)
     db.session.delete(admin)
     db.session.commit()
 
 
-def set_membership(org: Organization, program: Program, active: bool) -> ProgramMembership:
+def set_membership(org: Organization, program: Program, active: bool, by: User | None = None,
+                   label: str | None = None) -> ProgramMembership:
     """Record an organization's partner-program membership as active or lapsed. An active one
-    badges the organization; it gets its fixed invitation link then."""
+    badges the organization; it gets its fixed invitation link then. A change is written to the
+    organization's activity log (as `label`, else `by`, else the command line)."""
+    org_id = org.id
+    begin_serialized(Organization, org_id)
     membership = db.session.scalar(select(ProgramMembership).where(
-        ProgramMembership.organization_id == org.id, ProgramMembership.program == program))
+        ProgramMembership.organization_id == org_id, ProgramMembership.program == program))
     if membership is None:
-        membership = ProgramMembership(organization_id=org.id, program=program)
+        membership = ProgramMembership(organization_id=org_id, program=program)
         db.session.add(membership)
-    membership.status = MembershipStatus.ACTIVE if active else MembershipStatus.LAPSED
+    status = MembershipStatus.ACTIVE if active else MembershipStatus.LAPSED
+    if membership.status is not status:
+        effect = "is active: the partner badge and partner pages are on" if active else \
+            "lapsed: the partner badge and partner pages are off"
+        record(org_id, ActivityKind.MEMBERSHIP, "granted" if active else "lapsed",
+               f"{program.label} membership {effect}.", by=by, label=label, target=program.label)
+    membership.status = status
     if active:
-        ensure_invitation_token(org.id)
+        ensure_invitation_token(org_id)
     db.session.commit()
     return membership
+
+
+def _access_words(admin: Administrator | AdministratorInvitation) -> str:
+    """'full access', or 'custom access (Licensing, …)' for the log."""
+    if admin.access is Access.FULL:
+        return "full access"
+    labels = [p.label for p in Permission if p.value in admin.permissions]
+    return f"custom access ({', '.join(labels)})" if labels else "custom access (no permissions)"
+
+
+def _log(org_id: int, action: str, actor_id: int, summary: str, target: str) -> None:
+    """Write an administrator change to the organization's activity log (uncommitted)."""
+    record(org_id, ActivityKind.ADMINISTRATOR, action, summary, by=db.session.get(User, actor_id), target=target)

@@ -5,8 +5,9 @@ from flask import flash, request, url_for
 from flask_login import current_user
 
 from ..auth.queries import active_sessions
-from ..connections.queries import partner_connections
+from ..connections.queries import connection_history, partner_connections
 from ..extensions import db
+from ..support.queries import requesting_partner
 from ..models import Access, Administrator, AdministratorInvitation, User
 from ..web import htmx
 from ..web.guards import full_access_required, login_required
@@ -29,6 +30,9 @@ def _settings_context(**extra) -> dict:
         "pending": queries.pending_invitations(me.org.id) if me.administrator.is_full else [],
         "can_manage_admins": me.administrator.is_full,
         "partner_connections": partner_connections(me.org.id),
+        "connection_history": connection_history(me.org.id),
+        "can_read_activity": me.administrator.is_full,
+        "requested_by": requesting_partner(me.org.id, unconnected_only=True),
         "sessions": active_sessions(me.user.id, me.user.session_id),
     }
     context.update(extra)
@@ -113,7 +117,7 @@ def remove_admin(admin_id: int):
 def withdraw_invitation(invitation_id: int):
     """Withdraw an invitation this organization sent that has not been answered."""
     invitation = scoped_or_404(AdministratorInvitation, invitation_id)
-    withdraw_admin_invitation(invitation)
+    withdraw_admin_invitation(invitation, current_user)
     flash("The invitation was withdrawn.", "success")
     return htmx.redirect(url_for("accounts.settings") + "#administrators")
 
@@ -143,7 +147,7 @@ def accept_invitation(invitation_id: int):
 @login_required
 def decline_invitation(invitation_id: int):
     """Decline an invitation; the inviting organization no longer sees it as pending."""
-    withdraw_admin_invitation(own_or_404(AdministratorInvitation, invitation_id))
+    withdraw_admin_invitation(own_or_404(AdministratorInvitation, invitation_id), current_user)
     flash("You declined the invitation.", "info")
     return htmx.redirect(url_for("accounts.invitations"))
 

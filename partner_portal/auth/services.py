@@ -47,44 +47,66 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
-
-
-def _fingerprint(user: User) -> str:
+def password_fingerprint(user: User) -> str:
     """Changes whenever the password or session version changes: a used token stops working."""
     material = f"{user.password_hash or ''}|{user.session_version}".encode()
     return hashlib.sha256(material).hexdigest()[:32]
 
 
+def signed_token(user: User, purpose: str, **extra) -> str:
+    """A signed token naming `user` (plus `extra` values) for one `purpose`; it stops working
+    once the user's password or session version changes, so it works once."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+    return serializer.dumps({"u": user.id, "f": password_fingerprint(user), **extra})
+
+
+def user_for_signed_token(token: str, purpose: str, max_age: int, name: str, remedy: str) -> tuple[User, dict]:
+    """The user a signed token is for, and its values; raises AuthError ("This <name> has
+    expired. <remedy>") when expired, tampered with or already used."""
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
+    try:
+        data = serializer.loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise AuthError(f"This {name} has expired. {remedy}") from None
+    except BadSignature:
+        raise AuthError(f"This {name} is not valid. {remedy}") from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
+    if user is None or data.get("f") != password_fingerprint(user):
+        raise AuthError(f"This {name} has already been used. {remedy}")
+    return user, data
+
+
 def reset_token(user: User) -> str:
     """A signed token for resetting `user`'s password; valid once and for PASSWORD_RESET_MAX_AGE."""
-    return _serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+    return signed_token(user, "password-reset")
 
 
 def user_for_reset_token(token: str) -> User:
     """Return the user a reset token is for; raises AuthError when expired, tampered or used."""
-    try:
-        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
-    except SignatureExpired:
-        raise AuthError("This reset link has expired. Ask for a new one.") from None
-    except BadSignature:
-        raise AuthError("This reset link is not valid. Ask for a new one.") from None
-    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
-    if user is None or data.get("f") != _fingerprint(user):
-        raise AuthError("This reset link has already been used. Ask for a new one.")
-    return user
+    return user_for_signed_token(token, "password-reset", current_app.config["PASSWORD_RESET_MAX_AGE"],
+                                 "reset link", "Ask for a new one.")[0]
+
+
+def check_password_rules(password: str) -> None:
+    """Raise AuthError when the password is too short."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+
+
+def store_password(user: User, new_hash: str) -> None:
+    """Set the password hash and end every session of the user (uncommitted; the caller holds
+    the user's lock, see begin_serialized)."""
+    user.password_hash = new_hash
+    user.session_version += 1
+    _end_sessions(user.id)
 
 
 def set_password(user: User, password: str) -> None:
     """Store a new password and end every session of this user (all their browsers sign in again)."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+    check_password_rules(password)
     new_hash = hash_password(password)  # slow on purpose: before taking the lock
     begin_serialized(User, user.id)
-    user.password_hash = new_hash
-    user.session_version += 1
-    _end_sessions(user.id)
+    store_password(user, new_hash)
     db.session.commit()
 
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from ..accounts.queries import active_programs
 from ..extensions import db
-from ..models import Connection, MembershipStatus, Organization, ProgramMembership
+from ..models import Connection, ConnectionMethod, MembershipStatus, Organization, ProgramMembership, Side, User
 
 # Invitation tokens are URL-safe base64 (see models.organization.new_invitation_token).
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -66,3 +69,51 @@ def partner_connections(customer_id: int) -> list[tuple[Connection, Organization
         ):
             badges.setdefault(org_id, []).append(program)
     return [(link, org, badges.get(org.id, [])) for link, org in rows]
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One connection, active or ended: who created it and how, who ended it and from which side."""
+
+    partner: str
+    customer: str
+    method: ConnectionMethod
+    created_at: datetime
+    created_by: str | None
+    ended_at: datetime | None
+    ended_by: str | None
+    ended_by_side: Side | None
+
+    @property
+    def how(self) -> str:
+        """How the connection came about, in words."""
+        return "Invitation accepted" if self.method is ConnectionMethod.INVITATION else "Added by the partner"
+
+    @property
+    def is_active(self) -> bool:
+        """True while the connection lasts."""
+        return self.ended_at is None
+
+    @property
+    def ended_by_whom(self) -> str:
+        """Which side ended it, in words ("" while active)."""
+        return {Side.PARTNER: "the partner", Side.CUSTOMER: "the customer"}.get(self.ended_by_side, "")
+
+
+def connection_history(customer_id: int, partner_id: int | None = None) -> list[HistoryLine]:
+    """Every connection of the customer (with `partner_id` only, when given), newest first: one query."""
+    partner, creator, ender = aliased(Organization), aliased(User), aliased(User)
+    customer = aliased(Organization)
+    stmt = (
+        select(partner.name, customer.name, Connection.method, Connection.created_at, creator.email,
+               Connection.ended_at, ender.email, Connection.ended_by_side)
+        .join(partner, partner.id == Connection.partner_id)
+        .join(customer, customer.id == Connection.customer_id)
+        .outerjoin(creator, creator.id == Connection.created_by_id)
+        .outerjoin(ender, ender.id == Connection.ended_by_id)
+        .where(Connection.customer_id == customer_id)
+        .order_by(Connection.created_at.desc(), Connection.id.desc())
+    )
+    if partner_id is not None:
+        stmt = stmt.where(Connection.partner_id == partner_id)
+    return [HistoryLine(*row) for row in db.session.execute(stmt)]

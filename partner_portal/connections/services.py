@@ -8,13 +8,14 @@ from flask import current_app, url_for
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..audit.services import record
 from ..auth.services import find_user
 from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
-    Access, Administrator, AdministratorInvitation, Connection, ConnectionMethod, Organization, Side, Tenancy, User,
-    utcnow,
+    Access, ActivityKind, Administrator, AdministratorInvitation, Connection, ConnectionMethod,
+    Organization, Side, Tenancy, User, utcnow,
 )
 from ..models.organization import new_invitation_token
 from ..notifications.services import notify
@@ -116,6 +117,11 @@ def accept_invitation(partner: Organization, customer_admin: Administrator, by: 
     customer = db.session.get(Organization, customer_id)
     notify(partner_id, f"New customer connection: {customer.name}",
            f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer Dashboard.")
+    partner = db.session.get(Organization, partner_id)
+    by = db.session.get(User, by_id)
+    _log_connection(partner, customer, "connected", by,
+                    f"{customer.name} (ORGID {customer.orgid}) accepted the invitation link and connected.",
+                    f"Accepted the invitation of {partner.name} (ORGID {partner.orgid}) and connected.")
     try:
         db.session.commit()
     except IntegrityError:
@@ -181,6 +187,12 @@ def _create_added_customer(partner: Organization, by_id: int, details: NewCustom
            f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.")
     notify(partner.id, f"New customer connection: {customer.name}",
            f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.")
+    by = db.session.get(User, by_id)
+    _log_connection(partner, customer, "added", by,
+                    f"Added the customer {customer.name} (ORGID {customer.orgid}) with Add a customer and connected "
+                    f"it; {by.email} administers it through the connection.",
+                    f"{partner.name} (ORGID {partner.orgid}) created this account with Add a customer and connected "
+                    f"it; {by.email} administers it through the connection.")
     # Written with the account and sent after the commit: no request waits on the mail server.
     queue_mail(details.email, f"{partner.name} created your Partner Portal account",
                f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
@@ -203,10 +215,17 @@ def end_connection(link: Connection, side: Side, by: User) -> None:
     link.ended_at = utcnow()
     link.ended_by_id = by_id
     link.ended_by_side = side
-    db.session.execute(delete(Administrator).where(Administrator.via_connection_id == link.id))
+    ended_access = db.session.execute(delete(Administrator).where(Administrator.via_connection_id == link.id)).rowcount
     db.session.execute(delete(AdministratorInvitation).where(AdministratorInvitation.via_connection_id == link.id))
     partner = db.session.get(Organization, link.partner_id)
     customer = db.session.get(Organization, link.customer_id)
+    who = "your organization" if side is Side.PARTNER else "the customer"
+    access = (f" {ended_access} administrator access{'es' if ended_access != 1 else ''} granted through it ended."
+              if ended_access else "")
+    _log_connection(partner, customer, "ended", db.session.get(User, by_id),
+                    f"The connection with {customer.name} (ORGID {customer.orgid}) was ended by {who}.{access}",
+                    f"The connection with {partner.name} (ORGID {partner.orgid}) was ended by "
+                    f"{'your organization' if side is Side.CUSTOMER else 'the partner'}.{access}")
     if side is Side.CUSTOMER:
         notify(partner.id, f"{customer.name} removed its connection",
                f"{customer.name} (ORGID {customer.orgid}) ended its connection with your organization. "
@@ -217,3 +236,12 @@ def end_connection(link: Connection, side: Side, by: User) -> None:
                f"{partner.name} (ORGID {partner.orgid}) ended its connection with your organization and no longer "
                "sees your account information.")
     db.session.commit()
+
+
+def _log_connection(partner: Organization, customer: Organization, action: str, by: User | None,
+                    partner_summary: str, customer_summary: str) -> None:
+    """Write a connection change into both organizations' activity logs (uncommitted)."""
+    record(partner.id, ActivityKind.CONNECTION, action, partner_summary, by=by,
+           target=f"{customer.name} ({customer.orgid})")
+    record(customer.id, ActivityKind.CONNECTION, action, customer_summary, by=by,
+           target=f"{partner.name} ({partner.orgid})")

@@ -5,7 +5,7 @@ from datetime import date
 
 from flask import flash, request, url_for
 
-from ..connections.queries import active_connection_count
+from ..connections.queries import active_connection_count, connection_history
 from ..connections.services import (
     ConnectionRefused, NewCustomer, add_customer, connection_limit, end_connection, ensure_invitation_token,
 )
@@ -115,6 +115,7 @@ def details(orgid: str):
     """View Customer Details: account information, orders, entitlements."""
     customer, connection = connected_customer_or_404(orgid)
     return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
+                       history=connection_history(customer.id, partner_id=connection.partner_id),
                        **queries.customer_details(customer.id))
 
 

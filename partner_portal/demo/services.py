@@ -127,8 +127,7 @@ class DemoBuilder:
                           lapsed=True)
         self.admin("limited@demo.example", lapsed)
 
-        operator_org = self.org("Portal Customer Service", Tenancy.SINGLE)
-        self.admin("operator@demo.example", operator_org)
+        # The operator works in the operator console and administers no organization.
 
         # The demo customer: connected to Northwind, plus a second account that is not connected
         # yet, so the invitation flow can be tried end to end.
@@ -194,6 +193,9 @@ class DemoBuilder:
                                       assigned_on=entitlement.start_date + timedelta(days=n % 200),
                                       last_active=self.today - timedelta(days=n % 40))
                     for n in range(1, min(entitlement.licenses_assigned, 150) + 1))
+
+        from ..operator.demo import add_customer_service_demo
+        add_customer_service_demo(self, partner, rival, fabrikam)
 
         # 13+ months of daily usage, written through the same import as real usage files.
         from ..licensing.demo_usage import load_demo_usage

@@ -15,6 +15,9 @@ from . import bp
 def index():
     """Show the shortcuts that fit the current organization and role, and invitations waiting."""
     acting = load_acting()
+    if acting is None and current_user.is_operator:
+        # Operators administer no organization: their home is the operator console.
+        return htmx.redirect(url_for("operator.queue"))
     programs = active_programs(acting.org.id) if acting else []
     shortcuts = []
     if acting and sees_dashboard(acting):

@@ -6,9 +6,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from ..extensions import db
-from .importer import (
-    DEFAULT_BATCH_SIZE, DEFAULT_PROGRESS_EVERY, ImportReport, UsageImportError, import_usage,
-)
+from .import_outcome import import_checked
+from .importer import DEFAULT_BATCH_SIZE, DEFAULT_PROGRESS_EVERY
 
 usage_cli = AppGroup("usage", help="Usage data: import daily license usage and bandwidth from CSV.")
 
@@ -18,12 +17,10 @@ def register(app: Flask) -> None:
     app.cli.add_command(usage_cli)
 
 
-def _print_rejected(report: ImportReport) -> None:
-    """List the rejected rows on stderr (the first MAX_REPORTED_ERRORS of them)."""
-    for error in report.errors:
-        click.echo(str(error), err=True)
-    if report.errors_not_listed:
-        click.echo(f"… and {report.errors_not_listed:,} more rejected rows not listed.", err=True)
+def _print_rejected(lines: list[str]) -> None:
+    """List the rejected rows on stderr (the first MAX_REPORTED_ERRORS of them, then a count)."""
+    for line in lines:
+        click.echo(line, err=True)
 
 
 def _progress(phase: str, rows: int) -> None:
@@ -41,28 +38,13 @@ def _progress(phase: str, rows: int) -> None:
               help="Print a progress line every N rows (0: never).")
 def import_command(file: str, partial: bool, batch_size: int, progress_every: int):
     """Import daily license usage and bandwidth from FILE (CSV; see docs/usage-import.md). Re-importing a day replaces it."""
-    try:
-        report = import_usage(file, partial=partial, batch_size=batch_size, progress=_progress,
-                              progress_every=progress_every)
-    except UsageImportError as error:
-        db.session.rollback()
-        raise click.ClickException(str(error)) from None
-    except Exception:
-        db.session.rollback()
-        raise
-    if report.fatal is not None:
-        db.session.rollback()
-        raise click.ClickException(f"{report.fatal}. Nothing was imported.")
-    if not partial and not report.ok:
-        db.session.rollback()
-        _print_rejected(report)
-        raise click.ClickException(
-            f"Nothing was imported: {report.rows_rejected:,} of {report.rows_read:,} rows are bad. "
-            "Fix them, or run with --partial to import the good rows only.")
+    outcome = import_checked(file, partial=partial, batch_size=batch_size, progress=_progress,
+                             progress_every=progress_every)
+    if not outcome.imported:
+        _print_rejected(outcome.rejected)
+        raise click.ClickException(outcome.summary)
     db.session.commit()
-    if report.rows_rejected:
-        click.echo(f"Rejected {report.rows_rejected:,} rows:", err=True)
-        _print_rejected(report)
-    click.echo(f"Imported {report.rows_imported:,} rows for {report.entitlements_touched:,} "
-               f"entitlement{'s' if report.entitlements_touched != 1 else ''}"
-               + (f"; rejected {report.rows_rejected:,}." if report.rows_rejected else "."))
+    if outcome.rejected:
+        click.echo(f"Rejected {outcome.report.rows_rejected:,} rows:", err=True)
+        _print_rejected(outcome.rejected)
+    click.echo(outcome.summary)

@@ -120,5 +120,8 @@ class Order(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
     term: Mapped[Term] = mapped_column(str_enum(Term, "order_term"))
     placed_by_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), default=None)
+    # A partner's purchase for its multi-tenant customers (organization_id is the partner): from
+    # the allocation cut-over date on, it must be allocated to the partner's primary cloud account.
+    multi_tenant: Mapped[bool] = mapped_column(Boolean, default=False)
 
     service: Mapped[Service] = relationship(lazy="raise")

@@ -134,3 +134,20 @@ def dashboard_required(view):
 def partner_full_access_required(view):
     """Require a partner-badged organization and a full-access administrator (onboarding, removal)."""
     return partner_required(full_access_required(view))
+
+
+def manages_licenses(me) -> bool:
+    """True when the acting administrator may open Manage Licenses and allocate: a partner-badged
+    organization, and full access or the Licensing permission."""
+    return bool(active_programs(me.org.id)) and me.administrator.can(Permission.LICENSING)
+
+
+def licenses_required(view):
+    """Require a partner-badged organization and the Licensing permission (Manage Licenses, Allocate)."""
+    return partner_required(permission_required(Permission.LICENSING)(view))
+
+
+def partner_full_access(me) -> bool:
+    """True for a full-access administrator of a partner-badged organization: what
+    partner_full_access_required lets through (onboarding, the Partner Support Center)."""
+    return bool(active_programs(me.org.id)) and me.administrator.is_full

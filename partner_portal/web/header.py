@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Notification, Permission
-from .guards import sees_dashboard, sees_service_provider_page
+from .guards import manages_licenses, partner_full_access, sees_dashboard, sees_service_provider_page
 from .tenancy import active_programs, administered, load_acting
 
 
@@ -74,6 +74,21 @@ class Header:
                  ("Workspace Appearance", "csp.appearance", Permission.WORKSPACE_CONFIGURATION)]
         return [(label, endpoint) for label, endpoint, permission in pages
                 if sees_service_provider_page(self.acting, permission)]
+
+    @cached_property
+    def can_manage_licenses(self) -> bool:
+        """True when Manage Licenses should appear in the navigation."""
+        return bool(self.acting) and manages_licenses(self.acting)
+
+    @cached_property
+    def can_use_support_center(self) -> bool:
+        """True when the Partner Support Center should appear: full access in a partner organization."""
+        return bool(self.acting) and partner_full_access(self.acting)
+
+    @property
+    def is_operator(self) -> bool:
+        """True for customer-service operators (the operator console appears in the navigation)."""
+        return current_user.is_authenticated and current_user.is_operator
 
 
 def register(app: Flask) -> None:

@@ -114,6 +114,25 @@ def connected_customer_or_404(orgid: str) -> tuple[Organization, Connection]:
     return found
 
 
+def operator_or_404(model, object_id: int, *criteria):
+    """Load `model` by id for a customer-service operator, whose work spans organizations (the
+    operator guard is the scope); 404 when there is none."""
+    obj = db.session.scalar(select(model).where(model.id == object_id, *criteria))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def cloud_account_or_404(orgid: str) -> Organization:
+    """An account the acting partner may name when allocating: its own organization or one of its
+    connected customers, by ORGID; 404 for any other (whether the allocation is allowed is the
+    service's rule)."""
+    me = acting().org
+    if orgid == me.orgid:
+        return me
+    return connected_customer_or_404(orgid)[0]
+
+
 def customer_connection_or_404(connection_id: int) -> Connection:
     """An active connection of the current organization as the customer; 404 otherwise."""
     return scoped_or_404(Connection, connection_id, Connection.ended_at.is_(None), org_column="customer_id")

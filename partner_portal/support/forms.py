@@ -1,0 +1,53 @@
+"""Partner Support Center forms: one per issue type, each with the fields its requests need."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+
+from ..allocation.forms import WholeNumberField
+from ..models import IssueType
+
+DETAILS_MAX = 4000
+
+
+def _details(required: bool):
+    """The Details field, required or optional."""
+    checks = [DataRequired("Describe what you need.")] if required else [Optional()]
+    return TextAreaField("Details", validators=[*checks, Length(max=DETAILS_MAX,
+                                                                  message=f"Use at most {DETAILS_MAX:,} characters.")])
+
+
+class OrgIdRequestForm(FlaskForm):
+    """OrgID creation for single-tenant customer: the company and its first administrator."""
+
+    company = StringField("Company name", validators=[DataRequired("Enter the customer's company name."),
+                                                      Length(max=120, message="Use at most 120 characters.")])
+    contact_name = StringField("Contact name", validators=[DataRequired("Enter the name of the customer's contact."),
+                                                           Length(max=120, message="Use at most 120 characters.")])
+    contact_email = EmailField("Business email", validators=[
+        DataRequired("Enter the contact's business email."), Length(max=254, message="That email is too long."),
+        Email("Enter a valid email address.")])
+    country = StringField("Country", validators=[DataRequired("Enter the customer's country."),
+                                                 Length(max=60, message="Use at most 60 characters.")])
+    details = _details(required=False)
+
+
+class AllocationRequestForm(FlaskForm):
+    """License allocation for single-tenant customer: which customer, product and quantity. The
+    customer is looked up through the tenancy helper, the product checked by the service."""
+
+    customer = SelectField("Customer", validate_choice=False, validators=[InputRequired("Choose the customer.")])
+    product = SelectField("Product", validate_choice=False, validators=[InputRequired("Choose a product.")])
+    quantity = WholeNumberField("Quantity", validators=[InputRequired("Enter the number of licenses.")])
+    details = _details(required=False)
+
+
+class GeneralRequestForm(FlaskForm):
+    """Anything else: a description."""
+
+    details = _details(required=True)
+
+
+FORMS = {IssueType.ORGID_CREATION: OrgIdRequestForm, IssueType.LICENSE_ALLOCATION: AllocationRequestForm,
+         IssueType.GENERAL: GeneralRequestForm}
