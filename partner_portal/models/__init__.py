@@ -4,6 +4,7 @@ from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Serv
 from .notification import Notification, NotificationDismissal, Severity, SupportTicket, TicketStatus
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
 from .outgoing_mail import OutgoingMail
+from .two_factor import RecoveryCode
 from .types import utcnow
 from .usage import LicenseAssignment, UsageDay
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
@@ -13,6 +14,6 @@ __all__ = [
     "Access", "Administrator", "AdministratorInvitation", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
     "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
     "NotificationDismissal", "Order", "Organization", "OutgoingMail", "Permission", "Program", "ProgramMembership",
-    "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
+    "RecoveryCode", "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
     "User", "UserSession", "utcnow",
 ]
