@@ -268,6 +268,12 @@ def disable(user: User, password: str, code: str) -> None:
     except TwoFactorError:
         db.session.rollback()  # nothing half-written
         raise
+    turn_off(user)
+
+
+def turn_off(user: User) -> None:
+    """Forget the user's secret and recovery codes: signing in asks for the password only (also
+    the operator's way back in for someone who lost their app and their codes)."""
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None

@@ -128,8 +128,10 @@ def reset_limits(view):
 
 def two_factor_limits(view):
     """Limit wrong codes (and confirming passwords) of two-factor sign-in per client address and per person."""
-    per_person = limiter.limit(_setting("TWO_FACTOR_ACCOUNT_RATE_LIMIT"), key_func=_person_key, scope="two-factor",
-                               exempt_when=_not_post, deduct_when=_failed, error_message=_person_message)
+    # Shared: one count per person across the code step and the Account Settings forms.
+    per_person = limiter.shared_limit(_setting("TWO_FACTOR_ACCOUNT_RATE_LIMIT"), scope="two-factor",
+                                      key_func=_person_key, exempt_when=_not_post, deduct_when=_failed,
+                                      error_message=_person_message)
     return _per_address(True)(per_person(view))
 
 
