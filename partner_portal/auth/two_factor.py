@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import delete, or_, update
 
+from ..database import begin_serialized
 from ..extensions import db
 from ..models import RecoveryCode, User, utcnow
 from ..models.user_session import token_hash
@@ -169,6 +170,13 @@ def _check_password(user: User, password: str) -> None:
         raise TwoFactorError("That password is not right.", field="password")
 
 
+def _locked(user: User) -> User:
+    """Hold the user's row until commit, and reload it: what is checked next sees every change
+    committed before (two tabs setting up, renewing or turning off at once take turns)."""
+    begin_serialized(User, user.id)
+    return db.session.get(User, user.id, populate_existing=True)
+
+
 def _new_recovery_codes(user_id: int) -> list[str]:
     """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones; returns them, grouped
     by four for reading (no commit)."""
@@ -192,6 +200,7 @@ class Enrollment(NamedTuple):
 def start_enrollment(user: User) -> None:
     """Give the user a new pending secret (replacing a pending one); raises TwoFactorError when
     two-factor sign-in is already on."""
+    user = _locked(user)
     if user.has_two_factor:
         raise TwoFactorError("Two-factor sign-in is already on. Turn it off first to use another authenticator.")
     user.totp_secret = _fernet().encrypt(pyotp.random_base32().encode()).decode()
@@ -232,14 +241,15 @@ def qr_path(text: str) -> tuple[int, str]:
 def confirm_enrollment(user: User, code: str, password: str) -> list[str]:
     """Turn two-factor sign-in on once a code of the pending secret and the password are right;
     returns the new recovery codes (shown once). Raises TwoFactorError."""
+    code = normalise_code(code)
+    if not _TOTP_CODE.fullmatch(code):
+        raise TwoFactorError("Enter the 6-digit code from your authenticator app.")
+    _check_password(user, password)  # slow on purpose: before taking the lock
+    user = _locked(user)
     if user.has_two_factor:
         raise TwoFactorError("Two-factor sign-in is already on.")
     if not user.totp_secret:
         raise TwoFactorError("Start the set-up again: no authenticator is waiting to be confirmed.")
-    code = normalise_code(code)
-    if not _TOTP_CODE.fullmatch(code):
-        raise TwoFactorError("Enter the 6-digit code from your authenticator app.")
-    _check_password(user, password)
     _use_totp(user, code)
     user.totp_enabled_at = utcnow()
     codes = _new_recovery_codes(user.id)
@@ -249,9 +259,10 @@ def confirm_enrollment(user: User, code: str, password: str) -> list[str]:
 
 def regenerate_recovery_codes(user: User, password: str) -> list[str]:
     """Replace the user's recovery codes after checking the password; returns the new ones."""
+    _check_password(user, password)
+    user = _locked(user)
     if not user.has_two_factor:
         raise TwoFactorError("Turn two-factor sign-in on first.")
-    _check_password(user, password)
     codes = _new_recovery_codes(user.id)
     db.session.commit()
     return codes
@@ -260,25 +271,28 @@ def regenerate_recovery_codes(user: User, password: str) -> list[str]:
 def disable(user: User, password: str, code: str) -> None:
     """Turn two-factor sign-in off after checking the password and a code (TOTP or recovery);
     forgets the secret and the recovery codes. Raises TwoFactorError."""
+    _check_password(user, password)
+    user = _locked(user)
     if not user.has_two_factor:
         raise TwoFactorError("Two-factor sign-in is already off.")
-    _check_password(user, password)
-    try:
-        _use_second_factor(user, code)
-    except TwoFactorError:
-        db.session.rollback()  # nothing half-written
-        raise
-    turn_off(user)
+    _use_second_factor(user, code)
+    _forget(user)
+    db.session.commit()
 
 
 def turn_off(user: User) -> None:
-    """Forget the user's secret and recovery codes: signing in asks for the password only (also
-    the operator's way back in for someone who lost their app and their codes)."""
+    """Turn two-factor sign-in off without a code: the operator's way back in for someone who lost
+    both their app and their recovery codes."""
+    _forget(_locked(user))
+    db.session.commit()
+
+
+def _forget(user: User) -> None:
+    """Drop the user's secret and recovery codes (no commit): signing in asks for the password only."""
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.commit()
 
 
 def setup_required(user: User) -> bool:
@@ -291,10 +305,6 @@ def setup_required(user: User) -> bool:
 def finish_sign_in(pending: PendingSignIn, code: str, client_address: str, user_agent: str) -> User:
     """Check the code (TOTP or recovery), then record the session (see services.start_session).
     Raises TwoFactorError; nothing is written for a wrong code."""
-    try:
-        _use_second_factor(pending.user, code)
-    except TwoFactorError:
-        db.session.rollback()
-        raise
+    _use_second_factor(pending.user, code)
     start_session(pending.user, pending.remember, client_address, user_agent)
     return pending.user

@@ -692,3 +692,39 @@ def test_one_code_sent_by_several_browsers_at_once_signs_in_one(portal_server):
     assert all("already used" in answer.text for answer in answers if answer.status == 422)
     db.session.rollback()  # end the test's read transaction: see what the server committed
     assert db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user_id)) == 2
+
+
+@pytest.mark.committing
+@pytest.mark.concurrency
+def test_new_recovery_codes_asked_for_in_several_tabs_at_once_leave_one_set(portal_server):
+    user = make_admin(make_org())
+    user_id, email = user.id, user.email
+    db.session.commit()
+    owner = portal_server.session()
+    owner.sign_in(email, TEST_PASSWORD)
+    owner.post("/account/two-factor/setup")
+    key = re.search(r'id="setup-key">([A-Z2-7 ]+)<', owner.get("/account/two-factor").text).group(1).replace(" ", "")
+    assert owner.post("/account/two-factor/confirm", {"code": code_at(key, time.time()),
+                                                      "password": TEST_PASSWORD}).status == 200
+    tabs = []
+    for _ in range(4):  # the same browser: its cookies and token in each tab
+        tab = portal_server.session()
+        for cookie in owner.cookies:
+            tab.cookies.set_cookie(cookie)
+        tab._token = owner.csrf_token()
+        tabs.append(tab)
+    barrier = threading.Barrier(len(tabs))
+
+    def renew(tab):
+        barrier.wait(timeout=30)
+        return tab.post("/account/two-factor/recovery-codes", {"codes-password": TEST_PASSWORD})
+
+    for _ in range(3):  # a few rounds: each is one chance for an unserialised pair to interleave
+        with ThreadPoolExecutor(max_workers=len(tabs)) as pool:
+            answers = list(pool.map(renew, tabs))
+        assert [answer.status for answer in answers] == [200] * 4, portal_server.log()[-3000:]
+        shown = [{token_hash(code.replace("-", "")) for code in _codes_on(answer.text)} for answer in answers]
+        db.session.rollback()
+        stored = set(db.session.scalars(select(RecoveryCode.code_hash).where(RecoveryCode.user_id == user_id)))
+        # One tab's codes are the codes: the others' were replaced, none is valid unseen.
+        assert len(stored) == 10 and stored in shown
