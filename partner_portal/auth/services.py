@@ -229,7 +229,7 @@ def pending_sign_in(note: str | None) -> PendingSignIn:
     try:
         data = _pending_serializer().loads(note or "", max_age=PENDING_SIGN_IN_MAX_AGE)
     except BadSignature:  # SignatureExpired included
-        raise SignInExpired("Your sign-in took too long or was interrupted. Sign in again.") from None
+        data = None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or data.get("f") != fingerprint(user):
         raise SignInExpired("Your sign-in took too long or was interrupted. Sign in again.")
