@@ -658,9 +658,9 @@ def test_two_factor_is_optional_unless_required(client, login, app, monkeypatch,
 
 # --- one code, many requests at once (the real server, both databases) --------------------------------
 
-@pytest.mark.committing
-@pytest.mark.concurrency
-def test_one_code_sent_by_several_browsers_at_once_signs_in_one(portal_server):
+def _turned_on_live(portal_server):
+    """A new person who signed in through the real server and turned two-factor on there (the
+    server has its own SECRET_KEY); returns (user id, email, signed-in session, key, time of the code)."""
     user = make_admin(make_org())
     user_id, email = user.id, user.email
     db.session.commit()
@@ -671,6 +671,13 @@ def test_one_code_sent_by_several_browsers_at_once_signs_in_one(portal_server):
     now = time.time()
     turned_on = owner.post("/account/two-factor/confirm", {"code": code_at(key, now), "password": TEST_PASSWORD})
     assert turned_on.status == 200, turned_on.text[:500]
+    return user_id, email, owner, key, now
+
+
+@pytest.mark.committing
+@pytest.mark.concurrency
+def test_one_code_sent_by_several_browsers_at_once_signs_in_one(portal_server):
+    user_id, email, _, key, now = _turned_on_live(portal_server)
 
     racers = []
     for _ in range(4):  # fewer wrong codes than the per-person limit, whichever worker counts them
@@ -697,15 +704,7 @@ def test_one_code_sent_by_several_browsers_at_once_signs_in_one(portal_server):
 @pytest.mark.committing
 @pytest.mark.concurrency
 def test_new_recovery_codes_asked_for_in_several_tabs_at_once_leave_one_set(portal_server):
-    user = make_admin(make_org())
-    user_id, email = user.id, user.email
-    db.session.commit()
-    owner = portal_server.session()
-    owner.sign_in(email, TEST_PASSWORD)
-    owner.post("/account/two-factor/setup")
-    key = re.search(r'id="setup-key">([A-Z2-7 ]+)<', owner.get("/account/two-factor").text).group(1).replace(" ", "")
-    assert owner.post("/account/two-factor/confirm", {"code": code_at(key, time.time()),
-                                                      "password": TEST_PASSWORD}).status == 200
+    user_id, _, owner, _, _ = _turned_on_live(portal_server)
     tabs = []
     for _ in range(4):  # the same browser: its cookies and token in each tab
         tab = portal_server.session()
