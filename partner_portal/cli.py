@@ -71,3 +71,19 @@ def register(app: Flask) -> None:
             raise click.ClickException(f"No organization has ORGID {orgid}.")
         membership = set_membership(org, Program(program), active=not lapse)
         click.echo(f"{org.name}: {program} is {membership.status.value}.")
+
+    @app.cli.command("turn-off-two-factor")
+    @click.argument("email")
+    def turn_off_two_factor(email: str):
+        """Turn two-factor sign-in off for EMAIL (who lost both the app and the recovery codes)."""
+        from .auth.services import find_user
+        from .auth.two_factor import turn_off
+
+        user = find_user(email)
+        if user is None:
+            raise click.ClickException("No account uses that email.")
+        if not user.has_two_factor:
+            raise click.ClickException(f"Two-factor sign-in is already off for {user.email}.")
+        turn_off(user)
+        click.echo(f"Two-factor sign-in is off for {user.email}: they sign in with their password alone "
+                   "and can set it up again.")

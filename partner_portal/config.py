@@ -69,6 +69,9 @@ def load(instance_path: str) -> dict:
     workspace_domain = os.environ.get("WORKSPACE_BASE_DOMAIN", "").strip().strip(".").lower() or "localhost"
     return {
         "SECRET_KEY": instance_secret_key(instance_path),
+        # Earlier keys, still accepted for what they signed or encrypted (sessions, TOTP secrets),
+        # so SECRET_KEY can be rotated.
+        "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS", []),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "PORTAL_DEMO": _flag("PORTAL_DEMO", True),
@@ -79,6 +82,11 @@ def load(instance_path: str) -> dict:
         # Failed sign-ins per client address, and per account (see web/ratelimits.py).
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),
         "SIGN_IN_ACCOUNT_RATE_LIMIT": os.environ.get("SIGN_IN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
+        # Wrong codes (and passwords confirming two-factor changes) per person: a 6-digit code
+        # falls to guessing only if it is tried often enough.
+        "TWO_FACTOR_ACCOUNT_RATE_LIMIT": os.environ.get("TWO_FACTOR_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
+        # Every person who signs in must turn two-factor sign-in on before anything else.
+        "REQUIRE_TWO_FACTOR": _flag("REQUIRE_TWO_FACTOR", False),
         # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are believed; with
         # none, a forged X-Forwarded-For changes nothing.
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),

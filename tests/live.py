@@ -32,7 +32,7 @@ REQUEST_TIMEOUT = 60.0
 # Redis or SMTP server would leak into the run).
 INHERITED_SETTINGS = ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "REDIS_URL", "TRUSTED_HOSTS",
                       "SIGN_IN_RATE_LIMIT", "FLASK_APP", "FLASK_DEBUG")
-INHERITED_PREFIXES = ("PORTAL_", "MAIL_")
+INHERITED_PREFIXES = ("PORTAL_", "MAIL_", "TWO_FACTOR_", "REQUIRE_TWO_FACTOR", "SECRET_KEY_")
 # The token as base.html writes it into <body hx-headers> and into hidden form fields.
 _TOKEN_IN_HEADERS = re.compile(r'"X-CSRFToken":\s*"([^"]+)"')
 _TOKEN_IN_FORM = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

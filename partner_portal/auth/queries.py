@@ -1,12 +1,12 @@
-"""Reads for signed-in sessions."""
+"""Reads for signed-in sessions and two-factor sign-in."""
 from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
-from ..models import User, UserSession, utcnow
+from ..models import RecoveryCode, User, UserSession, utcnow
 from ..models.user_session import token_hash
 
 
@@ -52,3 +52,24 @@ def active_sessions(user_id: int, current_id: int | None) -> SessionList:
     ).all()
     rows = [SessionRow(record, record.id == current_id) for record in records]
     return SessionList(sorted(rows, key=lambda row: not row.is_current))
+
+
+class RecoveryCodesLeft(NamedTuple):
+    """How many recovery codes a person has unused, of how many they were given."""
+
+    unused: int
+    issued: int
+
+    @property
+    def running_low(self) -> bool:
+        """True when two or fewer remain: time to generate new ones."""
+        return self.unused <= 2
+
+
+def recovery_codes_left(user_id: int) -> RecoveryCodesLeft:
+    """The user's unused and issued recovery codes (one query)."""
+    unused, issued = db.session.execute(
+        select(func.count(RecoveryCode.id).filter(RecoveryCode.used_at.is_(None)), func.count(RecoveryCode.id))
+        .where(RecoveryCode.user_id == user_id)
+    ).one()
+    return RecoveryCodesLeft(unused, issued)

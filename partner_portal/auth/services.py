@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import NamedTuple
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -23,6 +24,10 @@ MIN_PASSWORD_LENGTH = 10
 SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 # Ended and expired session records are kept this long (the user's own history), then deleted.
 SESSION_RECORD_RETENTION = timedelta(days=30)
+# Seconds between the right password and the code of two-factor sign-in, and the session-cookie
+# key under which the browser keeps the note that the password was right.
+PENDING_SIGN_IN_MAX_AGE = 300
+PENDING_SIGN_IN_KEY = "two_factor_sign_in"
 
 
 class AuthError(Exception):
@@ -123,9 +128,12 @@ def _lifetime(remember: bool) -> timedelta:
 def open_session(email: str, password: str, remember: bool, client_address: str, user_agent: str) -> User:
     """Check the credentials, then record a new session and attach it to the user (see start_session).
 
-    Raises AuthError with one message for every failure.
+    Raises AuthError with one message for every failure, and TwoFactorRequired (no session yet)
+    when the account has two-factor sign-in on.
     """
     user = authenticate(email, password)
+    if user.has_two_factor:
+        raise TwoFactorRequired(pending_note(user, remember))
     start_session(user, remember, client_address, user_agent)
     return user
 
@@ -194,6 +202,60 @@ def end_other_sessions(user_id: int, keep_id: int) -> int:
     ended = _end_sessions(user_id, UserSession.id != keep_id)
     db.session.commit()
     return ended
+
+
+# --- between the password and the code (two-factor sign-in, see two_factor.py) ------------------
+
+class TwoFactorRequired(Exception):
+    """The password was right and the account asks for a code: carries the pending sign-in note."""
+
+    def __init__(self, note: str):
+        super().__init__("A code is needed to finish signing in.")
+        self.note = note
+
+
+class SignInExpired(AuthError):
+    """The pending sign-in is missing, tampered with, too old, or its password changed since."""
+
+
+class PendingSignIn(NamedTuple):
+    """A sign-in whose password was right, waiting for its code."""
+
+    user: User
+    remember: bool
+
+
+def _pending_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="two-factor-sign-in")
+
+
+def pending_note(user: User, remember: bool) -> str:
+    """A signed, timestamped note that `user` just gave the right password; the browser keeps it
+    in its session cookie, and it opens nothing but the code step."""
+    return _pending_serializer().dumps({"u": user.id, "f": password_fingerprint(user), "r": bool(remember)})
+
+
+def pending_user_id(note: str | None) -> int | None:
+    """The user a note names, when its signature holds (whatever its age); None otherwise."""
+    try:
+        data = _pending_serializer().loads(note) if note else None
+    except BadSignature:
+        return None
+    user_id = data.get("u") if isinstance(data, dict) else None
+    return user_id if isinstance(user_id, int) else None
+
+
+def pending_sign_in(note: str | None) -> PendingSignIn:
+    """The sign-in a note stands for; raises SignInExpired when the note is missing, tampered
+    with or older than PENDING_SIGN_IN_MAX_AGE, or the password changed since."""
+    try:
+        data = _pending_serializer().loads(note or "", max_age=PENDING_SIGN_IN_MAX_AGE)
+    except BadSignature:  # SignatureExpired included
+        data = None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or data.get("f") != password_fingerprint(user):
+        raise SignInExpired("Your sign-in took too long or was interrupted. Sign in again.")
+    return PendingSignIn(user, bool(data.get("r")))
 
 
 def request_password_reset(email: str, site_root: str) -> None:

@@ -1,21 +1,29 @@
-"""Sign in, Sign out, Forgot password?, reset, and signing out other sessions."""
+"""Sign in (with its code step), Sign out, Forgot password?, reset, signing out other sessions,
+and two-factor sign-in in Account Settings."""
 from __future__ import annotations
 
-from flask import current_app, flash, request, session, url_for
+from flask import flash, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..web import htmx
 from ..web.guards import login_required
-from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits
+from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits, two_factor_limits
 from ..web.safety import local_path
 from ..models import UserSession
 from ..web.tenancy import SESSION_ORG_KEY, own_or_404
 from . import bp
-from .forms import ForgotPasswordForm, ResetPasswordForm, SignInForm
-from .queries import active_sessions, live
+from .forms import (
+    ConfirmTwoFactorForm, DisableTwoFactorForm, ForgotPasswordForm, RecoveryCodesForm, ResetPasswordForm,
+    SignInCodeForm, SignInForm,
+)
+from .queries import active_sessions, live, recovery_codes_left
 from .services import (
-    AuthError, end_other_sessions, end_session, open_session, request_password_reset, set_password,
-    user_for_reset_token,
+    PENDING_SIGN_IN_KEY, AuthError, SignInExpired, TwoFactorRequired, end_other_sessions, end_session, open_session,
+    pending_sign_in, request_password_reset, set_password, user_for_reset_token,
+)
+from .two_factor import (
+    TwoFactorError, confirm_enrollment, disable, enrollment, finish_sign_in, regenerate_recovery_codes,
+    setup_required, start_enrollment,
 )
 
 
@@ -30,6 +38,11 @@ def sign_in():
         try:
             user = open_session(form.email.data, form.password.data, form.remember.data,
                                 request.remote_addr or "", request.user_agent.string)
+        except TwoFactorRequired as needed:
+            # Signed in only once the code step passes: until then the browser holds the note alone.
+            session.clear()
+            session[PENDING_SIGN_IN_KEY] = needed.note
+            return htmx.redirect(url_for("auth.sign_in_code", next=local_path(form.next.data) or None))
         except AuthError as error:
             form.password.errors.append(str(error))
         else:
@@ -38,6 +51,35 @@ def sign_in():
             return htmx.redirect(local_path(form.next.data) or url_for("home.index"))
     status = 422 if form.errors else 200
     return htmx.render("auth/sign_in.html", block="sign_in_form", status=status, form=form)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@two_factor_limits
+def sign_in_code():
+    """The second step of signing in: a code from the authenticator app or a recovery code, within
+    five minutes of the password; Sign in again otherwise."""
+    try:
+        pending = pending_sign_in(session.get(PENDING_SIGN_IN_KEY))
+    except SignInExpired as error:
+        session.pop(PENDING_SIGN_IN_KEY, None)
+        flash(str(error), "error")
+        return htmx.redirect(url_for("auth.sign_in", next=local_path(request.args.get("next")) or None))
+    form = SignInCodeForm()
+    recovery = request.args.get("recovery") == "1"
+    form.code.label.text = "Recovery code" if recovery else "6-digit code"
+    if request.method == "GET":
+        form.next.data = local_path(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        try:
+            user = finish_sign_in(pending, form.code.data, request.remote_addr or "", request.user_agent.string)
+        except TwoFactorError as error:
+            form.code.errors.append(str(error))
+        else:
+            session.clear()
+            login_user(user, remember=pending.remember)
+            return htmx.redirect(local_path(form.next.data) or url_for("home.index"))
+    status = 422 if form.errors else 200
+    return htmx.render("auth/sign_in_code.html", block="code_form", status=status, form=form, recovery=recovery)
 
 
 @bp.post("/sign-out")
@@ -109,3 +151,107 @@ def sign_out_session(session_id: int):
     device = record.device
     end_session(current_user.id, record.id)
     return _sessions_changed(f"Signed out the session on {device}.")
+
+
+# --- two-factor sign-in in Account Settings ------------------------------------------------------
+
+# What a person who must still turn two-factor sign-in on (REQUIRE_TWO_FACTOR) may open.
+OPEN_BEFORE_SETUP = frozenset({"static", "auth.sign_out", "auth.two_factor", "auth.start_two_factor",
+                               "auth.confirm_two_factor"})
+
+
+@bp.before_app_request
+def require_two_factor():
+    """With REQUIRE_TWO_FACTOR, send a signed-in person without two-factor sign-in to its set-up
+    before anything else (Sign out stays open)."""
+    if request.endpoint not in OPEN_BEFORE_SETUP and current_user.is_authenticated and setup_required(current_user):
+        return htmx.redirect(url_for("auth.two_factor"))
+    return None
+
+
+def _two_factor_page(status: int = 200, **context):
+    """The two-factor page, or its panel for htmx, in the state the signed-in person is in."""
+    user = current_user
+    context = {
+        "enabled": user.has_two_factor,
+        "enabled_at": user.totp_enabled_at,
+        "setup": enrollment(user),
+        "codes_left": recovery_codes_left(user.id) if user.has_two_factor else None,
+        "required": setup_required(user),
+        "confirm_form": ConfirmTwoFactorForm(formdata=None),
+        "codes_form": RecoveryCodesForm(prefix="codes", formdata=None),
+        "off_form": DisableTwoFactorForm(prefix="off", formdata=None),
+        **context,
+    }
+    return htmx.render("auth/two_factor.html", block="two_factor_panel", status=status, **context)
+
+
+@bp.get("/account/two-factor")
+@login_required
+def two_factor():
+    """Two-factor sign-in: set it up with a QR code, renew recovery codes, or turn it off."""
+    return _two_factor_page()
+
+
+@bp.post("/account/two-factor/setup")
+@login_required
+def start_two_factor():
+    """Create a new secret waiting for confirmation, and show its QR code and key."""
+    try:
+        start_enrollment(current_user)
+    except TwoFactorError as error:
+        return _two_factor_page(status=409, notice=str(error))
+    if htmx.is_htmx():
+        return _two_factor_page()
+    return htmx.redirect(url_for("auth.two_factor"))
+
+
+@bp.post("/account/two-factor/confirm")
+@two_factor_limits
+@login_required
+def confirm_two_factor():
+    """Turn two-factor sign-in on with a current code and the password; shows the recovery codes once."""
+    form = ConfirmTwoFactorForm()
+    if form.validate_on_submit():
+        try:
+            codes = confirm_enrollment(current_user, form.code.data, form.password.data)
+        except TwoFactorError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            return _two_factor_page(new_codes=codes)
+    return _two_factor_page(status=422, confirm_form=form)
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@two_factor_limits
+@login_required
+def new_recovery_codes():
+    """Replace the recovery codes after the password; shows the new ones once."""
+    form = RecoveryCodesForm(prefix="codes")
+    if form.validate_on_submit():
+        try:
+            codes = regenerate_recovery_codes(current_user, form.password.data)
+        except TwoFactorError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            return _two_factor_page(new_codes=codes)
+    return _two_factor_page(status=422, codes_form=form)
+
+
+@bp.post("/account/two-factor/disable")
+@two_factor_limits
+@login_required
+def disable_two_factor():
+    """Turn two-factor sign-in off with the password and a code (or a recovery code)."""
+    form = DisableTwoFactorForm(prefix="off")
+    if form.validate_on_submit():
+        try:
+            disable(current_user, form.password.data, form.code.data)
+        except TwoFactorError as error:
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            if htmx.is_htmx():
+                return _two_factor_page(notice="Two-factor sign-in is off.")
+            flash("Two-factor sign-in is off.", "success")
+            return htmx.redirect(url_for("auth.two_factor"))
+    return _two_factor_page(status=422, off_form=form)

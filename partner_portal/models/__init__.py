@@ -11,6 +11,7 @@ from .service_provider import (
     WorkspaceTheme,
 )
 from .support import IssueType, RequestStatus, SupportRequest
+from .two_factor import RecoveryCode
 from .types import utcnow
 from .usage import BandwidthDay, BandwidthSource, LicenseAssignment, UsageDay
 from .usage_import import ImportStatus, UsageImport
@@ -18,13 +19,12 @@ from .user import Access, Administrator, AdministratorInvitation, Permission, Us
 from .user_session import UserSession
 
 __all__ = [
-    "ActivityEntry", "ActivityKind", "Allocation", "AllocationStatus", "ImportStatus", "IssueType", "RequestStatus",
-    "SupportRequest", "UsageImport",
-    "Access", "Administrator", "AdministratorInvitation", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod", "Entitlement",
-    "EntitlementState", "LicenseAssignment", "MembershipStatus", "Notification",
-    "NotificationDismissal", "Order", "Organization", "OutgoingMail", "Permission", "Program", "ProgramMembership",
-    "Service", "Severity", "Side", "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay",
-    "User", "UserSession", "utcnow",
-    "DirectoryUser", "IdentityDomain", "PublishedResource", "ResourceKind", "ResourceLocation", "Workspace",
-    "WorkspaceDomain", "WorkspaceTheme",
+    "Access", "ActivityEntry", "ActivityKind", "Administrator", "AdministratorInvitation", "Allocation",
+    "AllocationStatus", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod",
+    "DirectoryUser", "Entitlement", "EntitlementState", "IdentityDomain", "ImportStatus", "IssueType",
+    "LicenseAssignment", "MembershipStatus", "Notification", "NotificationDismissal", "Order", "Organization",
+    "OutgoingMail", "Permission", "Program", "ProgramMembership", "PublishedResource", "RecoveryCode",
+    "RequestStatus", "ResourceKind", "ResourceLocation", "Service", "Severity", "Side", "SupportRequest",
+    "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay", "UsageImport", "User", "UserSession",
+    "utcnow", "Workspace", "WorkspaceDomain", "WorkspaceTheme",
 ]

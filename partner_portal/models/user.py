@@ -62,6 +62,12 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     is_operator: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Two-factor sign-in (auth/two_factor.py). The TOTP secret is stored encrypted (a Fernet
+    # token under a key derived from SECRET_KEY); it is pending until totp_enabled_at is set.
+    totp_secret: Mapped[str | None] = mapped_column(String(255), default=None)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The time step of the last code accepted: a code of that step or an earlier one is refused.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
 
     administrators: Mapped[list[Administrator]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan",
@@ -72,6 +78,11 @@ class User(UserMixin, db.Model):
     def _normalise_email(self, key: str, value: str) -> str:
         """Keep emails trimmed; case is preserved for display, uniqueness ignores it."""
         return value.strip()
+
+    @property
+    def has_two_factor(self) -> bool:
+        """True when signing in asks for a code after the password."""
+        return self.totp_enabled_at is not None
 
     # Not columns: the session record this object was signed in through, set per request by
     # attach_session (at sign-in, or by the user loader).

@@ -7,6 +7,11 @@ charged for a right password. Forgot password? has no failure (its answer must n
 the email has an account), so every submission counts, per address and per email so nobody can
 flood one inbox. A reset counts its failures (a bad link, a rejected form) per address.
 
+Two-factor sign-in counts failures only too: wrong codes at sign-in, and wrong codes or passwords
+on the forms that turn it on or off or renew recovery codes, per client address (with the
+failed sign-ins: SIGN_IN_RATE_LIMIT) and per person (TWO_FACTOR_ACCOUNT_RATE_LIMIT, keyed by the
+user id of the pending sign-in or of the signed-in person).
+
 The client address is request.remote_addr: the peer, or with TRUSTED_PROXIES set, the address
 Werkzeug's ProxyFix takes from that many X-Forwarded-For entries.
 """
@@ -19,10 +24,12 @@ import shlex
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, request, session
+from flask_login import current_user
 from limits import parse
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..auth.services import PENDING_SIGN_IN_KEY, pending_user_id
 from ..extensions import limiter
 
 
@@ -41,6 +48,12 @@ def _account_key() -> str:
     # Hashed: keys stay short whatever is posted, and Redis never holds an email.
     email = request.form.get("email", "").strip().lower()
     return "account-" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def _person_key() -> str:
+    # The person whose codes are guessed: signed in, or waiting at the code step.
+    user_id = current_user.id if current_user.is_authenticated else pending_user_id(session.get(PENDING_SIGN_IN_KEY))
+    return f"person-{user_id}"
 
 
 def _not_post() -> bool:
@@ -81,6 +94,11 @@ def _mailbox_message() -> str:
             "then try again.")
 
 
+def _person_message() -> str:
+    return (f"Too many wrong codes or passwords for this account. Wait {_window('TWO_FACTOR_ACCOUNT_RATE_LIMIT')}, "
+            "then try again.")
+
+
 def _per_address(failures_only: bool):
     return limiter.limit(_setting("SIGN_IN_RATE_LIMIT"), key_func=_address_key, scope="address",
                          exempt_when=_not_post, deduct_when=_failed if failures_only else None,
@@ -106,6 +124,15 @@ def forgot_password_limits(view):
 def reset_limits(view):
     """Limit failed password resets per client address."""
     return _per_address(True)(view)
+
+
+def two_factor_limits(view):
+    """Limit wrong codes (and confirming passwords) of two-factor sign-in per client address and per person."""
+    # Shared: one count per person across the code step and the Account Settings forms.
+    per_person = limiter.shared_limit(_setting("TWO_FACTOR_ACCOUNT_RATE_LIMIT"), scope="two-factor",
+                                      key_func=_person_key, exempt_when=_not_post, deduct_when=_failed,
+                                      error_message=_person_message)
+    return _per_address(True)(per_person(view))
 
 
 def gunicorn_workers(argv: Sequence[str], environ: Mapping[str, str]) -> int | None:

@@ -34,7 +34,7 @@ START_TIMEOUT = 90.0  # seconds: migrations plus the demo world on an empty data
 INHERITED_SETTINGS = ("DATABASE_URL", "TEST_DATABASE_URL", "SECRET_KEY", "REDIS_URL", "TRUSTED_HOSTS",
                       "TRUSTED_PROXIES", "SIGN_IN_RATE_LIMIT", "SIGN_IN_ACCOUNT_RATE_LIMIT", "FLASK_APP",
                       "FLASK_DEBUG", "FLASK_RUN_PORT", "FLASK_RUN_HOST")
-INHERITED_PREFIXES = ("PORTAL_", "MAIL_", "JOBS_")
+INHERITED_PREFIXES = ("PORTAL_", "MAIL_", "JOBS_", "TWO_FACTOR_", "REQUIRE_TWO_FACTOR", "SECRET_KEY_")
 
 
 @pytest.hookimpl(tryfirst=True)
