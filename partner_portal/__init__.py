@@ -87,7 +87,7 @@ def _init_extensions(app: Flask) -> None:
 # __init__.py and its routes in views.py; the views are imported here, not by the package, so a
 # feature's services and queries can import another feature's without pulling in (and cycling
 # through) its views.
-FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing")
+FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing", "notifications", "tickets")
 
 
 def _register_blueprints(app: Flask) -> None:

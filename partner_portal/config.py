@@ -104,6 +104,9 @@ def load(instance_path: str) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
         "PARTNER_CONNECTION_LIMIT": int(os.environ.get("PARTNER_CONNECTION_LIMIT", "100")),
+        # Links in emails sent outside a request (notification commands, the email sweeper).
+        "PORTAL_URL": os.environ.get("PORTAL_URL", "http://localhost:5000/").rstrip("/") + "/",
+        "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }
