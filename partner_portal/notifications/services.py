@@ -123,8 +123,8 @@ def mark_bell_read(viewers: list[Viewer]) -> None:
 
 def _save_triage(partner_id: int, notification_id: int, **values) -> None:
     """Create or update the partner's triage of the notification with `values`."""
-    stmt = _insert(NotificationTriage).values(partner_id=partner_id, notification_id=notification_id,
-                                              snooze_reason="", **values)
+    stmt = _insert(NotificationTriage).values(**{"snooze_reason": "", **values, "partner_id": partner_id,
+                                                 "notification_id": notification_id})
     db.session.execute(stmt.on_conflict_do_update(index_elements=["partner_id", "notification_id"], set_=values))
 
 
