@@ -171,7 +171,8 @@ def write_announcement(title: str, body: str, severity: Severity, link: str, org
         return 1
     columns = {"organization_id": Organization.id, "broadcast": literal(True, Notification.broadcast.type)}
     columns.update({name: literal(value, getattr(Notification, name).type) for name, value in values.items()})
-    return db.session.execute(insert(Notification).from_select(list(columns), select(*columns.values()))).rowcount
+    return len(db.session.execute(insert(Notification).from_select(list(columns), select(*columns.values()))
+                                  .returning(Notification.id)).all())
 
 
 def announce(title: str, body: str, severity: Severity, link: str, orgid: str | None) -> int:
