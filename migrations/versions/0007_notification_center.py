@@ -30,6 +30,7 @@ depends_on = None
 SOURCES = ('connection', 'trial-ending', 'entitlement-expiring', 'over-assigned', 'announcement', 'service',
            'assignment')
 NOT_EMAILED = sa.text('emailed_at IS NULL')
+HAS_RECIPIENT = sa.text('recipient_id IS NOT NULL')
 # SQLite rebuilds a table to add a foreign key; reflecting user_account on the way warns that its
 # lower(email) index can't be reflected. That index is not on the rebuilt tables and is left alone.
 QUIET_REFLECTION = ("ignore", "Skipped unsupported reflection of expression-based index")
@@ -110,7 +111,8 @@ def _upgrade():
         batch_op.create_index('ix_notification_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_notification_not_emailed', ['created_at'], unique=False,
                               sqlite_where=NOT_EMAILED, postgresql_where=NOT_EMAILED)
-        batch_op.create_index(batch_op.f('ix_notification_recipient_id'), ['recipient_id'], unique=False)
+        batch_op.create_index('ix_notification_recipient', ['recipient_id'], unique=False,
+                              sqlite_where=HAS_RECIPIENT, postgresql_where=HAS_RECIPIENT)
 
     op.create_table('notification_triage',
     sa.Column('partner_id', sa.Integer(), nullable=False),
@@ -206,7 +208,7 @@ def _downgrade():
     """)
     op.execute("DELETE FROM notification WHERE recipient_id IS NOT NULL")
     with op.batch_alter_table('notification', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_notification_recipient_id'))
+        batch_op.drop_index('ix_notification_recipient', sqlite_where=HAS_RECIPIENT, postgresql_where=HAS_RECIPIENT)
         batch_op.drop_index('ix_notification_not_emailed', sqlite_where=NOT_EMAILED, postgresql_where=NOT_EMAILED)
         batch_op.drop_index('ix_notification_created_at')
         batch_op.drop_index('ix_notification_org_created')

@@ -70,6 +70,10 @@ class Notification(db.Model):
         # The email fan-out and its sweeper look for notifications not yet handed to the outbox.
         Index("ix_notification_not_emailed", "created_at",
               sqlite_where=text("emailed_at IS NULL"), postgresql_where=text("emailed_at IS NULL")),
+        # Messages to one administrator are few; partial, so lists never take "recipient IS NULL"
+        # for a selective condition (SQLite did) while deleting an administrator still finds theirs.
+        Index("ix_notification_recipient", "recipient_id",
+              sqlite_where=text("recipient_id IS NOT NULL"), postgresql_where=text("recipient_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +90,7 @@ class Notification(db.Model):
     broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set for a message to one administrator (a triage assignment); None for all of them.
     recipient_id: Mapped[int | None] = mapped_column(
-        ForeignKey("administrator.id", ondelete="CASCADE"), default=None, index=True)
+        ForeignKey("administrator.id", ondelete="CASCADE"), default=None)
     # Rules that run on a schedule write a key per fact they report: a second run adds nothing.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -11,7 +11,7 @@ Two scopes:
 
 Read and dismissed are per administrator role (notification_state); a dismissal counts as read.
 The bell, the dashboard's per-customer counts, its CSV export and the pages below all count
-through `unread_by` and the `*_visible` conditions, so they can never disagree.
+through `unread_by` and the `*_visible` / `*_unread` conditions, so they can never disagree.
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -29,6 +29,8 @@ from ..models import (
 )
 
 PAGE_SIZE = 25
+# Lists count their notifications up to this many ("1,000+"); the pages go on past it.
+TOTAL_CAP = 1000
 LICENSING_SOURCES = frozenset({NotificationSource.TRIAL_ENDING, NotificationSource.ENTITLEMENT_EXPIRING,
                                NotificationSource.OVER_ASSIGNED})
 
@@ -100,16 +102,33 @@ def customers_visible(admin_id: int, partner_id: int, today: date, snoozed: bool
     return [*customer_scope(partner_id), ~_dismissed_by(admin_id), asleep if snoozed else ~asleep]
 
 
-def unread_count(admin_id: int, org_id: int, with_customers: bool, today: date) -> int:
-    """The bell: unread notifications of the organization for this administrator, plus (for a
-    partner administrator who opens the center) those of connected customers. One query."""
-    def count(conditions):
-        return (select(func.count()).select_from(Notification)
-                .where(*conditions, unread_by(admin_id)).scalar_subquery())
+def own_unread(admin_id: int, org_id: int) -> list:
+    """Conditions: the organization's notifications this administrator has not read. A dismissal
+    counts as read, so no dismissed one is among them: the same as own_visible + unread_by, with
+    one look-up of notification_state instead of two."""
+    return [*own_scope(admin_id, org_id), unread_by(admin_id)]
 
-    total = count(own_visible(admin_id, org_id))
+
+def customers_unread(admin_id: int, partner_id: int, today: date) -> list:
+    """Conditions: what the center lists for this partner administrator and they have not read (as
+    customers_visible + unread_by; see own_unread)."""
+    return [*customer_scope(partner_id), ~snoozed_for(partner_id, today), unread_by(admin_id)]
+
+
+BELL_CAP = 100
+
+
+def unread_count(admin_id: int, org_id: int, with_customers: bool, today: date) -> int:
+    """The bell: notifications unread by this administrator, of the organization and (for a
+    partner administrator who opens the center) of connected customers; one query. Each part
+    stops counting at BELL_CAP (the bell shows "99+"), so a long unread history costs nothing more."""
+    def count(conditions):
+        found = select(Notification.id).where(*conditions).limit(BELL_CAP).subquery()
+        return select(func.count()).select_from(found).scalar_subquery()
+
+    total = count(own_unread(admin_id, org_id))
     if with_customers:
-        total = total + count(customers_visible(admin_id, org_id, today))
+        total = total + count(customers_unread(admin_id, org_id, today))
     return db.session.scalar(select(total)) or 0
 
 
@@ -117,7 +136,7 @@ def customer_unread_counts(admin_id: int, partner_id: int, today: date):
     """Subquery (org_id, unread): each connected customer's unread notifications in the center."""
     return (
         select(Notification.organization_id.label("org_id"), func.count().label("unread"))
-        .where(*customers_visible(admin_id, partner_id, today), unread_by(admin_id))
+        .where(*customers_unread(admin_id, partner_id, today))
         .group_by(Notification.organization_id)
         .subquery("notes")
     )
@@ -258,13 +277,18 @@ class NotificationRow:
 
 @dataclass
 class NotificationPage:
-    """A page of a notification list with the totals of its filter."""
+    """A page of a notification list with the count of its filter."""
 
     rows: list[NotificationRow]
     total: int
-    unread: int
     newest_id: int
     params: ListParams
+    has_next: bool = False
+
+    @classmethod
+    def of(cls, rows: list[NotificationRow], total: int, newest_id: int, params: ListParams) -> "NotificationPage":
+        """The page from rows read one beyond PAGE_SIZE."""
+        return cls(rows[:PAGE_SIZE], total, newest_id, params, has_next=len(rows) > PAGE_SIZE)
 
     @property
     def has_previous(self) -> bool:
@@ -272,9 +296,9 @@ class NotificationPage:
         return self.params.page > 1
 
     @property
-    def has_next(self) -> bool:
-        """True when an older page exists."""
-        return self.params.page * PAGE_SIZE < self.total
+    def total_label(self) -> str:
+        """The count as shown ("1,000+" once it reaches TOTAL_CAP)."""
+        return f"{self.total:,}+" if self.total >= TOTAL_CAP else f"{self.total:,}"
 
     @property
     def first_shown(self) -> int:
@@ -287,40 +311,48 @@ class NotificationPage:
         return (self.params.page - 1) * PAGE_SIZE + len(self.rows)
 
 
-def _totals(admin_id: int, conditions: list) -> tuple[int, int, int]:
-    """(total, unread, newest id) of the notifications meeting `conditions`: one query."""
-    total, unread, newest = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(case((unread_by(admin_id), 1), else_=0)), 0),
-               func.coalesce(func.max(Notification.id), 0))
-        .select_from(Notification).where(*conditions)
-    ).one()
-    return int(total), int(unread), int(newest)
+def _totals(conditions: list) -> tuple[int, int]:
+    """(how many notifications meet `conditions`, counted up to TOTAL_CAP; the newest notification
+    id of all, which bounds what Dismiss all and Mark all as read may touch): one query."""
+    found = select(Notification.id).where(*conditions).limit(TOTAL_CAP).subquery()
+    newest = select(func.coalesce(func.max(Notification.id), 0)).scalar_subquery()
+    total, newest = db.session.execute(select(func.count(), newest).select_from(found)).one()
+    return int(total), int(newest)
 
 
-def _base_rows(admin_id: int, conditions: list):
-    """Columns every list shows, with this administrator's read state, newest first."""
+def _page_of(conditions: list, page: int):
+    """Subquery: ids of one page of the notifications meeting `conditions`, newest first. Only
+    the page's rows are then joined to what the list shows."""
+    # One row more than a page says whether an older page exists.
+    return (select(Notification.id).where(*conditions)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE).subquery("page"))
+
+
+def _base_rows(admin_id: int, conditions: list, page: int):
+    """Columns every list shows for one page, with this administrator's read state, newest first."""
+    ids = _page_of(conditions, page)
     return (
         select(Notification.id, Notification.severity, Notification.title, Notification.body, Notification.link,
                Notification.source, Notification.created_at, NotificationState.read_at)
+        .join(ids, ids.c.id == Notification.id)
         .outerjoin(NotificationState, and_(NotificationState.notification_id == Notification.id,
                                            NotificationState.administrator_id == admin_id))
-        .where(*conditions)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 
 
 def _own_rows(admin_id: int, conditions: list, page: int) -> list[NotificationRow]:
-    stmt = _base_rows(admin_id, conditions).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     return [NotificationRow(id=r[0], severity=r[1], title=r[2], body=r[3], raw_link=r[4], source=r[5],
                             created_at=r[6], unread=r[7] is None)
-            for r in db.session.execute(stmt)]
+            for r in db.session.execute(_base_rows(admin_id, conditions, page))]
 
 
 def _center_rows(admin_id: int, partner_id: int, conditions: list, page: int, today: date) -> list[NotificationRow]:
     assignee = aliased(Administrator)
     assignee_user = aliased(User)
     stmt = (
-        _base_rows(admin_id, conditions)
+        _base_rows(admin_id, conditions, page)
         .add_columns(Organization.name, Organization.orgid, NotificationTriage.assignee_id, assignee_user.email,
                      NotificationTriage.snoozed_until, NotificationTriage.snooze_reason)
         .join(Organization, Organization.id == Notification.organization_id)
@@ -328,7 +360,6 @@ def _center_rows(admin_id: int, partner_id: int, conditions: list, page: int, to
                                             NotificationTriage.partner_id == partner_id))
         .outerjoin(assignee, assignee.id == NotificationTriage.assignee_id)
         .outerjoin(assignee_user, assignee_user.id == assignee.user_id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     )
     return [
         NotificationRow(id=r[0], severity=r[1], title=r[2], body=r[3], raw_link=r[4], source=r[5], created_at=r[6],
@@ -340,18 +371,18 @@ def _center_rows(admin_id: int, partner_id: int, conditions: list, page: int, to
 
 
 def center_page(admin_id: int, partner_id: int, params: ListParams, today: date) -> NotificationPage:
-    """A page of the notification center under `params`, with its totals: two queries."""
+    """A page of the notification center under `params`, with its count: two queries."""
     conditions = center_conditions(admin_id, partner_id, params, today)
-    total, unread, newest = _totals(admin_id, conditions)
-    rows = _center_rows(admin_id, partner_id, conditions, params.page, today)
-    return NotificationPage(rows, total, unread, newest, params)
+    total, newest = _totals(conditions)
+    return NotificationPage.of(_center_rows(admin_id, partner_id, conditions, params.page, today), total, newest,
+                               params)
 
 
 def own_page(admin_id: int, org_id: int, params: ListParams) -> NotificationPage:
-    """A page of My notifications under `params`, with its totals: two queries."""
+    """A page of My notifications under `params`, with its count: two queries."""
     conditions = own_conditions(admin_id, org_id, params)
-    total, unread, newest = _totals(admin_id, conditions)
-    return NotificationPage(_own_rows(admin_id, conditions, params.page), total, unread, newest, params)
+    total, newest = _totals(conditions)
+    return NotificationPage.of(_own_rows(admin_id, conditions, params.page), total, newest, params)
 
 
 def center_row(admin_id: int, partner_id: int, notification_id: int, today: date) -> NotificationRow:
