@@ -131,27 +131,19 @@ def _upto() -> int:
     return int(value)
 
 
-@bp.post("/<any(customers, mine):scope>/dismiss-all")
+LIST_ACTIONS = {"dismiss-all": services.dismiss_all, "read-all": services.mark_all_read}
+
+
+@bp.post("/<any(customers, mine):scope>/<any('dismiss-all', 'read-all'):action>")
 @notification_scope_required
-def dismiss_all(scope: str):
-    """Dismiss all: every notification of the current filter, for this administrator."""
+def change_all(scope: str, action: str):
+    """Dismiss all, or Mark all as read: every notification of the current filter, for this
+    administrator (a refused filter: 422 and nothing written)."""
     viewer = _viewer(scope == "customers")
     params, _ = _params(viewer, request.form)
     if params.errors:
         return _list(viewer, request.form)
-    services.dismiss_all(viewer, params, _upto())
-    return _after_list_change(viewer)
-
-
-@bp.post("/<any(customers, mine):scope>/read-all")
-@notification_scope_required
-def read_all(scope: str):
-    """Mark all as read: every notification of the current filter, for this administrator."""
-    viewer = _viewer(scope == "customers")
-    params, _ = _params(viewer, request.form)
-    if params.errors:
-        return _list(viewer, request.form)
-    services.mark_all_read(viewer, params, _upto())
+    LIST_ACTIONS[action](viewer, params, _upto())
     return _after_list_change(viewer)
 
 

@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from .conftest import signed_in, work_in
+from .test_licensing import _connect_fabrikam_if_removed
 
 PARTNER = ("partner@demo.example", "demo-partner")
 VIEWER = ("viewer@demo.example", "demo-viewer")
 CUSTOMER = ("customer@demo.example", "demo-customer")
-PARTNER_ORG = "Northwind Cloud Partners"
 CUSTOMER_ORG = "Fabrikam Health"
 ROW_ID = re.compile(r"^notification-(\d+)$")
 
@@ -63,22 +63,6 @@ def _customer_orgid(customer: Page) -> str:
     """Fabrikam Health's ORGID, as its administrator's customer menu shows it."""
     work_in(customer, CUSTOMER_ORG)
     return customer.locator("#customer-menu [data-orgid]").text_content().strip()
-
-
-def _connect_fabrikam_if_removed(partner: Page, customer: Page, orgid: str) -> None:
-    """Accept the partner's invitation as Fabrikam Health when another test removed that connection."""
-    partner.goto("/customers")
-    expect(partner.locator("#customer-table tbody tr").first).to_be_visible()
-    if partner.locator(f"#row-{orgid}").count():
-        return
-    partner.goto("/customers/invite")
-    link = partner.locator("#invitation-link")
-    expect(link).to_have_value(re.compile(r"^http://.+/invitations/\S+$"))
-    customer.goto(link.input_value())
-    customer.get_by_role("button", name="Accept").click()
-    expect(customer.locator("#flashes")).to_contain_text(f"You are now connected to {PARTNER_ORG}.")
-    partner.goto("/customers")
-    expect(partner.locator(f"#row-{orgid}")).to_be_visible()
 
 
 def _both_sides(page: Page, new_context) -> tuple[Page, str]:
