@@ -31,6 +31,8 @@ from ..models import (
 PAGE_SIZE = 25
 # Lists count their notifications up to this many ("1,000+"); the pages go on past it.
 TOTAL_CAP = 1000
+# The bell counts each of its two parts up to this many ("99+").
+BELL_CAP = 100
 LICENSING_SOURCES = frozenset({NotificationSource.TRIAL_ENDING, NotificationSource.ENTITLEMENT_EXPIRING,
                                NotificationSource.OVER_ASSIGNED})
 
@@ -113,9 +115,6 @@ def customers_unread(admin_id: int, partner_id: int, today: date) -> list:
     """Conditions: what the center lists for this partner administrator and they have not read (as
     customers_visible + unread_by; see own_unread)."""
     return [*customer_scope(partner_id), ~snoozed_for(partner_id, today), unread_by(admin_id)]
-
-
-BELL_CAP = 100
 
 
 def unread_count(admin_id: int, org_id: int, with_customers: bool, today: date) -> int:

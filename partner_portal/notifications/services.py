@@ -64,57 +64,60 @@ def mark_read(admin_id: int, notification_id: int) -> None:
     db.session.commit()
 
 
+def _dismissing(stmt):
+    """`stmt` (an insert of dismissed states) that, for a notification already read or dismissed,
+    sets the dismissal and keeps the first one (two tabs, a double click)."""
+    return stmt.on_conflict_do_update(
+        index_elements=["administrator_id", "notification_id"],
+        set_={"dismissed_at": func.coalesce(NotificationState.dismissed_at, stmt.excluded.dismissed_at)})
+
+
 def dismiss(admin_id: int, notification_id: int) -> None:
     """Hide the notification from this administrator's list (read, too); nobody else's changes."""
     now = utcnow()
-    stmt = _insert(NotificationState).values(administrator_id=admin_id, notification_id=notification_id,
-                                             read_at=now, dismissed_at=now)
-    # A second Dismiss (two tabs) keeps the first time.
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["administrator_id", "notification_id"],
-        set_={"dismissed_at": func.coalesce(NotificationState.dismissed_at, stmt.excluded.dismissed_at)}))
+    db.session.execute(_dismissing(_insert(NotificationState).values(
+        administrator_id=admin_id, notification_id=notification_id, read_at=now, dismissed_at=now)))
     db.session.commit()
 
 
-def _state_rows(viewer: Viewer, conditions: list, upto: int, dismissed: bool):
-    """SELECT of (administrator, notification, read_at[, dismissed_at]) for the listed notifications."""
+def _state_rows(viewer: Viewer, conditions: list, dismissed: bool):
+    """SELECT of (administrator, notification, read_at[, dismissed_at]) for the notifications
+    meeting `conditions`."""
     now = utcnow()
     columns = [literal(viewer.admin_id), Notification.id, literal(now, NotificationState.read_at.type)]
     if dismissed:
         columns.append(literal(now, NotificationState.dismissed_at.type))
-    return select(*columns).where(*conditions, Notification.id <= upto)
+    return select(*columns).where(*conditions)
+
+
+def _mark_read(viewer: Viewer, conditions: list) -> None:
+    """Record as read, for the viewer, the unread notifications meeting `conditions` (uncommitted)."""
+    rows = _state_rows(viewer, [*conditions, unread_by(viewer.admin_id)], dismissed=False)
+    db.session.execute(_insert(NotificationState)
+                       .from_select(["administrator_id", "notification_id", "read_at"], rows)
+                       .on_conflict_do_nothing())
 
 
 def mark_all_read(viewer: Viewer, params, upto: int) -> None:
     """Mark read every notification of the viewer's list under `params` that existed when the
     page was shown (id up to `upto`), so one that arrives meanwhile stays unread."""
-    rows = _state_rows(viewer, [*viewer.conditions(params), unread_by(viewer.admin_id)], upto, dismissed=False)
-    db.session.execute(_insert(NotificationState)
-                       .from_select(["administrator_id", "notification_id", "read_at"], rows)
-                       .on_conflict_do_nothing())
+    _mark_read(viewer, [*viewer.conditions(params), Notification.id <= upto])
     db.session.commit()
 
 
 def dismiss_all(viewer: Viewer, params, upto: int) -> None:
     """Dismiss, for this administrator, every notification of the list under `params` that was
     there when the page was shown (id up to `upto`)."""
-    rows = _state_rows(viewer, viewer.conditions(params), upto, dismissed=True)
-    stmt = _insert(NotificationState).from_select(
-        ["administrator_id", "notification_id", "read_at", "dismissed_at"], rows)
-    db.session.execute(stmt.on_conflict_do_update(
-        index_elements=["administrator_id", "notification_id"],
-        set_={"dismissed_at": func.coalesce(NotificationState.dismissed_at, stmt.excluded.dismissed_at)}))
+    rows = _state_rows(viewer, [*viewer.conditions(params), Notification.id <= upto], dismissed=True)
+    db.session.execute(_dismissing(_insert(NotificationState).from_select(
+        ["administrator_id", "notification_id", "read_at", "dismissed_at"], rows)))
     db.session.commit()
 
 
 def mark_bell_read(viewers: list[Viewer]) -> None:
     """Mark read everything the bell counts (each viewer: a list the bell adds up)."""
     for viewer in viewers:
-        rows = _state_rows(viewer, [*viewer.visible(), unread_by(viewer.admin_id)], upto=2**31 - 1,
-                           dismissed=False)
-        db.session.execute(_insert(NotificationState)
-                           .from_select(["administrator_id", "notification_id", "read_at"], rows)
-                           .on_conflict_do_nothing())
+        _mark_read(viewer, viewer.visible())
     db.session.commit()
 
 

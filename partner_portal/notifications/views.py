@@ -19,8 +19,9 @@ from flask_login import current_user
 
 from ..models import NotificationSource, Severity
 from ..web import htmx
-from ..web.guards import login_required, notification_center_required, notification_scope_required, \
-    sees_notification_center
+from ..web.guards import (
+    login_required, notification_center_required, notification_scope_required, sees_notification_center,
+)
 from ..web.safety import local_path
 from ..web.tenancy import acting, notification_or_404
 from . import bp, queries, services
@@ -124,7 +125,8 @@ def dismiss(scope: str, notification_id: int):
 
 
 def _upto() -> int:
-    """The newest notification id the page showed (list-wide actions stop there)."""
+    """The newest notification id when the page was shown: list-wide actions stop there, so a
+    notification that arrived since is left alone."""
     value = request.form.get("upto", "")
     if not (value.isdigit() and len(value) < 11):
         abort(400)

@@ -228,6 +228,19 @@ def test_the_bells_mark_all_as_read_covers_what_it_counts_and_comes_back(client,
     assert evil.headers["Location"] == "/notifications/mine"
 
 
+def test_the_bell_stops_counting_at_99_plus_and_lists_at_their_cap(client, login, team, monkeypatch):
+    for _ in range(101):
+        make_notification(team.partner)
+    login(team.me)
+    page = client.get("/").get_data(as_text=True)
+    assert 'aria-label="Notifications, 99+ unread"' in page and '<span class="count" id="unread-count">99+</span>' in page
+    monkeypatch.setattr("partner_portal.notifications.queries.TOTAL_CAP", 30)
+    body = client.get("/notifications/mine?page=2").get_data(as_text=True)
+    assert "26–50 of 30+" in body and len(_ids(body)) == 25 and ">Older</a>" in body and ">Newer</a>" in body
+    last = client.get("/notifications/mine?page=5").get_data(as_text=True)
+    assert len(_ids(last)) == 1 and ">Older</a>" not in last
+
+
 def test_bell_menu_offers_the_center_to_those_who_open_it(client, login, team):
     login(team.me)
     page = client.get("/").get_data(as_text=True)
