@@ -123,6 +123,9 @@ def run_migrations_online():
                 if broken:
                     raise RuntimeError(f"The migration left rows whose foreign keys point nowhere: {broken[:5]}")
         if sqlite:
+            # The PRAGMA is a no-op inside a transaction, and the connection is still in the one
+            # it began: end it first, or this pooled connection keeps foreign keys off.
+            connection.commit()
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON").close()
 
 

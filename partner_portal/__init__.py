@@ -86,8 +86,8 @@ def _init_extensions(app: Flask) -> None:
 # __init__.py and its routes in views.py; the views are imported here, not by the package, so a
 # feature's services and queries can import another feature's without pulling in (and cycling
 # through) its views.
-FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing", "csp", "workspaces", "audit",
-            "allocation", "support", "onboarding", "operator")
+FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing", "notifications", "tickets", "csp",
+            "workspaces", "audit", "allocation", "support", "onboarding", "operator")
 
 
 def _register_blueprints(app: Flask) -> None:

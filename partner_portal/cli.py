@@ -11,11 +11,13 @@ from .extensions import db
 def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     from .licensing.cli import register as register_usage_commands
+    from .notifications.cli import register as register_notification_commands
     register_usage_commands(app)
     from .audit.cli import register as register_activity_commands
     register_activity_commands(app)
     from .allocation.cli import register as register_allocation_commands
     register_allocation_commands(app)
+    register_notification_commands(app)
 
     @app.cli.command("worker")
     @click.option("--threads", default=2, show_default=True, help="Jobs this process runs at once.")

@@ -131,6 +131,9 @@ def load(instance_path: str) -> dict:
         # The usage-file upload of the operator console; every other request keeps MAX_CONTENT_LENGTH.
         "USAGE_UPLOAD_MAX_BYTES": int(os.environ.get("USAGE_UPLOAD_MAX_BYTES", str(512 * 1024 * 1024))),
         "ONBOARDING_LINK_MAX_AGE": int(os.environ.get("ONBOARDING_LINK_MAX_AGE", str(7 * 24 * 3600))),
+        # Links in emails sent outside a request (notification commands, the email sweeper).
+        "PORTAL_URL": os.environ.get("PORTAL_URL", "http://localhost:5000/").rstrip("/") + "/",
+        "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90")),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }

@@ -14,7 +14,7 @@ from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
-    Access, ActivityKind, Administrator, AdministratorInvitation, Connection, ConnectionMethod,
+    Access, ActivityKind, Administrator, AdministratorInvitation, Connection, ConnectionMethod, NotificationSource,
     Organization, Side, Tenancy, User, utcnow,
 )
 from ..models.organization import new_invitation_token
@@ -116,7 +116,8 @@ def accept_invitation(partner: Organization, customer_admin: Administrator, by: 
     db.session.add(link)
     customer = db.session.get(Organization, customer_id)
     notify(partner_id, f"New customer connection: {customer.name}",
-           f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer Dashboard.")
+           f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer Dashboard.",
+           source=NotificationSource.CONNECTION)
     partner = db.session.get(Organization, partner_id)
     by = db.session.get(User, by_id)
     _log_connection(partner, customer, "connected", by,
@@ -184,9 +185,11 @@ def _create_added_customer(partner: Organization, by_id: int, details: NewCustom
     ])
     notify(customer.id, f"{partner.name} was added as an administrator",
            f"{partner.name} (ORGID {partner.orgid}) created this account for {details.company} and was added as an "
-           f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.")
+           f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.",
+           source=NotificationSource.CONNECTION)
     notify(partner.id, f"New customer connection: {customer.name}",
-           f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.")
+           f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.",
+           source=NotificationSource.CONNECTION)
     by = db.session.get(User, by_id)
     _log_connection(partner, customer, "added", by,
                     f"Added the customer {customer.name} (ORGID {customer.orgid}) with Add a customer and connected "
@@ -230,11 +233,11 @@ def end_connection(link: Connection, side: Side, by: User) -> None:
         notify(partner.id, f"{customer.name} removed its connection",
                f"{customer.name} (ORGID {customer.orgid}) ended its connection with your organization. "
                "It no longer appears on your Customer Dashboard, and your administrators no longer have access "
-               "to its account.")
+               "to its account.", source=NotificationSource.CONNECTION)
     else:
         notify(customer.id, f"{partner.name} removed its connection",
                f"{partner.name} (ORGID {partner.orgid}) ended its connection with your organization and no longer "
-               "sees your account information.")
+               "sees your account information.", source=NotificationSource.CONNECTION)
     db.session.commit()
 
 

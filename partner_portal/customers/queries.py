@@ -12,9 +12,10 @@ from ..extensions import db
 from ..licensing.math import EXPIRY_WARNING_DAYS, health_color, percent_label, percent_whole
 from ..licensing.queries import entitlement_lines
 from ..models import (
-    Access, Administrator, Connection, Entitlement, EntitlementState, Notification, NotificationDismissal,
-    Organization, Service, SupportTicket, Tenancy, TicketStatus, User,
+    Access, Administrator, Connection, Entitlement, EntitlementState, Organization, Service, SupportTicket, Tenancy,
+    TicketStatus, User,
 )
+from ..notifications.queries import customer_unread_counts
 
 SORTS = {"name", "orgid", "tenancy", "connected", "health", "notifications", "tickets"}
 TRIAL_FILTERS = {
@@ -117,8 +118,9 @@ class CustomerRow:
         return percent_whole(self.assigned, self.purchased)
 
 
-def _aggregates(partner_id: int, today: date):
-    """Subqueries of per-customer figures, each limited to this partner's connected customers."""
+def _aggregates(partner_id: int, admin_id: int, today: date):
+    """Subqueries of per-customer figures, each limited to this partner's connected customers
+    (unread notifications: those the notification center shows this administrator as unread)."""
     connected = (select(Connection.customer_id)
                  .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None)))
     state = Entitlement.state_expression(today)
@@ -141,15 +143,7 @@ def _aggregates(partner_id: int, today: date):
         .group_by(Entitlement.organization_id)
         .subquery("ent")
     )
-    dismissed = (select(NotificationDismissal.notification_id)
-                 .where(NotificationDismissal.partner_id == partner_id))
-    notes = (
-        select(Notification.organization_id.label("org_id"), func.count().label("unread"))
-        .where(Notification.organization_id.in_(connected), Notification.read_at.is_(None),
-               Notification.id.not_in(dismissed))
-        .group_by(Notification.organization_id)
-        .subquery("notes")
-    )
+    notes = customer_unread_counts(admin_id, partner_id, today)
     tickets = (
         select(SupportTicket.organization_id.label("org_id"), func.count().label("open_tickets"))
         .where(SupportTicket.organization_id.in_(connected), SupportTicket.status == TicketStatus.OPEN)
@@ -173,11 +167,12 @@ def _aggregates(partner_id: int, today: date):
     return entitlements, notes, tickets, contacts
 
 
-def dashboard_rows(partner_id: int, params: DashboardParams, administered_org_ids: set[int],
+def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, administered_org_ids: set[int],
                    today: date | None = None) -> list[CustomerRow]:
-    """The partner's connected customers, searched, filtered and sorted: two queries in all."""
+    """The partner's connected customers as administrator `admin_id` sees them, searched, filtered
+    and sorted: two queries in all."""
     today = today or date.today()
-    ent, notes, tickets, contacts = _aggregates(partner_id, today)
+    ent, notes, tickets, contacts = _aggregates(partner_id, admin_id, today)
     purchased = func.coalesce(ent.c.purchased, 0)
     assigned = func.coalesce(ent.c.assigned, 0)
     unread = func.coalesce(notes.c.unread, 0)

@@ -12,7 +12,7 @@ from ..connections.services import (
 from ..extensions import db
 from ..models import Side
 from ..web import downloads, htmx
-from ..web.guards import dashboard_required, partner_full_access_required
+from ..web.guards import dashboard_required, partner_full_access_required, sees_notification_center
 from ..web.tenancy import acting, administered, connected_customer_or_404
 from . import bp, queries
 from .forms import AddCustomerForm
@@ -23,10 +23,12 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
     """Rows, counter and flags for the dashboard page."""
     me = acting()
     mine = {a.organization_id for a in administered()}
-    rows = queries.dashboard_rows(me.org.id, params, mine)
+    rows = queries.dashboard_rows(me.org.id, me.administrator.id, params, mine)
     total = active_connection_count(me.org.id) if params.is_filtered else len(rows)
     return {"rows": rows, "params": params, "total": total, "limit": connection_limit(),
             "can_manage": me.administrator.is_full, "today": date.today(),
+            "unread_total": sum(row.unread for row in rows), "open_tickets_total": sum(row.open_tickets for row in rows),
+            "links_to_center": sees_notification_center(me),
             "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS}
 
 
@@ -47,7 +49,7 @@ def export():
     """The customer list (with the current search and filters) as CSV."""
     params = queries.DashboardParams.from_args(request.args)
     me = acting()
-    rows = queries.dashboard_rows(me.org.id, params, set())
+    rows = queries.dashboard_rows(me.org.id, me.administrator.id, params, set())
     header = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
               "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
               "Unread notifications", "Open support tickets")

@@ -103,6 +103,8 @@ class DemoBuilder:
         self.used_names: set[str] = set()
         self.order_seq = 0
         self.entitlements: list[Entitlement] = []
+        # Service notices already read by their organization (see notifications/demo.py).
+        self.read_notifications: list[Notification] = []
 
     def build(self) -> None:
         """Create everything."""
@@ -169,15 +171,6 @@ class DemoBuilder:
         self.connect(rival, fabrikam, ConnectionMethod.INVITATION, None, days_ago=60)
         build_workspaces(partner, fabrikam)
 
-        # The partner's own bell: recent connections, and a customer that left.
-        for days, title in [(2, "New customer connection: Fabrikam Health"), (9, "New customer connection: Tailspin Retail")]:
-            db.session.add(Notification(organization_id=partner.id, title=title, created_at=self.now - timedelta(days=days),
-                                        body="The customer accepted your invitation and appears on your Customer Dashboard.",
-                                        read_at=self.now if days > 5 else None))
-        db.session.add(Notification(organization_id=partner.id, severity=Severity.WARNING,
-                                    title="A customer removed its connection", created_at=self.now - timedelta(days=30),
-                                    body="The customer ended its connection with your organization."))
-
         # An ended connection, kept as history.
         former = self.org(self.company_name(), Tenancy.SINGLE)
         link = self.connect(partner, former, ConnectionMethod.INVITATION, None, days_ago=500)
@@ -201,6 +194,10 @@ class DemoBuilder:
         from ..licensing.demo_usage import load_demo_usage
 
         load_demo_usage(self.entitlements, self.today)
+
+        from ..notifications.demo import add_demo_notifications
+
+        add_demo_notifications(self, partner, fabrikam, tailspin)
 
     # --- building blocks -------------------------------------------------------------------
 
@@ -317,9 +314,10 @@ class DemoBuilder:
         for _ in range(rng.randint(0, 2 + richness * 2)):
             severity, title, body = rng.choice(titles)
             created = self.now - timedelta(hours=rng.randint(1, 24 * 60))
-            db.session.add(Notification(organization_id=org.id, severity=severity, title=title, body=body,
-                                        created_at=created,
-                                        read_at=created + timedelta(hours=2) if rng.random() < 0.5 else None))
+            note = Notification(organization_id=org.id, severity=severity, title=title, body=body, created_at=created)
+            db.session.add(note)
+            if rng.random() < 0.5:
+                self.read_notifications.append(note)
         subjects = ["Sign-in fails for some users", "Slow session launch", "Question about billing",
                     "Connector upgrade", "Printing from published apps"]
         for _ in range(rng.randint(0, richness + 1)):

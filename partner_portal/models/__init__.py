@@ -3,7 +3,10 @@ from .activity import ActivityEntry, ActivityKind
 from .allocation import Allocation, AllocationStatus
 from .connection import Connection, ConnectionMethod, Side
 from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Service, Term
-from .notification import Notification, NotificationDismissal, Severity, SupportTicket, TicketStatus
+from .notification import (
+    Notification, NotificationSource, NotificationState, NotificationSubscription, NotificationTriage, Severity,
+    SupportTicket, TicketSeverity, TicketStatus,
+)
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
 from .outgoing_mail import OutgoingMail
 from .service_provider import (
@@ -22,9 +25,10 @@ __all__ = [
     "Access", "ActivityEntry", "ActivityKind", "Administrator", "AdministratorInvitation", "Allocation",
     "AllocationStatus", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod",
     "DirectoryUser", "Entitlement", "EntitlementState", "IdentityDomain", "ImportStatus", "IssueType",
-    "LicenseAssignment", "MembershipStatus", "Notification", "NotificationDismissal", "Order", "Organization",
+    "LicenseAssignment", "MembershipStatus", "Notification", "NotificationDismissal", "NotificationSource",
+    "NotificationState", "NotificationSubscription", "NotificationTriage", "Order", "Organization",
     "OutgoingMail", "Permission", "Program", "ProgramMembership", "PublishedResource", "RecoveryCode",
     "RequestStatus", "ResourceKind", "ResourceLocation", "Service", "Severity", "Side", "SupportRequest",
-    "SupportTicket", "Tenancy", "Term", "TicketStatus", "UsageDay", "UsageImport", "User", "UserSession",
-    "utcnow", "Workspace", "WorkspaceDomain", "WorkspaceTheme",
+    "SupportTicket", "Tenancy", "Term", "TicketSeverity", "TicketStatus", "UsageDay", "UsageImport", "User",
+    "UserSession", "utcnow", "Workspace", "WorkspaceDomain", "WorkspaceTheme",
 ]

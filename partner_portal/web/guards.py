@@ -8,6 +8,7 @@ from flask import abort, request, url_for
 from flask_login import current_user
 
 from ..models import Permission, Program
+from ..notifications.queries import sees_customer_notifications
 from . import htmx
 from .safety import local_path
 from .tenancy import active_programs, acting
@@ -80,6 +81,12 @@ def sees_dashboard(me) -> bool:
     return bool(active_programs(me.org.id)) and me.administrator.can(Permission.CUSTOMER_DASHBOARD)
 
 
+def sees_notification_center(me) -> bool:
+    """True when the acting administrator may open the partner notification center (customers'
+    notifications, Dismiss, Assign, Snooze): see notifications.queries.sees_customer_notifications."""
+    return sees_customer_notifications(me.administrator, badged=bool(active_programs(me.org.id)))
+
+
 def permission_required(permission: Permission):
     """Require full access or a custom-access administrator holding `permission`."""
 
@@ -129,6 +136,48 @@ def dashboard_required(view):
     """Require a partner-badged organization and the Customer Dashboard permission (full access
     holds it): the guard of the dashboard and of every customer page that hangs off it."""
     return partner_required(permission_required(Permission.CUSTOMER_DASHBOARD)(view))
+
+
+def notification_center_required(view):
+    """Require what the partner notification center needs: a partner-badged organization, Customer
+    Dashboard (View Only) and Notifications (full access holds both)."""
+    return dashboard_required(permission_required(Permission.NOTIFICATIONS)(view))
+
+
+def notification_scope_required(view):
+    """For views taking `scope`: the notification center's guard for "customers", signed in for
+    "mine" (every administrator reads their own organization's notifications)."""
+    center, own = notification_center_required(view), login_required(view)
+
+    @wraps(view)
+    def wrapped(*args, scope: str, **kwargs):
+        return (center if scope == "customers" else own)(*args, scope=scope, **kwargs)
+
+    return wrapped
+
+
+def sees_support_tickets(me) -> bool:
+    """True when the acting administrator may read and open the organization's support tickets:
+    the Support Tickets permission, held by an administrator of the organization's own (access
+    that came through a partner connection never reads ticket content)."""
+    return not me.administrator.is_via_partner and me.administrator.can(Permission.SUPPORT)
+
+
+def support_tickets_required(view):
+    """Require sees_support_tickets for the acting administrator."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return unauthorized()
+        me = acting()
+        if not sees_support_tickets(me):
+            if me.administrator.is_via_partner:
+                abort(403, description=f"Support tickets are for {me.org.name}'s own administrators only.")
+            abort(403, description=f"You need the {Permission.SUPPORT.label} permission for this page.")
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def partner_full_access_required(view):

@@ -2,15 +2,20 @@
 (which have no header) issue no query for it."""
 from __future__ import annotations
 
+from datetime import date
 from functools import cached_property
 
-from flask import Flask, current_app
+from flask import Flask, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from ..extensions import db
-from ..models import Notification, Permission
-from .guards import manages_licenses, partner_full_access, sees_dashboard, sees_service_provider_page
+from ..models import Permission
+from ..notifications.queries import unread_count
+from . import htmx
+from .guards import (
+    manages_licenses, partner_full_access, sees_dashboard, sees_notification_center, sees_service_provider_page,
+    sees_support_tickets,
+)
+from .safety import local_path
 from .tenancy import active_programs, administered, load_acting
 
 
@@ -36,18 +41,29 @@ class Header:
 
     @cached_property
     def unread(self) -> int:
-        """Unread notifications of the current organization."""
+        """The bell: notifications unread by this administrator, of the organization and (when
+        they open the notification center) of its connected customers. One query."""
         if not self.acting:
             return 0
-        return db.session.scalar(
-            select(func.count()).select_from(Notification)
-            .where(Notification.organization_id == self.acting.org.id, Notification.read_at.is_(None))
-        ) or 0
+        return unread_count(self.acting.administrator.id, self.acting.org.id, self.sees_notification_center,
+                            date.today())
 
-    @staticmethod
-    def has(endpoint: str) -> bool:
-        """True when the endpoint exists (the notification center arrives later)."""
-        return endpoint in current_app.view_functions
+    @cached_property
+    def sees_notification_center(self) -> bool:
+        """True when View all notifications (the partner's center) belongs in the bell menu."""
+        return bool(self.acting) and sees_notification_center(self.acting)
+
+    @property
+    def here(self) -> str:
+        """The page the browser shows (where the bell's Mark all as read comes back to)."""
+        if request.method == "GET" and not htmx.is_htmx():
+            return request.full_path.rstrip("?")
+        return local_path(htmx.current_url()) or url_for("notifications.mine")
+
+    @cached_property
+    def can_see_tickets(self) -> bool:
+        """True when Support Tickets should appear in the navigation."""
+        return bool(self.acting) and sees_support_tickets(self.acting)
 
     @cached_property
     def is_partner(self) -> bool:

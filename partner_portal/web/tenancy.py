@@ -12,7 +12,8 @@ from ..accounts.queries import active_programs as load_programs
 from ..connections.queries import connected_customer
 from ..extensions import db
 from ..licensing.queries import entitlement_or_none
-from ..models import Administrator, Connection, Organization
+from ..models import Administrator, Connection, Notification, Organization
+from ..notifications.queries import customer_notification, own_notification
 
 SESSION_ORG_KEY = "org_id"
 
@@ -142,6 +143,20 @@ def entitlement_or_404(org: Organization, entitlement_id: int):
     """`org`'s entitlement with its service (org: the acting one, or a customer loaded through
     connected_customer_or_404); 404 for any other organization's."""
     found = entitlement_or_none(org.id, entitlement_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def notification_or_404(scope: str, notification_id: int) -> Notification:
+    """scope "mine": one of the current organization's notifications addressed to all its
+    administrators or to the acting one. scope "customers": a notification of a customer connected
+    to the acting partner now, of a kind partners see. 404 for anything else."""
+    me = acting()
+    if scope == "customers":
+        found = customer_notification(me.org.id, notification_id)
+    else:
+        found = own_notification(me.administrator.id, me.org.id, notification_id)
     if found is None:
         abort(404)
     return found
