@@ -47,9 +47,10 @@ def add_demo_notifications(builder, partner: Organization, customer: Organizatio
                                license_count=25, term=Term.MONTHLY, start_date=today - timedelta(days=20),
                                end_date=today + timedelta(days=10), licenses_assigned=12))
     # And, whatever the random customers drew, an entitlement expiring within 90 days and one with
-    # more licenses assigned than purchased, so the customer sign-in has those sources as well.
+    # more licenses assigned than purchased, so the customer sign-in has those sources as well (in
+    # the unconnected account: Fabrikam Health's entitlements all have a usage history to chart).
     db.session.add_all([
-        Entitlement(organization_id=customer.id, service_code="endpoint-management", license_count=40,
+        Entitlement(organization_id=second.id, service_code="endpoint-management", license_count=40,
                     term=Term.ANNUAL, start_date=today - timedelta(days=320), end_date=today + timedelta(days=45),
                     licenses_assigned=31),
         Entitlement(organization_id=second.id, service_code="daas-concurrent", license_count=50,

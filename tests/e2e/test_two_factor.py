@@ -17,7 +17,7 @@ VIEWER = ("viewer@demo.example", "demo-viewer")
 
 def _sign_out(page: Page) -> None:
     page.locator("#customer-menu summary").click()
-    page.get_by_role("button", name="Sign out").click()
+    page.locator("#customer-menu").get_by_role("button", name="Sign out", exact=True).click()
     expect(page.locator("#flashes")).to_contain_text("You are signed out.")
 
 
