@@ -134,6 +134,8 @@ def load(instance_path: str) -> dict:
         # Links in emails sent outside a request (notification commands, the email sweeper).
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://localhost:5000/").rstrip("/") + "/",
         "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90")),
+        # Each worker keeps signed-in people's roles in memory under their frame version (web/tenancy.py).
+        "FRAME_CACHE": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }

@@ -55,6 +55,9 @@ def make_test_config(tmp_root: Path, url: str) -> dict:
         # Jobs run inline, inside the request that enqueues them; tests/web/test_mail_jobs.py
         # also runs them through real storage, consumer threads and worker processes.
         "JOBS_IMMEDIATE": True,
+        # Every request loads the person's roles, so query counts don't depend on what an earlier
+        # request left in the worker's memory; tests/web/test_frame.py turns the copy on.
+        "FRAME_CACHE": False,
         # Argon2 at its cheapest: the suite hashes hundreds of passwords.
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
     }

@@ -126,7 +126,7 @@ def test_setup_page_draws_the_qr_code_of_the_key_as_svg_without_script(client, l
     svg = re.search(r'<svg class="qr".*?</svg>', body, re.S).group(0)
     # Every script on the page is a file of ours: nothing inline, nothing inside the SVG.
     assert "<script" not in svg and not re.search(r"\son\w+=", svg)
-    assert all(re.fullmatch(r'<script src="/static/[^"]+" defer>', tag) for tag in re.findall(r"<script[^>]*>", body))
+    assert all(re.fullmatch(r'<script src="/assets/[^"]+" defer>', tag) for tag in re.findall(r"<script[^>]*>", body))
     # The QR code carries the key shown, for this person, named after the portal.
     uri = pyotp.TOTP(key).provisioning_uri(name="qr@example.org", issuer_name="Partner Portal")
     size, path = two_factor.qr_path(uri)
