@@ -207,6 +207,15 @@ def count_queries(app):
     return _count
 
 
+@pytest.fixture
+def frame_cache(app, monkeypatch):
+    """Each worker's copy of people's roles turned on (the suite runs with it off), starting empty."""
+    from partner_portal.web import tenancy
+
+    monkeypatch.setitem(app.config, "FRAME_CACHE", True)
+    monkeypatch.setattr(tenancy, "_FRAMES", {})
+
+
 def htmx_headers(**extra) -> dict:
     """Headers htmx sends with a request."""
     headers = {"HX-Request": "true"}

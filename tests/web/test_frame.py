@@ -10,23 +10,15 @@ from sqlalchemy import select, text, update
 
 from partner_portal.extensions import db
 from partner_portal.models import Administrator, MembershipStatus, Organization, ProgramMembership, User
-from partner_portal.web import tenancy
 
 from ..factories import make_admin, make_org, make_partner
-
-
-@pytest.fixture
-def cached(app, monkeypatch):
-    """The worker's copy of people's roles turned on (the suite runs with it off), starting empty."""
-    monkeypatch.setitem(app.config, "FRAME_CACHE", True)
-    monkeypatch.setattr(tenancy, "_FRAMES", {})
 
 
 def _version(user_id: int) -> int:
     return db.session.scalar(select(User.frame_version).where(User.id == user_id))
 
 
-def test_a_signed_in_page_frame_costs_one_query_and_the_bell(client, login, cached, count_queries):
+def test_a_signed_in_page_frame_costs_one_query_and_the_bell(client, login, frame_cache, count_queries):
     partner = make_partner("Northwind")
     user = make_admin(partner)
     make_admin(make_org("Second Org"), user)
@@ -45,7 +37,7 @@ def test_a_signed_in_page_frame_costs_one_query_and_the_bell(client, login, cach
 
 
 @pytest.mark.parametrize("change", ["new role", "role removed", "permissions", "renamed", "program lapsed"])
-def test_every_change_of_the_frame_reaches_the_next_request(client, login, cached, change):
+def test_every_change_of_the_frame_reaches_the_next_request(client, login, frame_cache, change):
     partner = make_partner("Northwind")
     user = make_admin(partner)
     login(user)
@@ -84,7 +76,7 @@ def test_every_change_of_the_frame_reaches_the_next_request(client, login, cache
         assert gone not in body
 
 
-def test_the_copy_is_used_while_the_version_holds(client, login, cached, count_queries):
+def test_the_copy_is_used_while_the_version_holds(client, login, frame_cache, count_queries):
     user = make_admin(make_partner())
     login(user)
     client.get("/")
