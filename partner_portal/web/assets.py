@@ -22,7 +22,7 @@ def _load(path: Path) -> tuple[str, bytes, bytes]:
     found = _FILES.get(key)
     if found is None:
         body = path.read_bytes()
-        found = (hashlib.sha256(body).hexdigest()[:16], body, gzip.compress(body, compresslevel=9, mtime=0))
+        found = (hashlib.sha256(body).hexdigest()[:16], body, gzip.compress(body, compresslevel=6, mtime=0))
         _FILES[key] = found
     return found
 
