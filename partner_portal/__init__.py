@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from flask import Flask, request, url_for
+from flask import Flask, request
 from markupsafe import Markup, escape
 
 from . import config as config_module
@@ -31,13 +31,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
     logging.basicConfig(level=logging.INFO)
 
-    from .web import errors, header, headers, inputs, ratelimits, safety
+    from .web import assets, compression, errors, header, headers, inputs, ratelimits, safety
 
     _init_extensions(app)
     inputs.register(app)  # before the blueprints, whose rules take its `int` converter when added
     _register_blueprints(app)
     errors.register(app)
     headers.register(app)
+    compression.register(app)
+    assets.register(app)
     header.register(app)
     safety.register(app)
     # Outermost WSGI layer (after the blueprints' own, e.g. workspace host names): everything below
@@ -103,13 +105,6 @@ def _templating(app: Flask) -> None:
 
     app.jinja_env.globals["HTMX_SCRIPT"] = htmx.HTMX_SCRIPT
     app.jinja_env.globals["PLOTLY_SCRIPT"] = "vendor/plotly-basic-4.1.1.min.js"
-
-    @app.template_global()
-    def asset(filename: str) -> str:
-        """URL of a static file with its modification time, so year-long caching never serves stale files."""
-        path = Path(app.static_folder) / filename
-        version = int(path.stat().st_mtime) if path.exists() else 0
-        return url_for("static", filename=filename, v=version)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -79,6 +79,8 @@ def load(instance_path: str) -> dict:
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Keeps this deployment's counters apart from others sharing the Redis database.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", ""),
         # Failed sign-ins per client address, and per account (see web/ratelimits.py).
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),
         "SIGN_IN_ACCOUNT_RATE_LIMIT": os.environ.get("SIGN_IN_ACCOUNT_RATE_LIMIT", "10 per 15 minutes"),
@@ -134,6 +136,8 @@ def load(instance_path: str) -> dict:
         # Links in emails sent outside a request (notification commands, the email sweeper).
         "PORTAL_URL": os.environ.get("PORTAL_URL", "http://localhost:5000/").rstrip("/") + "/",
         "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90")),
+        # Each worker keeps signed-in people's roles in memory under their frame version (web/tenancy.py).
+        "FRAME_CACHE": True,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }

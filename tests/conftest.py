@@ -55,6 +55,9 @@ def make_test_config(tmp_root: Path, url: str) -> dict:
         # Jobs run inline, inside the request that enqueues them; tests/web/test_mail_jobs.py
         # also runs them through real storage, consumer threads and worker processes.
         "JOBS_IMMEDIATE": True,
+        # Every request loads the person's roles, so query counts don't depend on what an earlier
+        # request left in the worker's memory; tests/web/test_frame.py turns the copy on.
+        "FRAME_CACHE": False,
         # Argon2 at its cheapest: the suite hashes hundreds of passwords.
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
     }
@@ -202,6 +205,15 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return _count
+
+
+@pytest.fixture
+def frame_cache(app, monkeypatch):
+    """Each worker's copy of people's roles turned on (the suite runs with it off), starting empty."""
+    from partner_portal.web import tenancy
+
+    monkeypatch.setitem(app.config, "FRAME_CACHE", True)
+    monkeypatch.setattr(tenancy, "_FRAMES", {})
 
 
 def htmx_headers(**extra) -> dict:

@@ -32,3 +32,17 @@ def race(app, calls: list[Callable[[], Callable[[], object]]], refusals: tuple[t
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
         return list(pool.map(attempt, calls))
+
+
+def requests_at_once(calls: list[tuple]) -> list:
+    """Send every (PortalSession, method, path, data) at the same moment, each from its own thread;
+    return the responses in order (tests/live.py)."""
+    barrier = threading.Barrier(len(calls))
+
+    def send(call):
+        web, method, path, data = call
+        barrier.wait(timeout=30)
+        return web.request(method, path, data)
+
+    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
+        return list(pool.map(send, calls))

@@ -1,8 +1,8 @@
 """Reads for Account Settings, and the organization facts other features check (programs)."""
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import and_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -17,6 +17,31 @@ def active_programs(org_id: int) -> list:
         .where(ProgramMembership.organization_id == org_id, ProgramMembership.status == MembershipStatus.ACTIVE)
         .order_by(ProgramMembership.program)
     ))
+
+
+def roles_of(user_id: int) -> tuple[int, list[tuple[Administrator, list]]]:
+    """The person's frame version and every administrator role, with its organization loaded and
+    that organization's active programs (in active_programs' order), by administrator id: one query,
+    so the version and the roles come from the same snapshot."""
+    active = and_(ProgramMembership.organization_id == Administrator.organization_id,
+                  ProgramMembership.status == MembershipStatus.ACTIVE)
+    rows = db.session.execute(
+        select(User.frame_version, Administrator, ProgramMembership.program)
+        .join(Administrator, Administrator.user_id == User.id, isouter=True)
+        .join(Administrator.organization, isouter=True)
+        .join(ProgramMembership, active, isouter=True)
+        .options(contains_eager(Administrator.organization))
+        .where(User.id == user_id)
+        .order_by(Administrator.id, ProgramMembership.program)
+    ).all()
+    version = rows[0][0] if rows else 0
+    roles: dict[int, tuple[Administrator, list]] = {}
+    for _version, administrator, program in rows:
+        if administrator is not None:
+            programs = roles.setdefault(administrator.id, (administrator, []))[1]
+            if program is not None:
+                programs.append(program)
+    return version, list(roles.values())
 
 
 def company_account(org_id: int) -> Organization:

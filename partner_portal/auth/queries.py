@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from ..extensions import db
 from ..models import RecoveryCode, User, UserSession, utcnow
@@ -16,14 +16,20 @@ def live():
 
 
 def live_session(secret: str) -> tuple[User, UserSession] | None:
-    """The user and session record a cookie's secret stands for while the record is live (one query)."""
+    """The user and session record a cookie's secret stands for while the record is live (one query,
+    on every signed-in request; the user's frame_version comes with it, see web/tenancy.py)."""
     if not secret:
         return None
-    row = db.session.execute(
-        select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token_hash == token_hash(secret), *live())
-    ).one_or_none()
+    row = db.session.execute(_LIVE_SESSION, {"token_hash": token_hash(secret), "now": utcnow()}).one_or_none()
     return (row[0], row[1]) if row else None
+
+
+# Built once: every signed-in request runs it.
+_LIVE_SESSION = (
+    select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None),
+           UserSession.expires_at > bindparam("now", type_=UserSession.expires_at.type))
+)
 
 
 class SessionRow(NamedTuple):

@@ -106,13 +106,23 @@ def store_password(user: User, new_hash: str) -> None:
     _end_sessions(user.id)
 
 
-def set_password(user: User, password: str) -> None:
-    """Store a new password and end every session of this user (all their browsers sign in again)."""
+def use_reset_link(token: str, password: str) -> User:
+    """Set the password a reset link is for, once: the first request to store a password spends
+    the link, however many arrive at once (the person's row lock, then the link checked again).
+    Raises AuthError (nothing written) when the link is expired, tampered with or used, or the
+    password breaks the rules."""
+    user = user_for_reset_token(token)
     check_password_rules(password)
+    fingerprint, user_id = password_fingerprint(user), user.id
     new_hash = hash_password(password)  # slow on purpose: before taking the lock
-    begin_serialized(User, user.id)
+    begin_serialized(User, user_id)
+    user = db.session.get(User, user_id, populate_existing=True)
+    if password_fingerprint(user) != fingerprint:
+        db.session.rollback()
+        raise AuthError("This reset link has already been used. Ask for a new one.")
     store_password(user, new_hash)
     db.session.commit()
+    return user
 
 
 # --- signed-in sessions ---------------------------------------------------------------------

@@ -19,7 +19,7 @@ from .forms import (
 from .queries import active_sessions, live, recovery_codes_left
 from .services import (
     PENDING_SIGN_IN_KEY, AuthError, SignInExpired, TwoFactorRequired, end_other_sessions, end_session, open_session,
-    pending_sign_in, request_password_reset, set_password, user_for_reset_token,
+    pending_sign_in, request_password_reset, use_reset_link, user_for_reset_token,
 )
 from .two_factor import (
     TwoFactorError, confirm_enrollment, disable, enrollment, finish_sign_in, regenerate_recovery_codes,
@@ -116,7 +116,10 @@ def reset_password(token: str):
         return htmx.render("auth/reset_invalid.html", status=400, message=str(error))
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        set_password(user, form.password.data)
+        try:
+            use_reset_link(token, form.password.data)
+        except AuthError as error:  # spent meanwhile by another request with the same link
+            return htmx.render("auth/reset_invalid.html", status=400, message=str(error))
         logout_user()  # every session just ended; forget this browser's cookies too
         flash("Your password is set. Sign in with it.", "success")
         return htmx.redirect(url_for("auth.sign_in"))

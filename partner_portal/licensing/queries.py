@@ -16,7 +16,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import BandwidthDay, Entitlement, EntitlementState, LicenseAssignment, Service, UsageDay
+from ..models import (
+    BandwidthDay, Connection, Entitlement, EntitlementState, LicenseAssignment, Organization, Service, UsageDay,
+)
 from . import charts, series
 from .bandwidth import (
     PLAN_LABELS, PLANS, Allotments, GatewayEntitlement, MonthFigures, Period, Standing, breakdown, period_months,
@@ -50,7 +52,11 @@ class EntitlementLine:
 
 def entitlement_lines(org_id: int, today: date | None = None) -> list[EntitlementLine]:
     """The organization's entitlements with service names, in catalogue order (one query)."""
-    today = today or date.today()
+    return [line for line, _service in _lines_with_services(org_id, today or date.today())]
+
+
+def _lines_with_services(org_id: int, today: date) -> list[tuple[EntitlementLine, Service]]:
+    """entitlement_lines, each with its Service (one query)."""
     stmt = (
         select(Entitlement, Service)
         .join(Service, Service.code == Entitlement.service_code)
@@ -58,9 +64,10 @@ def entitlement_lines(org_id: int, today: date | None = None) -> list[Entitlemen
         .order_by(Service.sort_order, Entitlement.end_date, Entitlement.id)
     )
     return [
-        EntitlementLine(id=e.id, service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
-                        assigned=e.licenses_assigned, term=e.term.label, start_date=e.start_date,
-                        end_date=e.end_date, is_bandwidth=s.is_bandwidth, is_trial=e.is_trial, term_code=e.term.value)
+        (EntitlementLine(id=e.id, service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
+                         assigned=e.licenses_assigned, term=e.term.label, start_date=e.start_date,
+                         end_date=e.end_date, is_bandwidth=s.is_bandwidth, is_trial=e.is_trial,
+                         term_code=e.term.value), s)
         for e, s in db.session.execute(stmt).all()
     ]
 
@@ -153,10 +160,13 @@ class UsageSummary:
 def usage_summary(org_id: int, today: date) -> UsageSummary:
     """Summaries per service (in catalogue order), entitlement lines for the trend links, and
     the Gateway summary."""
-    catalogue = {s.code: s for s in db.session.scalars(select(Service).order_by(Service.sort_order))}
+    lines = _lines_with_services(org_id, today)
+    # The services of the organization's entitlements, in catalogue order (lines come in that order):
+    # every figure below belongs to one of them.
+    catalogue = {service.code: service for _line, service in lines}
     figures = [f for f in series.entitlement_figures(org_id, today) if not catalogue[f.service_code].is_bandwidth]
     summaries = summarize_services(figures, today, service_order=list(catalogue))
-    shown = [line for line in entitlement_lines(org_id, today) if line.state is not EntitlementState.PENDING_TRIAL]
+    shown = [line for line, _service in lines if line.state is not EntitlementState.PENDING_TRIAL]
     return UsageSummary(
         services=[ServiceRow(catalogue[s.service_code].name, catalogue[s.service_code].unit, s) for s in summaries],
         entitlements=[line for line in shown if not line.is_bandwidth],
@@ -171,6 +181,20 @@ def entitlement_or_none(org_id: int, entitlement_id: int) -> tuple[Entitlement, 
         .where(Entitlement.id == entitlement_id, Entitlement.organization_id == org_id)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def connected_entitlement(partner_id: int, orgid: str, entitlement_id: int) -> tuple | None:
+    """(customer, entitlement, service) when `orgid` is a customer connected to the partner now and
+    the entitlement is that customer's; None otherwise."""
+    row = db.session.execute(
+        select(Organization, Entitlement, Service)
+        .join(Connection, Connection.customer_id == Organization.id)
+        .join(Entitlement, Entitlement.organization_id == Organization.id)
+        .join(Service, Service.code == Entitlement.service_code)
+        .where(Organization.orgid == orgid, Connection.partner_id == partner_id, Connection.ended_at.is_(None),
+               Entitlement.id == entitlement_id)
+    ).first()
+    return tuple(row) if row else None
 
 
 def _label(entitlement: Entitlement, service: Service) -> str:
@@ -193,8 +217,16 @@ class TrendData:
         self.monthly_commit = entitlement.commit_model.value == "monthly-commit"
 
     @cached_property
+    def siblings(self) -> list:
+        """Twelve months of every entitlement of the same service (this one's included), with the
+        entitlements: one statement for the consumption chart and this entitlement's own charts."""
+        return series.service_entitlement_series(self.entitlement.organization_id, self.service.code, self.today)
+
+    @cached_property
     def months(self):
-        """Twelve months of aggregated usage."""
+        """Twelve months of aggregated usage (taken from the siblings when the page loaded them)."""
+        if "siblings" in self.__dict__:
+            return next(points for entitlement, points in self.siblings if entitlement.id == self.entitlement.id)
         return series.monthly_series(self.entitlement.id, self.today)
 
     @cached_property
@@ -210,11 +242,7 @@ class TrendData:
 
     def consumption(self) -> dict:
         """Monthly series of every entitlement of the same service, keyed by a readable label."""
-        siblings = series.org_monthly_series(self.entitlement.organization_id, self.today,
-                                             service_code=self.service.code)
-        labels = {e.id: _label(e, self.service)
-                  for e in db.session.scalars(select(Entitlement).where(Entitlement.id.in_(list(siblings))))}
-        return {labels[i]: points for i, points in siblings.items()}
+        return {_label(entitlement, self.service): points for entitlement, points in self.siblings}
 
     def chart(self, key: str) -> charts.Chart | None:
         """Build the chart named `key` (None for an unknown key)."""
@@ -232,8 +260,9 @@ class TrendData:
 
 
 def usage_trend(entitlement: Entitlement, service: Service, today: date) -> list[charts.Chart]:
-    """Every trend chart of one entitlement, in page order (four SQL statements in all)."""
+    """Every trend chart of one entitlement, in page order (two SQL statements in all)."""
     data = TrendData(entitlement, service, today)
+    data.siblings  # noqa: B018 - loaded first: the entitlement's own months come with them
     return [data.chart(key) for key in CHART_KEYS]
 
 

@@ -135,12 +135,26 @@ def org_monthly_series(organization_id: int, today: date, months: int = MONTHS,
                        service_code: str | None = None) -> dict[int, list[MonthPoint]]:
     """Return {entitlement id: monthly series} for every entitlement of the organization
     (optionally of one service), including entitlements without usage (all zeros)."""
+    rows = _entitlement_months(Entitlement.id, organization_id, today, months, service_code)
+    return dict(sorted(rows.items()))
+
+
+def service_entitlement_series(organization_id: int, service_code: str, today: date,
+                               months: int = MONTHS) -> list[tuple[Entitlement, list[MonthPoint]]]:
+    """Every entitlement of the organization for one service, by id, each with its monthly series
+    (all zeros without usage): one statement."""
+    rows = _entitlement_months(Entitlement, organization_id, today, months, service_code)
+    return sorted(rows.items(), key=lambda item: item[0].id)
+
+
+def _entitlement_months(key, organization_id: int, today: date, months: int, service_code: str | None) -> dict:
+    """{key of each entitlement (its id, or the Entitlement): monthly series}."""
     shown, first = _month_window(today, months)
     month = month_key(UsageDay.day)
     # The date range sits in the join condition, not WHERE, so entitlements without usage in
     # the window still come back (with a NULL month) and get an all-zero series.
     query = (
-        select(Entitlement.id, month, *_month_columns())
+        select(key, month, *_month_columns())
         .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id,
                                   UsageDay.day >= first, UsageDay.day <= today))
         .where(Entitlement.organization_id == organization_id)
@@ -148,13 +162,13 @@ def org_monthly_series(organization_id: int, today: date, months: int = MONTHS,
     )
     if service_code is not None:
         query = query.where(Entitlement.service_code == service_code)
-    found: dict[int, dict[date, MonthPoint]] = {}
-    for entitlement_id, key, *figures in db.session.execute(query):
-        points = found.setdefault(entitlement_id, {})
-        if key is not None:
-            point = _month_point(key, *figures)
+    found: dict = {}
+    for entitlement, key_value, *figures in db.session.execute(query):
+        points = found.setdefault(entitlement, {})
+        if key_value is not None:
+            point = _month_point(key_value, *figures)
             points[point.month] = point
-    return {entitlement_id: _fill_months(shown, points) for entitlement_id, points in sorted(found.items())}
+    return {entitlement: _fill_months(shown, points) for entitlement, points in found.items()}
 
 
 def service_monthly_series(organization_id: int, service_code: str, today: date,

@@ -12,7 +12,7 @@ from flask import Response, abort, request, url_for
 from ..models import Organization, Permission
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, permission_required
-from ..web.tenancy import acting, connected_customer_or_404, entitlement_or_404
+from ..web.tenancy import acting, connected_customer_or_404, connected_entitlement_or_404, entitlement_or_404
 from . import bp, charts, queries
 from .bandwidth import gb_text
 
@@ -25,6 +25,8 @@ class Subject:
 
     org: Organization
     partner_view: bool
+    # The entitlement a page is about, with its service, when it was loaded with the organization.
+    entitlement: tuple | None = None
 
     def _url(self, endpoint: str, **values) -> str:
         if self.partner_view:
@@ -85,9 +87,19 @@ class Subject:
         return f"licensing/{name}.html", "licensing_main"
 
 
-def partner_subject(orgid: str) -> Subject:
-    """A customer connected to the acting partner; 404 for any other organization."""
-    return Subject(connected_customer_or_404(orgid)[0], partner_view=True)
+def partner_subject(orgid: str, entitlement_id: int | None = None) -> Subject:
+    """A customer connected to the acting partner, and with `entitlement_id` that entitlement (one
+    query either way); 404 for any other organization or entitlement."""
+    if entitlement_id is None:
+        return Subject(connected_customer_or_404(orgid)[0], partner_view=True)
+    customer, entitlement, service = connected_entitlement_or_404(orgid, entitlement_id)
+    return Subject(customer, partner_view=True, entitlement=(entitlement, service))
+
+
+def subject_entitlement(subject: Subject, entitlement_id: int):
+    """The subject's entitlement with its service: as loaded with the subject, or looked up (404
+    for another organization's)."""
+    return subject.entitlement or entitlement_or_404(subject.org, entitlement_id)
 
 
 def own_subject() -> Subject:
@@ -116,7 +128,7 @@ def render_summary(subject: Subject, template: str, block: str):
 def render_trend(subject: Subject, entitlement_id: int, template: str, block: str):
     """View Usage Trend of one of `subject`'s entitlements: license charts, or for a Gateway
     entitlement its bandwidth (never license charts)."""
-    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    entitlement, service = subject_entitlement(subject, entitlement_id)
     if service.is_bandwidth:
         data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
         template, block = subject.page("bandwidth_trend")
@@ -129,7 +141,7 @@ def render_trend(subject: Subject, entitlement_id: int, template: str, block: st
 
 def render_sites(subject: Subject, entitlement_id: int):
     """A Gateway entitlement's on-premises bandwidth per site (404 for other services)."""
-    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    entitlement, service = subject_entitlement(subject, entitlement_id)
     if not service.is_bandwidth:
         abort(404)
     data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
@@ -164,7 +176,7 @@ def summary_csv(subject: Subject) -> Response:
 
 def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
     """One trend chart's table as CSV (of a Gateway entitlement: for the period asked for)."""
-    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    entitlement, service = subject_entitlement(subject, entitlement_id)
     if service.is_bandwidth:
         chart = queries.bandwidth_trend(entitlement, service, date.today(), _period()).chart(key)
     else:
@@ -178,7 +190,7 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
 def history_csv(subject: Subject, entitlement_id: int) -> Response:
     """Every recorded day of one entitlement (of a Gateway entitlement: per day and source),
     streamed from the database (aggregates only)."""
-    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    entitlement, service = subject_entitlement(subject, entitlement_id)
     if service.is_bandwidth:
         def bandwidth_rows():
             return ((day, source.value, site, gb_text(megabytes))
@@ -222,7 +234,8 @@ def partner_summary(orgid: str):
 @dashboard_required
 def partner_trend(orgid: str, entitlement_id: int):
     """View Usage Trend of a connected customer's entitlement."""
-    return render_trend(partner_subject(orgid), entitlement_id, "customers/trend.html", "customer_panel")
+    return render_trend(partner_subject(orgid, entitlement_id), entitlement_id, "customers/trend.html",
+                        "customer_panel")
 
 
 @bp.get("/customers/<orgid>/licensing/export.csv")
@@ -236,21 +249,21 @@ def partner_summary_csv(orgid: str):
 @dashboard_required
 def partner_chart_csv(orgid: str, entitlement_id: int, key: str):
     """Export one trend chart of a connected customer's entitlement."""
-    return chart_csv(partner_subject(orgid), entitlement_id, key)
+    return chart_csv(partner_subject(orgid, entitlement_id), entitlement_id, key)
 
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/history.csv")
 @dashboard_required
 def partner_history_csv(orgid: str, entitlement_id: int):
     """Export the daily usage history of a connected customer's entitlement."""
-    return history_csv(partner_subject(orgid), entitlement_id)
+    return history_csv(partner_subject(orgid, entitlement_id), entitlement_id)
 
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/sites")
 @dashboard_required
 def partner_sites(orgid: str, entitlement_id: int):
     """On-premises bandwidth per site of a connected customer's Gateway entitlement."""
-    return render_sites(partner_subject(orgid), entitlement_id)
+    return render_sites(partner_subject(orgid, entitlement_id), entitlement_id)
 
 
 @bp.get("/customers/<orgid>/licensing/gateway/overage")
@@ -344,7 +357,7 @@ def own_gateway_csv():
 def own_assignments(entitlement_id: int):
     """Who holds the entitlement's licenses: for the organization's own administrators only."""
     subject = own_subject()
-    entitlement, service = entitlement_or_404(subject.org, entitlement_id)
+    entitlement, service = subject_entitlement(subject, entitlement_id)
     rows, total = queries.assignments(entitlement.id)
     return htmx.render("licensing/assignments.html", block="licensing_main", subject=subject, entitlement=entitlement,
                        service=service, assignments=rows, total=total)

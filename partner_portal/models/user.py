@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -68,6 +68,10 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # The time step of the last code accepted: a code of that step or an earlier one is refused.
     totp_last_step: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Changes (to a new random value, by database triggers: migration 0012) whenever this person's
+    # administrator roles, those organizations or their programs change; workers keep the page
+    # frame's data under it (web/tenancy.py).
+    frame_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     administrators: Mapped[list[Administrator]] = relationship(
         back_populates="user", lazy="raise", cascade="all, delete-orphan",

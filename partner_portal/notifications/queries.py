@@ -15,11 +15,12 @@ through `unread_by` and the `*_visible` / `*_unread` conditions, so they can nev
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -121,6 +122,17 @@ def unread_count(admin_id: int, org_id: int, with_customers: bool, today: date) 
     """The bell: notifications unread by this administrator, of the organization and (for a
     partner administrator who opens the center) of connected customers; one query. Each part
     stops counting at BELL_CAP (the bell shows "99+"), so a long unread history costs nothing more."""
+    values = {"admin_id": admin_id, "org_id": org_id, "today": today}
+    return db.session.scalar(_bell_statement(with_customers), values) or 0
+
+
+@functools.cache
+def _bell_statement(with_customers: bool):
+    """The bell's statement, built once per worker: it runs on every page, and building its
+    subqueries took longer than the database takes to answer."""
+    admin_id, org_id = bindparam("admin_id", type_=Integer), bindparam("org_id", type_=Integer)
+    today = bindparam("today", type_=Date)
+
     def count(conditions):
         found = select(Notification.id).where(*conditions).limit(BELL_CAP).subquery()
         return select(func.count()).select_from(found).scalar_subquery()
@@ -128,7 +140,7 @@ def unread_count(admin_id: int, org_id: int, with_customers: bool, today: date) 
     total = count(own_unread(admin_id, org_id))
     if with_customers:
         total = total + count(customers_unread(admin_id, org_id, today))
-    return db.session.scalar(select(total)) or 0
+    return select(total)
 
 
 def customer_unread_counts(admin_id: int, partner_id: int, today: date):
@@ -248,6 +260,8 @@ class NotificationRow:
     snooze_reason: str = ""
     assigned_to_me: bool = False
     is_snoozed: bool = False
+    # Figures of the whole list that came with the row's query (see center_page).
+    extra: tuple = ()
 
     @property
     def in_center(self) -> bool:
@@ -310,12 +324,17 @@ class NotificationPage:
         return (self.params.page - 1) * PAGE_SIZE + len(self.rows)
 
 
-def _totals(conditions: list) -> tuple[int, int]:
-    """(how many notifications meet `conditions`, counted up to TOTAL_CAP; the newest notification
-    id of all, which bounds what Dismiss all and Mark all as read may touch): one query."""
+def _totals_columns(conditions: list) -> tuple:
+    """Scalar subqueries: how many notifications meet `conditions`, counted up to TOTAL_CAP; the
+    newest notification id of all, which bounds what Dismiss all and Mark all as read may touch."""
     found = select(Notification.id).where(*conditions).limit(TOTAL_CAP).subquery()
-    newest = select(func.coalesce(func.max(Notification.id), 0)).scalar_subquery()
-    total, newest = db.session.execute(select(func.count(), newest).select_from(found)).one()
+    return (select(func.count()).select_from(found).scalar_subquery(),
+            select(func.coalesce(func.max(Notification.id), 0)).scalar_subquery())
+
+
+def _totals(conditions: list) -> tuple[int, int]:
+    """(total up to TOTAL_CAP, newest id), see _totals_columns: one query."""
+    total, newest = db.session.execute(select(*_totals_columns(conditions))).one()
     return int(total), int(newest)
 
 
@@ -347,13 +366,15 @@ def _own_rows(admin_id: int, conditions: list, page: int) -> list[NotificationRo
             for r in db.session.execute(_base_rows(admin_id, conditions, page))]
 
 
-def _center_rows(admin_id: int, partner_id: int, conditions: list, page: int, today: date) -> list[NotificationRow]:
+def _center_rows(admin_id: int, partner_id: int, conditions: list, page: int, today: date,
+                 *extra) -> list[NotificationRow]:
+    """One page of the center; `extra` columns are added to every row (read back with rows_extra)."""
     assignee = aliased(Administrator)
     assignee_user = aliased(User)
     stmt = (
         _base_rows(admin_id, conditions, page)
         .add_columns(Organization.name, Organization.orgid, NotificationTriage.assignee_id, assignee_user.email,
-                     NotificationTriage.snoozed_until, NotificationTriage.snooze_reason)
+                     NotificationTriage.snoozed_until, NotificationTriage.snooze_reason, *extra)
         .join(Organization, Organization.id == Notification.organization_id)
         .outerjoin(NotificationTriage, and_(NotificationTriage.notification_id == Notification.id,
                                             NotificationTriage.partner_id == partner_id))
@@ -364,17 +385,19 @@ def _center_rows(admin_id: int, partner_id: int, conditions: list, page: int, to
         NotificationRow(id=r[0], severity=r[1], title=r[2], body=r[3], raw_link=r[4], source=r[5], created_at=r[6],
                         unread=r[7] is None, customer_name=r[8], customer_orgid=r[9], assignee_id=r[10],
                         assignee_label=r[11], snoozed_until=r[12], snooze_reason=r[13] or "",
-                        assigned_to_me=r[10] == admin_id, is_snoozed=r[12] is not None and r[12] > today)
+                        assigned_to_me=r[10] == admin_id, is_snoozed=r[12] is not None and r[12] > today,
+                        extra=tuple(r[14:]))
         for r in db.session.execute(stmt)
     ]
 
 
 def center_page(admin_id: int, partner_id: int, params: ListParams, today: date) -> NotificationPage:
-    """A page of the notification center under `params`, with its count: two queries."""
+    """A page of the notification center under `params`, with its count: one query (the count
+    rides on the rows; a page without rows asks for it apart)."""
     conditions = center_conditions(admin_id, partner_id, params, today)
-    total, newest = _totals(conditions)
-    return NotificationPage.of(_center_rows(admin_id, partner_id, conditions, params.page, today), total, newest,
-                               params)
+    rows = _center_rows(admin_id, partner_id, conditions, params.page, today, *_totals_columns(conditions))
+    total, newest = rows[0].extra if rows else _totals(conditions)
+    return NotificationPage.of(rows, int(total), int(newest), params)
 
 
 def own_page(admin_id: int, org_id: int, params: ListParams) -> NotificationPage:

@@ -39,6 +39,18 @@ def _viewer(in_center: bool) -> Viewer:
     return Viewer(me.administrator.id, me.org.id, in_center, date.today())
 
 
+class LazyList:
+    """A list read on first use (by the template)."""
+
+    def __init__(self, load):
+        self._load, self._items = load, None
+
+    def __iter__(self):
+        if self._items is None:
+            self._items = list(self._load())
+        return iter(self._items)
+
+
 def _params(viewer: Viewer, args) -> tuple[ListParams, dict[str, str]]:
     """The list filters in `args`, checked against the partner's connected customers (center)."""
     customers = queries.connected_customer_choices(viewer.org_id) if viewer.in_center else None
@@ -48,7 +60,8 @@ def _params(viewer: Viewer, args) -> tuple[ListParams, dict[str, str]]:
 def _context(viewer: Viewer, params: ListParams, customers: dict[str, str], **extra) -> dict:
     """What the list and its rows need besides the rows."""
     return {"viewer": viewer, "params": params, "customers": customers, "show_choices": SHOW_CHOICES,
-            "colleagues": queries.assignable_colleagues(viewer.org_id) if viewer.in_center else [],
+            # Read only when a row's Assign form lists them: a page without rows costs no query for them.
+            "colleagues": LazyList(lambda: queries.assignable_colleagues(viewer.org_id)) if viewer.in_center else [],
             "list_url": url_for(LIST_ENDPOINTS[viewer.in_center]) + params.suffix(), "severities": list(Severity),
             "today": viewer.today, **extra}
 

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, g, session
+from flask import abort, current_app, g, session
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..accounts.queries import active_programs as load_programs
+from ..accounts.queries import active_programs as load_programs, roles_of
 from ..connections.queries import connected_customer
 from ..extensions import db
-from ..licensing.queries import entitlement_or_none
+from ..licensing.queries import connected_entitlement, entitlement_or_none
 from ..models import Administrator, Connection, Notification, Organization
 from ..notifications.queries import customer_notification, own_notification
 
@@ -33,33 +33,59 @@ class Acting:
         return current_user
 
 
+# Each worker's copy of signed-in people's roles (administrators with their organizations, detached
+# from any session) and those organizations' programs, under the person's frame version. The
+# version is read with the session record on every request (auth.queries.live_session) and changes,
+# by database triggers, with any change to those rows made anywhere, so a copy is used only while it
+# is exactly what the database holds: no other worker or host needs telling.
+_FRAMES: dict[int, tuple[int, list[tuple[Administrator, list]]]] = {}
+FRAME_CACHE_SIZE = 10_000
+
+
+def _roles() -> list[tuple[Administrator, list]]:
+    """The signed-in person's roles and their organizations' programs: from this worker's copy while
+    the frame version matches, else one query (whose snapshot's version files the new copy)."""
+    user = current_user
+    cached = _FRAMES.get(user.id) if current_app.config["FRAME_CACHE"] else None
+    if cached is not None and cached[0] == user.frame_version:
+        return cached[1]
+    version, roles = roles_of(user.id)
+    for administrator, _programs in roles:
+        db.session.expunge(administrator.organization)
+        db.session.expunge(administrator)
+    if len(_FRAMES) >= FRAME_CACHE_SIZE:
+        _FRAMES.pop(next(iter(_FRAMES)))
+    _FRAMES[user.id] = (version, roles)
+    return roles
+
+
 def load_acting() -> Acting | None:
     """Return the acting administrator for this request (cached on g), or None.
 
     The organization kept in the session is used when the user still administers it; otherwise
-    the first organization the user administers (so a revoked role can never be kept).
+    the first organization the user administers (so a revoked role can never be kept). The
+    administrator and organization join this request's database session without a query.
     """
     if "acting" in g:
         return g.acting
     acting = None
     if current_user.is_authenticated:
-        rows = db.session.scalars(
-            select(Administrator)
-            .options(joinedload(Administrator.organization))
-            .where(Administrator.user_id == current_user.id)
-            .order_by(Administrator.id)
-        ).all()
-        g.administered = rows
+        roles = _roles()
+        g.administered = [administrator for administrator, _programs in roles]
+        g.programs = {administrator.organization_id: programs for administrator, programs in roles}
         wanted = session.get(SESSION_ORG_KEY)
-        chosen = next((a for a in rows if a.organization_id == wanted), rows[0] if rows else None)
+        chosen = next((a for a in g.administered if a.organization_id == wanted),
+                      g.administered[0] if g.administered else None)
         if chosen is not None:
+            chosen = db.session.merge(chosen, load=False)
             acting = Acting(chosen, chosen.organization)
     g.acting = acting
     return acting
 
 
 def administered() -> list[Administrator]:
-    """Every administrator role of the signed-in user, with organizations loaded."""
+    """Every administrator role of the signed-in user, with organizations loaded (read-only copies:
+    not in the request's database session)."""
     load_acting()
     return g.get("administered", [])
 
@@ -148,6 +174,15 @@ def entitlement_or_404(org: Organization, entitlement_id: int):
     return found
 
 
+def connected_entitlement_or_404(orgid: str, entitlement_id: int):
+    """The acting partner's connected customer with this ORGID, one of its entitlements and that
+    entitlement's service, in one query; 404 for any other organization or entitlement."""
+    found = connected_entitlement(acting().org.id, orgid, entitlement_id)
+    if found is None:
+        abort(404)
+    return found
+
+
 def notification_or_404(scope: str, notification_id: int) -> Notification:
     """scope "mine": one of the current organization's notifications addressed to all its
     administrators or to the acting one. scope "customers": a notification of a customer connected
@@ -163,7 +198,10 @@ def notification_or_404(scope: str, notification_id: int) -> Notification:
 
 
 def active_programs(org_id: int) -> list:
-    """Programs in which the organization holds an active membership (cached per request)."""
+    """Programs in which the organization holds an active membership (cached per request; the
+    signed-in person's own organizations' come with their roles)."""
+    if current_user.is_authenticated:
+        load_acting()
     cache = g.setdefault("programs", {})
     if org_id not in cache:
         cache[org_id] = load_programs(org_id)

@@ -13,7 +13,7 @@ from flask import Flask, current_app, request, url_for
 # Set on the WSGI environ when the request came to a workspace host (the value is its slug).
 HOST_SLUG_KEY = "partner_portal.workspace_slug"
 # Paths a workspace host serves as they are.
-PASSTHROUGH = ("/static/", "/workspace-logos/")
+PASSTHROUGH = ("/static/", "/assets/", "/workspace-logos/")
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 import pytest
@@ -22,21 +21,9 @@ from partner_portal.notifications import email
 from ..conftest import TEST_PASSWORD
 from ..factories import connect, make_admin, make_org, make_partner
 from ..notification_factories import admin_id, make_notification
+from ..races import requests_at_once
 
 pytestmark = [pytest.mark.committing, pytest.mark.concurrency]
-
-
-def _at_once(calls):
-    """Run every (session, method, path, data) at the same moment; return the responses."""
-    barrier = threading.Barrier(len(calls))
-
-    def send(call):
-        web, method, path, data = call
-        barrier.wait(timeout=30)
-        return web.request(method, path, data)
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(send, calls))
 
 
 def _signed_in(portal_server, user):
@@ -61,7 +48,7 @@ def test_one_administrator_reading_and_dismissing_from_many_tabs(portal_server):
     calls += [(tabs[0], "POST", "/notifications/customers/read-all", {"upto": newest}),
               (tabs[1], "POST", "/notifications/customers/dismiss-all", {"upto": newest})]
 
-    answers = _at_once(calls)
+    answers = requests_at_once(calls)
 
     assert all(a.status == 303 for a in answers), ([a.status for a in answers], portal_server.log()[-3000:])
     db.session.rollback()
@@ -70,7 +57,7 @@ def test_one_administrator_reading_and_dismissing_from_many_tabs(portal_server):
     assert all(r.dismissed_at is not None for r in rows)  # Dismiss all reached every one of them
 
 
-def test_colleagues_triaging_the_same_notification_at_once(portal_server):
+def test_colleagues_triaging_the_same_notificationrequests_at_once(portal_server):
     partner, customer = make_partner(), make_org()
     connect(partner, customer)
     people = [make_admin(partner)] + [make_admin(partner, access=Access.CUSTOM, permissions=[
@@ -85,7 +72,7 @@ def test_colleagues_triaging_the_same_notification_at_once(portal_server):
         calls.append((_signed_in(portal_server, person), "POST", f"/notifications/customers/{note.id}/snooze",
                       {"until": (date.today() + timedelta(days=n + 1)).isoformat(), "reason": f"Reason {n}"}))
 
-    answers = _at_once(calls)
+    answers = requests_at_once(calls)
 
     assert [a.status for a in answers] == [303] * len(calls), portal_server.log()[-3000:]
     db.session.rollback()

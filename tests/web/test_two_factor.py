@@ -15,7 +15,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
 from partner_portal.auth import two_factor
-from partner_portal.auth.services import PENDING_SIGN_IN_KEY, PENDING_SIGN_IN_MAX_AGE, set_password
+from partner_portal.auth.services import PENDING_SIGN_IN_KEY, PENDING_SIGN_IN_MAX_AGE, reset_token, use_reset_link
 from partner_portal.extensions import db
 from partner_portal.models import RecoveryCode, User, UserSession
 from partner_portal.models.user_session import token_hash
@@ -126,7 +126,7 @@ def test_setup_page_draws_the_qr_code_of_the_key_as_svg_without_script(client, l
     svg = re.search(r'<svg class="qr".*?</svg>', body, re.S).group(0)
     # Every script on the page is a file of ours: nothing inline, nothing inside the SVG.
     assert "<script" not in svg and not re.search(r"\son\w+=", svg)
-    assert all(re.fullmatch(r'<script src="/static/[^"]+" defer>', tag) for tag in re.findall(r"<script[^>]*>", body))
+    assert all(re.fullmatch(r'<script src="/assets/[^"]+" defer>', tag) for tag in re.findall(r"<script[^>]*>", body))
     # The QR code carries the key shown, for this person, named after the portal.
     uri = pyotp.TOTP(key).provisioning_uri(name="qr@example.org", issuer_name="Partner Portal")
     size, path = two_factor.qr_path(uri)
@@ -373,7 +373,7 @@ def test_a_note_from_before_a_password_change_or_tampered_with_is_refused(client
     user = make_admin(make_org())
     secret, _ = enable(user)
     _password_step(client, user)
-    set_password(_fresh(user), "a brand new password")
+    use_reset_link(reset_token(_fresh(user)), "a brand new password")
     assert _code_step(client, code_at(secret, NOW)).headers["Location"] == "/sign-in"
 
     other = make_admin(make_org())

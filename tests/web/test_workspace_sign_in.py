@@ -233,7 +233,8 @@ def test_the_workspace_answers_at_its_host_name(client, world, workspace_hosts):
     assert "Path=/;" in cookie
     page = client.get("/apps", base_url=base).get_data(as_text=True)
     assert "Patient records" in page and 'action="/sign-out"' in page
-    with client.get("/static/css/portal.css", base_url=base) as response:
+    stylesheet = re.search(r'<link rel="stylesheet" href="(/assets/[^"]+)"', page)[1]
+    with client.get(stylesheet, base_url=base) as response:
         assert response.status_code == 200 and response.mimetype == "text/css"
 
 
