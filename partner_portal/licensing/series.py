@@ -11,11 +11,12 @@ entitlement.organization_id's index finds a customer's entitlements.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, and_, column, func, select, values
+from sqlalchemy import Date, Integer, String, and_, bindparam, column, func, select, values
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -240,21 +241,7 @@ def org_daily_series(organization_id: int, today: date, days: int = DAYS,
 def entitlement_figures(organization_id: int, today: date) -> list[EntitlementFigures]:
     """Return each of the organization's entitlements with its latest day of usage up to today,
     ready for math.summarize_services (one statement)."""
-    earlier = aliased(UsageDay)
-    latest = (
-        select(func.max(earlier.day))
-        .where(earlier.entitlement_id == Entitlement.id, earlier.day <= today)
-        .correlate(Entitlement)
-        .scalar_subquery()
-    )
-    rows = db.session.execute(
-        select(Entitlement.id, Entitlement.service_code, Entitlement.license_count, Entitlement.start_date,
-               Entitlement.end_date, Entitlement.commit_model, Entitlement.is_trial, UsageDay.assigned,
-               UsageDay.monthly_active, UsageDay.daily_active, UsageDay.day, Entitlement.licenses_assigned)
-        .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id, UsageDay.day == latest))
-        .where(Entitlement.organization_id == organization_id)
-        .order_by(Entitlement.id)
-    )
+    rows = db.session.execute(_entitlement_figures_statement(), {"organization_id": organization_id, "today": today})
     return [
         EntitlementFigures(
             entitlement_id=row[0], service_code=row[1], license_count=row[2], start_date=row[3],
@@ -266,6 +253,31 @@ def entitlement_figures(organization_id: int, today: date) -> list[EntitlementFi
         for row in rows
     ]
 
+
+@functools.cache
+def _entitlement_figures_statement():
+    """Built once (every licensing panel and summary runs it; building it cost more than running it).
+
+    The latest day is found per entitlement first (one index seek each: a scalar max over the key),
+    then joined to its row."""
+    earlier = aliased(UsageDay)
+    entitlements = (
+        select(Entitlement.id, Entitlement.service_code, Entitlement.license_count, Entitlement.start_date,
+               Entitlement.end_date, Entitlement.commit_model, Entitlement.is_trial, Entitlement.licenses_assigned,
+               select(func.max(earlier.day))
+               .where(earlier.entitlement_id == Entitlement.id, earlier.day <= bindparam("today", type_=Date))
+               .correlate(Entitlement)
+               .scalar_subquery().label("latest_day"))
+        .where(Entitlement.organization_id == bindparam("organization_id"))
+        .subquery("entitlements")
+    )
+    e = entitlements.c
+    return (
+        select(e.id, e.service_code, e.license_count, e.start_date, e.end_date, e.commit_model, e.is_trial,
+               UsageDay.assigned, UsageDay.monthly_active, UsageDay.daily_active, UsageDay.day, e.licenses_assigned)
+        .outerjoin(UsageDay, and_(UsageDay.entitlement_id == e.id, UsageDay.day == e.latest_day))
+        .order_by(e.id)
+    )
 
 
 # --- Gateway bandwidth ------------------------------------------------------------------------
