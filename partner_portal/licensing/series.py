@@ -301,21 +301,15 @@ def bandwidth_months(windows: Sequence[Window]) -> PeriodUsage:
     """Return the bandwidth of each window per calendar month, split into cloud and on-premises
     (all sites together). Windows without usage are left out.
 
-    The windows travel as a VALUES list joined to bandwidth_day, so one statement serves any
-    number of entitlements and periods, each read as a range of its primary key.
+    The windows travel as a VALUES list (of bound parameters) joined to bandwidth_day, so one
+    statement serves any number of entitlements and periods, each read as a range of its primary key.
     """
     if not windows:
         return {}
-    periods = values(column("entitlement_id", Integer), column("period", Integer), column("first_day", Date),
-                     column("last_day", Date), name="periods").data(
-        [(w.entitlement_id, w.period, w.first, w.last) for w in windows]).cte("periods")
-    month = month_key(BandwidthDay.day)
-    rows = db.session.execute(
-        select(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source, func.sum(BandwidthDay.megabytes))
-        .join(BandwidthDay, and_(BandwidthDay.entitlement_id == periods.c.entitlement_id,
-                                 BandwidthDay.day >= periods.c.first_day, BandwidthDay.day <= periods.c.last_day))
-        .group_by(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source)
-    )
+    params = {}
+    for index, w in enumerate(windows):
+        params.update({f"e{index}": w.entitlement_id, f"p{index}": w.period, f"f{index}": w.first, f"l{index}": w.last})
+    rows = db.session.execute(_bandwidth_months_statement(len(windows)), params)
     found: PeriodUsage = {}
     for entitlement_id, period, key, source, megabytes in rows:
         months = found.setdefault((entitlement_id, period), {})
@@ -327,6 +321,23 @@ def bandwidth_months(windows: Sequence[Window]) -> PeriodUsage:
             on_premises += int(megabytes)
         months[month_first] = (cloud, on_premises)
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _bandwidth_months_statement(count: int):
+    """The statement for `count` windows, built once per count with bound parameters e0, p0, f0,
+    l0, … (a VALUES list of literal rows was compiled anew on every request)."""
+    rows = [(bindparam(f"e{i}", type_=Integer), bindparam(f"p{i}", type_=Integer), bindparam(f"f{i}", type_=Date),
+             bindparam(f"l{i}", type_=Date)) for i in range(count)]
+    periods = values(column("entitlement_id", Integer), column("period", Integer), column("first_day", Date),
+                     column("last_day", Date), name="periods").data(rows).cte("periods")
+    month = month_key(BandwidthDay.day)
+    return (
+        select(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source, func.sum(BandwidthDay.megabytes))
+        .join(BandwidthDay, and_(BandwidthDay.entitlement_id == periods.c.entitlement_id,
+                                 BandwidthDay.day >= periods.c.first_day, BandwidthDay.day <= periods.c.last_day))
+        .group_by(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source)
+    )
 
 
 def bandwidth_sites(entitlement_id: int, first: date, last: date) -> dict[str, dict[date, int]]:
