@@ -1,7 +1,9 @@
 """Reads for Account Settings, and the organization facts other features check (programs)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+import functools
+
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..extensions import db
@@ -77,9 +79,15 @@ def pending_invitations(org_id: int) -> list[AdministratorInvitation]:
 
 def invitations_for(user_id: int) -> list[tuple[AdministratorInvitation, Organization]]:
     """Invitations waiting for this person, with the organizations that sent them."""
-    return [tuple(row) for row in db.session.execute(
+    return [tuple(row) for row in db.session.execute(_invitations_for_statement(), {"user_id": user_id})]
+
+
+@functools.cache
+def _invitations_for_statement():
+    """Built once: Home runs it on every visit."""
+    return (
         select(AdministratorInvitation, Organization)
         .join(Organization, Organization.id == AdministratorInvitation.organization_id)
-        .where(AdministratorInvitation.user_id == user_id)
+        .where(AdministratorInvitation.user_id == bindparam("user_id"))
         .order_by(Organization.name)
-    )]
+    )
