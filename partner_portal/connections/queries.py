@@ -1,11 +1,12 @@
 """Reads about connections, shared by the partner and customer sides."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from ..accounts.queries import active_programs
@@ -18,12 +19,19 @@ _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 def connected_customer(partner_id: int, orgid: str) -> tuple[Organization, Connection] | None:
     """The customer with `orgid` and its active connection to the partner, or None."""
-    row = db.session.execute(
+    row = db.session.execute(_connected_customer_statement(), {"partner_id": partner_id, "orgid": orgid}).first()
+    return (row[0], row[1]) if row else None
+
+
+@functools.cache
+def _connected_customer_statement():
+    """Built once: every page about one customer starts with it."""
+    return (
         select(Organization, Connection)
         .join(Connection, Connection.customer_id == Organization.id)
-        .where(Organization.orgid == orgid, Connection.partner_id == partner_id, Connection.ended_at.is_(None))
-    ).first()
-    return (row[0], row[1]) if row else None
+        .where(Organization.orgid == bindparam("orgid", type_=String), Connection.partner_id == bindparam("partner_id"),
+               Connection.ended_at.is_(None))
+    )
 
 
 def active_connection_count(partner_id: int) -> int:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+import functools
 from functools import cached_property
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 
 from ..extensions import db
 from ..models import (
@@ -186,15 +187,22 @@ def entitlement_or_none(org_id: int, entitlement_id: int) -> tuple[Entitlement, 
 def connected_entitlement(partner_id: int, orgid: str, entitlement_id: int) -> tuple | None:
     """(customer, entitlement, service) when `orgid` is a customer connected to the partner now and
     the entitlement is that customer's; None otherwise."""
-    row = db.session.execute(
+    row = db.session.execute(_connected_entitlement_statement(),
+                             {"partner_id": partner_id, "orgid": orgid, "entitlement_id": entitlement_id}).first()
+    return tuple(row) if row else None
+
+
+@functools.cache
+def _connected_entitlement_statement():
+    """Built once: every trend page and export of a customer's entitlement starts with it."""
+    return (
         select(Organization, Entitlement, Service)
         .join(Connection, Connection.customer_id == Organization.id)
         .join(Entitlement, Entitlement.organization_id == Organization.id)
         .join(Service, Service.code == Entitlement.service_code)
-        .where(Organization.orgid == orgid, Connection.partner_id == partner_id, Connection.ended_at.is_(None),
-               Entitlement.id == entitlement_id)
-    ).first()
-    return tuple(row) if row else None
+        .where(Organization.orgid == bindparam("orgid", type_=String), Connection.partner_id == bindparam("partner_id"),
+               Connection.ended_at.is_(None), Entitlement.id == bindparam("entitlement_id"))
+    )
 
 
 def _label(entitlement: Entitlement, service: Service) -> str:

@@ -31,3 +31,14 @@ def test_csv_lines_neutralise_every_row_and_quote_as_csv():
     lines = list(csv_lines([("Name", "Figure"), ("=1+1", -3), ("Plain, with comma", 4)]))
     assert lines == ["Name,Figure\r\n", "'=1+1,-3\r\n", '"Plain, with comma",4\r\n']
     assert list(csv.reader(io.StringIO("".join(lines))))[1] == ["'=1+1", "-3"]
+
+
+def test_lines_leave_in_pieces_of_the_chunk_size_and_none_is_lost():
+    from partner_portal.web.downloads import chunked
+
+    lines = [f"{n},{'x' * (n % 7)}\r\n" for n in range(5000)]
+    pieces = list(chunked(lines, size=1000))
+    assert "".join(pieces) == "".join(lines)
+    assert all(len(piece) >= 1000 for piece in pieces[:-1])
+    assert all(len(piece) < 1000 + 20 for piece in pieces)  # no piece grows past one line over
+    assert list(chunked([], size=10)) == []
