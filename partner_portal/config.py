@@ -87,6 +87,8 @@ def load(instance_path: str) -> dict:
         # Wrong codes (and passwords confirming two-factor changes) per person: a 6-digit code
         # falls to guessing only if it is tried often enough.
         "TWO_FACTOR_ACCOUNT_RATE_LIMIT": os.environ.get("TWO_FACTOR_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
+        # Requests per API token (web/ratelimits' storage; per client address without a token).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
         # Every person who signs in must turn two-factor sign-in on before anything else.
         "REQUIRE_TWO_FACTOR": _flag("REQUIRE_TWO_FACTOR", False),
         # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are believed; with

@@ -1,0 +1,69 @@
+"""Who calls the API: a bearer token and nothing else, and the guards of its routes.
+
+Browsers' cookies never authenticate here: before any view runs, the signed-in user of this
+request is set to the token's creator (or to nobody), so Flask-Login never reads the session or
+remember cookie. Without a cookie there is nothing for a cross-site request to ride on, which is
+why the blueprint is exempt from CSRF (and only this blueprint).
+"""
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+
+from flask import g, request
+from flask_login import AnonymousUserMixin
+
+from ..tokens.services import TokenRefused, authenticate
+from ..web.tenancy import Acting
+from .problems import ApiError
+
+# Routes anyone may read: the description of the API and its page.
+PUBLIC_ENDPOINTS = {"api.openapi", "api.docs"}
+
+
+def bearer_token() -> str | None:
+    """The token of an `Authorization: Bearer …` header, or None."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() or None if scheme.lower() == "bearer" else None
+
+
+def rate_limit_key() -> str:
+    """Flask-Limiter's key: the token (hashed, so storage never holds one), else the address."""
+    raw = bearer_token()
+    if raw:
+        return "api-token-" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return "api-address-" + (request.remote_addr or "unknown")
+
+
+def sign_in_by_token() -> None:
+    """Before each API request: act as the token's creator in its organization, or as nobody."""
+    g._login_user = AnonymousUserMixin()
+    if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+        return
+    raw = bearer_token()
+    if raw is None:
+        raise ApiError(401, "Send an API token as 'Authorization: Bearer <token>'. Cookies are not accepted.")
+    try:
+        role, org, user = authenticate(raw)
+    except TokenRefused as refused:
+        raise ApiError(401, str(refused)) from None
+    g._login_user = user
+    g.acting = Acting(role, org)
+    g.administered = []
+
+
+def requires(predicate, message: str):
+    """Guard a route with one of web.guards' predicates over the acting role (403 when false)."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from ..web.tenancy import acting
+
+            if not predicate(acting()):
+                raise ApiError(403, message)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

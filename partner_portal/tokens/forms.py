@@ -1,0 +1,16 @@
+"""The form that creates an API token."""
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..accounts.forms import AccessForm
+from .services import EXPIRY_DAYS
+
+
+class TokenForm(AccessForm):
+    """Name, expiry, and the same access choices as an administrator's."""
+
+    name = StringField("Token name", validators=[DataRequired("Give the token a name."),
+                                                  Length(max=80, message="Use at most 80 characters.")])
+    expires = SelectField("Expires after", coerce=int, default=90,
+                          choices=[(days, f"{days} days") for days in EXPIRY_DAYS])
