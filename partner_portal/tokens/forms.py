@@ -1,6 +1,7 @@
 """The form that creates an API token."""
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.forms import AccessForm
@@ -13,4 +14,4 @@ class TokenForm(AccessForm):
     name = StringField("Token name", validators=[DataRequired("Give the token a name."),
                                                   Length(max=80, message="Use at most 80 characters.")])
     expires = SelectField("Expires after", coerce=int, default=90,
-                          choices=[(days, f"{days} days") for days in EXPIRY_DAYS])
+                          choices=[SelectChoice(days, f"{days} days") for days in EXPIRY_DAYS])
