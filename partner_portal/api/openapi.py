@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..customers.queries import FLAG_FILTERS, SORTS, TRIAL_FILTERS
-from ..models import AllocationStatus, EntitlementState, IssueType, RequestStatus, Severity, Tenancy
+from ..models import (
+    AllocationStatus, DeliveryStatus, EntitlementState, IssueType, RequestStatus, Severity, Tenancy, WebhookEvent,
+)
 from ..notifications.queries import SHOW_CHOICES
 
 
@@ -108,6 +110,22 @@ SCHEMAS = {
         "status": {"enum": [s.value for s in RequestStatus]}, "subject": STRING, "submitted_at": DATETIME,
         "answer_due": DATE, "customer_orgid": _nullable(STRING)}),
     "SupportRequests": _object({"support_requests": _array(_ref("SupportRequest"))}),
+    "Webhook": _object({"id": INTEGER, "url": STRING, "events": _array({"enum": [e.value for e in WebhookEvent]}),
+                        "created_at": DATETIME}),
+    "Webhooks": _object({"webhooks": _array(_ref("Webhook"))}),
+    "NewWebhook": {"type": "object", "required": ["url", "events"], "properties": {
+        "url": {"type": "string", "description": "An https URL on a public address."},
+        "events": {"type": "array", "minItems": 1, "items": {"enum": [e.value for e in WebhookEvent]}}}},
+    "RegisteredWebhook": _object({
+        "id": INTEGER, "url": STRING, "events": _array({"enum": [e.value for e in WebhookEvent]}),
+        "created_at": DATETIME,
+        "secret": {"type": "string", "description": "The signing secret, shown only in this answer."}}),
+    "Delivery": _object({
+        "id": INTEGER, "endpoint_id": INTEGER, "event": STRING, "event_id": STRING,
+        "status": {"enum": [s.value for s in DeliveryStatus]}, "attempts": INTEGER,
+        "response_status": _nullable(INTEGER), "error": _nullable(STRING), "created_at": DATETIME,
+        "delivered_at": _nullable(DATETIME)}),
+    "Deliveries": _object({"deliveries": _array(_ref("Delivery"))}),
 }
 
 
@@ -120,7 +138,8 @@ def _ok(schema: str, description: str = "OK", status: str = "200") -> dict:
     return {status: {"description": description, "content": {"application/json": {"schema": _ref(schema)}}}}
 
 
-ERRORS = {"401": _problem("No token, or one that is unknown, expired or revoked."),
+ERRORS = {"400": _problem("A malformed request (for example, control characters in a parameter)."),
+          "401": _problem("No token, or one that is unknown, expired or revoked."),
           "403": _problem("The token's organization or permissions don't allow this."),
           "429": _problem("Too many requests with this token.")}
 NOT_FOUND = {"404": _problem("Not one of this organization's (another organization's id is a 404 too).")}
@@ -209,9 +228,24 @@ def _paths() -> dict:
             "get": _operation("listAllocations", "License allocations", "Manage Licenses", _ok("Allocations")),
             "post": _operation("allocate", "Allocate licenses to the primary cloud account", "Manage Licenses",
                                {**_ok("Allocation", "Allocated (processing).", "201"), **NOT_FOUND, **INVALID,
-                                "400": _problem("The body is not a JSON object."),
                                 "415": _problem("The body is not JSON.")},
                                body="NewAllocation")},
+        "/webhooks": {
+            "get": _operation("listWebhooks", "Webhook endpoints", "Webhooks", _ok("Webhooks")),
+            "post": _operation("registerWebhook", "Register a webhook endpoint", "Webhooks",
+                               {**_ok("RegisteredWebhook", "Registered; the secret is in this answer only.", "201"),
+                                **INVALID,
+                                "415": _problem("The body is not JSON.")},
+                               body="NewWebhook",
+                               description="Needs a full-access token. Deliveries are signed: see docs/api.md.")},
+        "/webhooks/{endpoint_id}": {"delete": _operation(
+            "removeWebhook", "Remove a webhook endpoint", "Webhooks", {**NO_CONTENT, **NOT_FOUND},
+            [_path("endpoint_id", ID)])},
+        "/webhooks/deliveries": {"get": _operation(
+            "listDeliveries", "Latest webhook deliveries", "Webhooks", _ok("Deliveries"))},
+        "/webhooks/deliveries/{delivery_id}/resend": {"post": _operation(
+            "resendDelivery", "Send a delivery again", "Webhooks",
+            {"202": {"description": "Queued."}, **NOT_FOUND}, [_path("delivery_id", ID)])},
         "/support-requests": {"get": _operation(
             "listSupportRequests", "Requests to customer service", "Partner Support Center",
             _ok("SupportRequests"))},

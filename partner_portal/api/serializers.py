@@ -90,3 +90,16 @@ def support_request(line) -> dict:
     return {"id": r.id, "issue_type": r.issue_type.value, "status": r.status.value, "subject": line.subject,
             "submitted_at": iso(r.submitted_at), "answer_due": iso(line.answer_due),
             "customer_orgid": line.customer_orgid}
+
+
+def endpoint(item) -> dict:
+    """One webhook endpoint (never its secret)."""
+    return {"id": item.id, "url": item.url, "events": sorted(item.events), "created_at": iso(item.created_at)}
+
+
+def delivery(item) -> dict:
+    """One webhook delivery and how it went."""
+    return {"id": item.id, "endpoint_id": item.endpoint_id, "event": item.event, "event_id": item.event_id,
+            "status": item.status.value, "attempts": item.attempts, "response_status": item.response_status,
+            "error": item.error or None, "created_at": iso(item.created_at),
+            "delivered_at": iso(item.delivered_at)}

@@ -23,7 +23,7 @@ from ..connections.services import connection_limit, end_connection
 from ..customers import queries as customer_queries
 from ..extensions import csrf, limiter
 from ..licensing import queries as licensing_queries
-from ..models import Side
+from ..models import Side, WebhookEndpoint
 from ..notifications import queries as notification_queries, services as notification_services
 from ..support.queries import partner_requests
 from ..web.guards import (
@@ -31,8 +31,11 @@ from ..web.guards import (
 )
 from ..web.tenancy import (
     active_programs, acting, cloud_account_or_404, connected_customer_or_404, connected_entitlement_or_404,
-    customer_connection_or_404, notification_or_404,
+    customer_connection_or_404, notification_or_404, scoped_or_404,
 )
+from ..webhooks import queries as webhook_queries
+from ..webhooks.forms import EndpointForm
+from ..webhooks.services import WebhookError, register_endpoint, remove_endpoint, resend
 from . import bp, serializers
 from .auth import rate_limit_key, requires, sign_in_by_token
 from .problems import ApiError, problem
@@ -307,4 +310,66 @@ def support_requests():
     """The partner's requests to customer service with their status."""
     return jsonify({"support_requests": [serializers.support_request(line)
                                          for line in partner_requests(acting().org.id)]})
+
+
+# --- webhooks ------------------------------------------------------------------------------------
+
+def _full(me) -> bool:
+    return me.administrator.is_full
+
+
+@bp.get("/webhooks")
+@requires(_full, FULL)
+def webhooks():
+    """The organization's webhook endpoints (their secrets are never shown again)."""
+    return jsonify({"webhooks": [serializers.endpoint(endpoint) for endpoint in webhook_queries.endpoints(acting().org.id)]})
+
+
+@bp.post("/webhooks")
+@requires(_full, FULL)
+def register_webhook():
+    """Register an endpoint for event types (201 with its signing secret, shown this once)."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(body, dict):
+        raise ApiError(415 if not request.is_json else 400, "Send a JSON object with url and events.")
+    events = body.get("events")
+    formdata = MultiDict([("url", str(body.get("url") or ""))]
+                         + [("events", str(e)) for e in (events if isinstance(events, list) else [])])
+    form = EndpointForm(formdata=formdata, meta={"csrf": False})
+    if not form.validate():
+        raise ApiError(422, "The endpoint could not be registered.", _field_errors(form))
+    try:
+        endpoint, secret = register_endpoint(acting().org.id, form.url.data, form.events.data or [], current_user)
+    except WebhookError as refused:
+        raise ApiError(422, str(refused), {refused.field or "url": [str(refused)]}) from None
+    return jsonify({**serializers.endpoint(endpoint), "secret": secret}), 201
+
+
+@bp.delete("/webhooks/<int:endpoint_id>")
+@requires(_full, FULL)
+def remove_webhook(endpoint_id: int):
+    """Remove an endpoint and its delivery records."""
+    remove_endpoint(scoped_or_404(WebhookEndpoint, endpoint_id))
+    return "", 204
+
+
+@bp.get("/webhooks/deliveries")
+@requires(_full, FULL)
+def webhook_deliveries():
+    """The latest deliveries with their status, newest first."""
+    return jsonify({"deliveries": [serializers.delivery(delivery) for delivery, _url
+                                   in webhook_queries.recent_deliveries(acting().org.id)]})
+
+
+@bp.post("/webhooks/deliveries/<int:delivery_id>/resend")
+@requires(_full, FULL)
+def resend_webhook(delivery_id: int):
+    """Send a delivery again: the same event and body, signed anew (202: it goes in the background)."""
+    delivery = webhook_queries.delivery_of(acting().org.id, delivery_id)
+    if delivery is None:
+        raise ApiError(404, "There is nothing at this address, or it belongs to an organization this token can't see.")
+    resend(delivery)
+    return "", 202
+
+
 from . import docs  # noqa: E402,F401 - the document's routes

@@ -225,3 +225,38 @@ def test_ending_a_connection_tells_both_sides(client, login, partner, receiver, 
     end_connection(link, Side.CUSTOMER, user)
     [(headers, body)] = receiver.requests
     assert json.loads(body)["data"]["ended_by"] == "customer"
+
+
+def test_with_curl_only_a_token_registers_a_webhook_and_a_connection_is_announced(client, partner, receiver):
+    from ..api_factories import bearer, make_token
+
+    org, user = partner
+    secret_token = make_token(user, org)
+    answer = client.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["connection.created"]},
+                         headers=bearer(secret_token), csrf=False)
+    assert answer.status_code == 201
+    secret = answer.get_json()["secret"]
+    listed = client.get("/api/v1/webhooks", headers=bearer(secret_token)).get_json()["webhooks"]
+    assert "secret" not in listed[0] and listed[0]["events"] == ["connection.created"]
+    customer = make_org("Alpha Health")
+    admin = db.session.scalar(select(Administrator).where(Administrator.user_id == make_admin(customer).id))
+    accept_invitation(org, admin, db.session.get(type(user), admin.user_id))
+    [(headers, body)] = receiver.requests
+    assert _verify(headers, body, secret)
+    [delivery] = client.get("/api/v1/webhooks/deliveries", headers=bearer(secret_token)).get_json()["deliveries"]
+    assert delivery["status"] == "delivered"
+    resent = client.post(f"/api/v1/webhooks/deliveries/{delivery['id']}/resend", headers=bearer(secret_token))
+    assert resent.status_code == 202 and len(receiver.requests) == 2
+
+
+def test_webhooks_by_api_need_a_full_access_token_and_a_public_url(client, partner, app):
+    from ..api_factories import bearer, make_token
+
+    org, user = partner
+    viewer = make_token(user, org, Access.CUSTOM, ["customer-dashboard"])
+    body = {"url": "https://127.0.0.1/hook", "events": ["connection.created"]}
+    assert client.post("/api/v1/webhooks", json=body, headers=bearer(viewer)).status_code == 403
+    refused = client.post("/api/v1/webhooks", json=body, headers=bearer(make_token(user, org)))
+    assert refused.status_code == 422 and "private or loopback" in refused.get_json()["errors"]["url"][0]
+    no_events = client.post("/api/v1/webhooks", json={"url": "https://example.org/"}, headers=bearer(make_token(user, org)))
+    assert no_events.status_code == 422 and "events" in no_events.get_json()["errors"]
