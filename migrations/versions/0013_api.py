@@ -1,4 +1,5 @@
-"""JSON API: API tokens (stored as SHA-256 hashes with a short visible prefix), webhook endpoints
+"""JSON API: API tokens (stored as SHA-256 hashes with a short visible prefix; no organization for
+an operator's), webhook endpoints
 (signing secret encrypted at rest) and their deliveries
 
 Revision ID: 0013
@@ -16,7 +17,7 @@ depends_on = None
 def upgrade():
     op.create_table('api_token',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('organization_id', sa.Integer(), nullable=False),
+    sa.Column('organization_id', sa.Integer(), nullable=True),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=80), nullable=False),
     sa.Column('prefix', sa.String(length=16), nullable=False),

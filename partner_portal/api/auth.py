@@ -44,12 +44,27 @@ def sign_in_by_token() -> None:
     if raw is None:
         raise ApiError(401, "Send an API token as 'Authorization: Bearer <token>'. Cookies are not accepted.")
     try:
-        role, org, user = authenticate(raw)
+        role, org, user, token = authenticate(raw)
     except TokenRefused as refused:
         raise ApiError(401, str(refused)) from None
-    g._login_user = user
-    g.acting = Acting(role, org)
+    g._login_user, g.api_token = user, token
+    # An operator's token acts in no organization: acting() answers 403 on every other route.
+    g.acting = None if role is None else Acting(role, org)
     g.administered = []
+
+
+def operator_token_required(view):
+    """Guard an operator route: a customer-service operator's own token (403 for any other)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        from flask_login import current_user
+
+        if not (g.api_token.for_operator and current_user.is_operator):
+            raise ApiError(403, "This needs a customer-service operator's token.")
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def requires(predicate, message: str):

@@ -6,7 +6,8 @@ from functools import lru_cache
 
 from ..customers.queries import FLAG_FILTERS, SORTS, TRIAL_FILTERS
 from ..models import (
-    AllocationStatus, DeliveryStatus, EntitlementState, IssueType, RequestStatus, Severity, Tenancy, WebhookEvent,
+    AllocationStatus, DeliveryStatus, EntitlementState, ImportStatus, IssueType, MembershipStatus, Program,
+    RequestStatus, Severity, Tenancy, WebhookEvent,
 )
 from ..notifications.queries import SHOW_CHOICES
 
@@ -126,6 +127,14 @@ SCHEMAS = {
         "response_status": _nullable(INTEGER), "error": _nullable(STRING), "created_at": DATETIME,
         "delivered_at": _nullable(DATETIME)}),
     "Deliveries": _object({"deliveries": _array(_ref("Delivery"))}),
+    "UsageImport": _object({
+        "id": INTEGER, "status": {"enum": [s.value for s in ImportStatus]}, "filename": STRING,
+        "size_bytes": INTEGER, "partial": BOOLEAN, "rows_read": INTEGER, "rows_imported": INTEGER,
+        "rows_rejected": INTEGER, "summary": _nullable(STRING), "rejected": _array(STRING)}),
+    "MembershipChange": {"type": "object", "required": ["status"], "properties": {
+        "status": {"enum": [s.value for s in MembershipStatus]}}},
+    "Membership": _object({"orgid": STRING, "program": {"enum": [p.value for p in Program]},
+                           "status": {"enum": [s.value for s in MembershipStatus]}}),
 }
 
 
@@ -246,6 +255,24 @@ def _paths() -> dict:
         "/webhooks/deliveries/{delivery_id}/resend": {"post": _operation(
             "resendDelivery", "Send a delivery again", "Webhooks",
             {"202": {"description": "Queued."}, **NOT_FOUND}, [_path("delivery_id", ID)])},
+        "/operator/usage-imports": {"post": {
+            **_operation("importUsage", "Import a usage CSV (operators)", "Operators",
+                         {**_ok("UsageImport", "Queued; poll the import.", "202"),
+                          "413": _problem("Larger than USAGE_UPLOAD_MAX_BYTES."),
+                          "415": _problem("The body is not text/csv.")},
+                         [_query("partial", "true: import the good rows, report the others (else all or nothing).",
+                                 {"enum": ["true", "false"]}),
+                          _query("filename", "The file's name for the report.", {"type": "string", "maxLength": 255})],
+                         description="An operator's token. The same checks and all-or-nothing judgement as the "
+                                     "console's upload (docs/usage-import.md)."),
+            "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+        "/operator/usage-imports/{import_id}": {"get": _operation(
+            "getUsageImport", "One usage import and its report (operators)", "Operators",
+            {**_ok("UsageImport"), **NOT_FOUND}, [_path("import_id", ID)])},
+        "/operator/organizations/{orgid}/memberships/{program}": {"put": _operation(
+            "setMembership", "Grant or lapse a partner-program membership (operators)", "Operators",
+            {**_ok("Membership"), **NOT_FOUND, **INVALID, "415": _problem("The body is not JSON.")},
+            [ORGID, _path("program", {"enum": [p.value for p in Program]})], body="MembershipChange")},
         "/support-requests": {"get": _operation(
             "listSupportRequests", "Requests to customer service", "Partner Support Center",
             _ok("SupportRequests"))},

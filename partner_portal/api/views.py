@@ -372,4 +372,4 @@ def resend_webhook(delivery_id: int):
     return "", 202
 
 
-from . import docs  # noqa: E402,F401 - the document's routes
+from . import docs, operator  # noqa: E402,F401 - the document's and the operators' routes

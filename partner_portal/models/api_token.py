@@ -19,7 +19,10 @@ class ApiToken(db.Model):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
+    # None for an operator's token: customer service administers no organization, and such a token
+    # reaches the operator routes only (usage imports, program memberships).
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True, default=None)
     # The administrator who created it: the token acts as them, never with more than they hold now.
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))
@@ -38,6 +41,11 @@ class ApiToken(db.Model):
     def is_full(self) -> bool:
         """True for a full-access token."""
         return self.access is Access.FULL
+
+    @property
+    def for_operator(self) -> bool:
+        """True for a customer-service operator's token (no organization)."""
+        return self.organization_id is None
 
     def is_live(self, now: datetime) -> bool:
         """True when neither revoked nor expired at `now`."""

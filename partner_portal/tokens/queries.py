@@ -16,3 +16,11 @@ def tokens_for(actor: Administrator) -> list[tuple[ApiToken, str]]:
     if not actor.is_full:
         stmt = stmt.where(ApiToken.user_id == actor.user_id)
     return [(token, email) for token, email in db.session.execute(stmt)]
+
+
+def operator_tokens(user_id: int) -> list[tuple[ApiToken, str]]:
+    """A customer-service operator's own operator tokens with their email, newest first."""
+    stmt = (select(ApiToken, User.email).join(User, User.id == ApiToken.user_id)
+            .where(ApiToken.organization_id.is_(None), ApiToken.user_id == user_id)
+            .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))
+    return [(token, email) for token, email in db.session.execute(stmt)]

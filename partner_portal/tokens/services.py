@@ -62,14 +62,40 @@ def create_token(actor: Administrator, name: str, access: Access, permissions, d
         if missing:
             raise TokenError(f"A token can't hold more than you do: you don't have {', '.join(missing)}.",
                              "permissions")
-    secret = secrets.token_urlsafe(32)
-    raw = TOKEN_PREFIX + secret
-    token = ApiToken(organization_id=actor.organization_id, user_id=actor.user_id, name=name[:80],
-                     prefix=raw[:len(TOKEN_PREFIX) + 6], token_hash=hash_token(raw), access=access,
-                     permissions=codes, expires_at=utcnow() + timedelta(days=days))
-    db.session.add(token)
+    token, raw = _new_token(actor.organization_id, actor.user_id, name, access, codes, days)
     db.session.commit()
     return token, raw
+
+
+def create_operator_token(user: User, name: str, days: int) -> tuple[ApiToken, str]:
+    """Create a customer-service operator's token (no organization: the operator API routes only);
+    returns it with its secret. Raises TokenError for a person who is not an operator, or bad input."""
+    if not user.is_operator:
+        raise TokenError("Only customer-service operators can create operator tokens.")
+    name = name.strip()
+    if not name:
+        raise TokenError("Give the token a name.", "name")
+    if days not in EXPIRY_DAYS:
+        raise TokenError("Choose one of the expiry periods offered.", "expires")
+    token, raw = _new_token(None, user.id, name, Access.CUSTOM, frozenset(), days)
+    db.session.commit()
+    return token, raw
+
+
+def _new_token(org_id: int | None, user_id: int, name: str, access: Access, codes: frozenset,
+               days: int) -> tuple[ApiToken, str]:
+    """A new token row (uncommitted) and its secret."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(organization_id=org_id, user_id=user_id, name=name[:80], prefix=raw[:len(TOKEN_PREFIX) + 6],
+                     token_hash=hash_token(raw), access=access, permissions=codes,
+                     expires_at=utcnow() + timedelta(days=days))
+    db.session.add(token)
+    return token, raw
+
+
+def can_revoke_own(user: User, token: ApiToken) -> bool:
+    """True when `user` may revoke the operator token `token` (their own)."""
+    return token.for_operator and token.user_id == user.id
 
 
 def can_revoke(actor: Administrator, token: ApiToken) -> bool:
@@ -78,9 +104,11 @@ def can_revoke(actor: Administrator, token: ApiToken) -> bool:
     return token.organization_id == actor.organization_id and (actor.is_full or token.user_id == actor.user_id)
 
 
-def revoke_token(actor: Administrator, token: ApiToken, by: User) -> None:
-    """Revoke `token` now (idempotent). Raises TokenError when `actor` may not."""
-    if not can_revoke(actor, token):
+def revoke_token(actor: Administrator | None, token: ApiToken, by: User) -> None:
+    """Revoke `token` now (idempotent): `actor` acting in its organization, or with actor None
+    an operator their own operator token. Raises TokenError when they may not."""
+    allowed = can_revoke_own(by, token) if actor is None else can_revoke(actor, token)
+    if not allowed:
         raise TokenError("Only the token's creator or a full-access administrator can revoke it.")
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by_id = utcnow(), by.id
@@ -121,16 +149,17 @@ class TokenRole:
         return getattr(self.administrator, name)
 
 
-def authenticate(raw: str) -> tuple[TokenRole, Organization, User]:
-    """The role, organization and person a presented token acts as; records its use. Raises
-    TokenRefused (unknown, expired, revoked, creator no longer an administrator there)."""
+def authenticate(raw: str) -> tuple[TokenRole | None, Organization | None, User, ApiToken]:
+    """The role, organization and person a presented token acts as (no role or organization for an
+    operator's token), and the token; records its use. Raises TokenRefused (unknown, expired,
+    revoked, creator no longer an administrator there, or no longer an operator)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise TokenRefused("The bearer token is not a Partner Portal API token.")
     row = db.session.execute(
         select(ApiToken, Administrator, Organization, User)
         .join(Administrator, (Administrator.user_id == ApiToken.user_id)
               & (Administrator.organization_id == ApiToken.organization_id), isouter=True)
-        .join(Organization, Organization.id == ApiToken.organization_id)
+        .join(Organization, Organization.id == ApiToken.organization_id, isouter=True)
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == hash_token(raw))
     ).first()
@@ -142,10 +171,12 @@ def authenticate(raw: str) -> tuple[TokenRole, Organization, User]:
         raise TokenRefused("The bearer token was revoked.")
     if token.expires_at <= now:
         raise TokenRefused("The bearer token has expired.")
-    if administrator is None:
+    if token.for_operator and not user.is_operator:
+        raise TokenRefused("The token's creator is no longer a customer-service operator.")
+    if not token.for_operator and administrator is None:
         raise TokenRefused("The token's creator no longer administers its organization.")
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         db.session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
         db.session.commit()
         token.last_used_at = now
-    return TokenRole(administrator, token), org, user
+    return (None if token.for_operator else TokenRole(administrator, token)), org, user, token
