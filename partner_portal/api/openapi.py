@@ -127,6 +127,10 @@ SCHEMAS = {
         "response_status": _nullable(INTEGER), "error": _nullable(STRING), "created_at": DATETIME,
         "delivered_at": _nullable(DATETIME)}),
     "Deliveries": _object({"deliveries": _array(_ref("Delivery"))}),
+    "NewSupportRequest": {"type": "object", "required": ["issue_type"], "properties": {
+        "issue_type": {"enum": [t.value for t in IssueType]}, "company": STRING, "contact_name": STRING,
+        "contact_email": STRING, "country": STRING, "customer": STRING, "product": STRING,
+        "quantity": {"type": "integer", "minimum": 1}, "details": STRING}},
     "UsageImport": _object({
         "id": INTEGER, "status": {"enum": [s.value for s in ImportStatus]}, "filename": STRING,
         "size_bytes": INTEGER, "partial": BOOLEAN, "rows_read": INTEGER, "rows_imported": INTEGER,
@@ -231,8 +235,11 @@ def _paths() -> dict:
         "/connections/{connection_id}": {"delete": _operation(
             "removePartner", "End a partner's connection to this organization", "Connections",
             {**NO_CONTENT, **NOT_FOUND}, [_path("connection_id", ID)])},
-        "/invitation-link": {"get": _operation(
-            "getInvitationLink", "The partner's invitation link", "Connections", _ok("InvitationLink"))},
+        "/invitation-link": {
+            "get": _operation("getInvitationLink", "The partner's invitation link", "Connections",
+                              _ok("InvitationLink")),
+            "post": _operation("createInvitationLink", "Create the invitation link if there is none",
+                               "Connections", _ok("InvitationLink"))},
         "/allocations": {
             "get": _operation("listAllocations", "License allocations", "Manage Licenses", _ok("Allocations")),
             "post": _operation("allocate", "Allocate licenses to the primary cloud account", "Manage Licenses",
@@ -273,9 +280,16 @@ def _paths() -> dict:
             "setMembership", "Grant or lapse a partner-program membership (operators)", "Operators",
             {**_ok("Membership"), **NOT_FOUND, **INVALID, "415": _problem("The body is not JSON.")},
             [ORGID, _path("program", {"enum": [p.value for p in Program]})], body="MembershipChange")},
-        "/support-requests": {"get": _operation(
-            "listSupportRequests", "Requests to customer service", "Partner Support Center",
-            _ok("SupportRequests"))},
+        "/support-requests": {
+            "get": _operation("listSupportRequests", "Requests to customer service", "Partner Support Center",
+                              _ok("SupportRequests")),
+            "post": _operation("submitSupportRequest", "Send a request to customer service", "Partner Support Center",
+                               {**_ok("SupportRequest", "Sent.", "201"), **NOT_FOUND, **INVALID,
+                                "415": _problem("The body is not JSON.")}, body="NewSupportRequest",
+                               description="The fields depend on issue_type, as on the page: "
+                                           "orgid-creation (company, contact_name, contact_email, country), "
+                                           "license-allocation (customer ORGID, product, quantity), "
+                                           "general (details).")},
     }
 
 

@@ -19,13 +19,15 @@ from ..allocation.forms import AllocateForm
 from ..allocation.queries import allocation_lines
 from ..allocation.services import AllocationRefused, allocate as allocate_licenses
 from ..connections.queries import active_connection_count, partner_connections
-from ..connections.services import connection_limit, end_connection
+from ..connections.services import connection_limit, end_connection, ensure_invitation_token
 from ..customers import queries as customer_queries
-from ..extensions import csrf, limiter
+from ..extensions import csrf, db, limiter
 from ..licensing import queries as licensing_queries
 from ..models import Side, WebhookEndpoint
 from ..notifications import queries as notification_queries, services as notification_services
-from ..support.queries import partner_requests
+from ..support.forms import FORMS as SUPPORT_FORMS, issue_type_of, request_fields
+from ..support.queries import partner_requests, request_line
+from ..support.services import SupportRefused, submit_request
 from ..web.guards import (
     manages_licenses, partner_full_access, sees_dashboard, sees_notification_center,
 )
@@ -310,6 +312,36 @@ def support_requests():
     """The partner's requests to customer service with their status."""
     return jsonify({"support_requests": [serializers.support_request(line)
                                          for line in partner_requests(acting().org.id)]})
+
+
+@bp.post("/support-requests")
+@requires(partner_full_access, FULL_PARTNER)
+def new_support_request():
+    """A request to customer service: the Partner Support Center form of its issue_type, the same
+    checks (201), or a 422 with the fields at fault."""
+    body = _json_body()
+    issue_type = issue_type_of(body.get("issue_type"))
+    if issue_type is None:
+        raise ApiError(422, "Choose an issue type.", {"issue_type": ["Unknown issue type."]})
+    form = SUPPORT_FORMS[issue_type](formdata=body, meta={"csrf": False})
+    if not form.validate():
+        raise ApiError(422, "The request could not be sent.", _field_errors(form))
+    orgid = body.get("customer", "") if "customer" in form else ""
+    customer = connected_customer_or_404(orgid)[0] if orgid else None
+    try:
+        filed = submit_request(acting().org, current_user, issue_type, request_fields(form, customer))
+    except SupportRefused as refused:
+        raise ApiError(422, str(refused), {refused.field or "details": [str(refused)]}) from None
+    return jsonify(serializers.support_request(request_line(filed.id))), 201
+
+
+@bp.post("/invitation-link")
+@requires(partner_full_access, FULL_PARTNER)
+def create_invitation_link():
+    """Create the partner's invitation link if it has none (as Invite or Add does); the link."""
+    ensure_invitation_token(acting().org.id)
+    db.session.commit()
+    return invitation_link()
 
 
 # --- webhooks ------------------------------------------------------------------------------------

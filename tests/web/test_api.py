@@ -253,3 +253,33 @@ def test_parity_with_the_dashboard_and_licensing_pages(client, login, world):
             assert cells[0] == service["service"]
             assert [int(c) for c in (cells[2], cells[3], cells[5], cells[6])] == [
                 service["purchased"], service["assigned"], service["remaining"], service["overage"]]
+
+
+def test_support_requests_are_sent_with_the_pages_checks(client, world):
+    partner, user, alpha, _beta = world
+    secret = make_token(user, partner)
+    sent = client.post("/api/v1/support-requests", json={"issue_type": "general", "details": "How do I add seats?"},
+                       headers=bearer(secret))
+    assert sent.status_code == 201 and sent.get_json()["status"] == "open"
+    listed = client.get("/api/v1/support-requests", headers=bearer(secret)).get_json()["support_requests"]
+    assert [r["id"] for r in listed] == [sent.get_json()["id"]]
+    empty = client.post("/api/v1/support-requests", json={"issue_type": "general"}, headers=bearer(secret))
+    assert empty.status_code == 422 and "details" in empty.get_json()["errors"]
+    unknown = client.post("/api/v1/support-requests", json={"issue_type": "nope"}, headers=bearer(secret))
+    assert unknown.status_code == 422 and "issue_type" in unknown.get_json()["errors"]
+    orgid = client.post("/api/v1/support-requests", json={"issue_type": "orgid-creation", "company": "Acme"},
+                        headers=bearer(secret))
+    assert orgid.status_code == 422 and {"contact_name", "contact_email", "country"} <= set(orgid.get_json()["errors"])
+    stranger = make_org("Stranger")
+    elsewhere = client.post("/api/v1/support-requests", headers=bearer(secret), json={
+        "issue_type": "license-allocation", "customer": stranger.orgid, "product": "daas-user", "quantity": 5})
+    assert elsewhere.status_code == 404
+
+
+def test_the_invitation_link_is_created_once(client, world):
+    partner, user, *_ = world
+    partner.invitation_token = None
+    secret = make_token(user, partner)
+    assert client.get("/api/v1/invitation-link", headers=bearer(secret)).get_json() == {"link": None}
+    first = client.post("/api/v1/invitation-link", headers=bearer(secret)).get_json()["link"]
+    assert first and client.post("/api/v1/invitation-link", headers=bearer(secret)).get_json()["link"] == first
