@@ -260,3 +260,29 @@ def test_webhooks_by_api_need_a_full_access_token_and_a_public_url(client, partn
     assert refused.status_code == 422 and "private or loopback" in refused.get_json()["errors"]["url"][0]
     no_events = client.post("/api/v1/webhooks", json={"url": "https://example.org/"}, headers=bearer(make_token(user, org)))
     assert no_events.status_code == 422 and "events" in no_events.get_json()["errors"]
+
+
+def test_completed_allocations_and_resolved_requests_are_announced(client, login, partner, receiver):
+    from partner_portal.allocation.services import finish_allocation
+    from partner_portal.models import IssueType
+    from partner_portal.support.services import resolve_request
+
+    from ..allocation_factories import make_allocation, make_request
+    from ..factories import make_user
+
+    org, user = partner
+    login(user)
+    _register(client, receiver.url, events=["allocation.completed", "support_request.resolved"])
+    operator = make_user(operator=True)
+    failed = make_allocation(org, 3)
+    finish_allocation(failed.id, completed=False, reason="No stock.", by=operator)
+    assert receiver.requests == []  # a failed allocation is not a completed one
+    done = make_allocation(org, 5)
+    finish_allocation(done.id, completed=True, by=operator)
+    question = make_request(org, IssueType.GENERAL, details="How?")
+    resolve_request(question.id, operator, note="Like this.")
+    events = [json.loads(body) for _headers, body in receiver.requests]
+    assert [e["type"] for e in events] == ["allocation.completed", "support_request.resolved"]
+    assert events[0]["data"]["allocation_id"] == done.id and events[0]["data"]["quantity"] == 5
+    assert events[1]["data"]["support_request_id"] == question.id
+    assert events[1]["data"]["resolution_note"] == "Like this."
