@@ -13,7 +13,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from sqlalchemy import select
 
-from partner_portal import jobs
 from partner_portal.connections.services import accept_invitation, end_connection
 from partner_portal.extensions import db
 from partner_portal.models import (
@@ -65,14 +64,6 @@ def receiver(app, monkeypatch):
     monkeypatch.setitem(app.config, "WEBHOOK_RETRY_BACKOFF", 3)
     with Receiver() as server:
         yield server
-
-
-@pytest.fixture
-def schedule():
-    """huey's schedule (in memory when jobs run inline), emptied before and after."""
-    jobs.huey.storage.flush_schedule()
-    yield jobs.huey
-    jobs.huey.storage.flush_schedule()
 
 
 @pytest.fixture
