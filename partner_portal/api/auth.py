@@ -11,10 +11,10 @@ import hashlib
 from functools import wraps
 
 from flask import g, request
-from flask_login import AnonymousUserMixin
+from flask_login import AnonymousUserMixin, current_user
 
 from ..tokens.services import TokenRefused, authenticate
-from ..web.tenancy import Acting
+from ..web.tenancy import Acting, acting
 from .problems import ApiError
 
 # Routes anyone may read: the description of the API and its page.
@@ -58,13 +58,16 @@ def operator_token_required(view):
 
     @wraps(view)
     def wrapped(*args, **kwargs):
-        from flask_login import current_user
-
         if not (g.api_token.for_operator and current_user.is_operator):
             raise ApiError(403, "This needs a customer-service operator's token.")
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def full_access(me) -> bool:
+    """True for a full-access role (the token's and its creator's)."""
+    return me.administrator.is_full
 
 
 def requires(predicate, message: str):
@@ -73,8 +76,6 @@ def requires(predicate, message: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            from ..web.tenancy import acting
-
             if not predicate(acting()):
                 raise ApiError(403, message)
             return view(*args, **kwargs)

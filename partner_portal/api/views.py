@@ -39,7 +39,7 @@ from ..webhooks import queries as webhook_queries
 from ..webhooks.forms import EndpointForm
 from ..webhooks.services import WebhookError, register_endpoint, remove_endpoint, resend
 from . import bp, serializers
-from .auth import rate_limit_key, requires, sign_in_by_token
+from .auth import full_access, rate_limit_key, requires, sign_in_by_token
 from .problems import ApiError, problem
 
 csrf.exempt(bp)
@@ -263,7 +263,7 @@ def connections():
 
 
 @bp.delete("/connections/<int:connection_id>")
-@requires(lambda me: me.administrator.is_full, FULL)
+@requires(full_access, FULL)
 def remove_partner(connection_id: int):
     """End a partner's connection to this organization (as Account Settings → Partner Connections)."""
     end_connection(customer_connection_or_404(connection_id), Side.CUSTOMER, current_user)
@@ -346,19 +346,15 @@ def create_invitation_link():
 
 # --- webhooks ------------------------------------------------------------------------------------
 
-def _full(me) -> bool:
-    return me.administrator.is_full
-
-
 @bp.get("/webhooks")
-@requires(_full, FULL)
+@requires(full_access, FULL)
 def webhooks():
     """The organization's webhook endpoints (their secrets are never shown again)."""
     return jsonify({"webhooks": [serializers.endpoint(endpoint) for endpoint in webhook_queries.endpoints(acting().org.id)]})
 
 
 @bp.post("/webhooks")
-@requires(_full, FULL)
+@requires(full_access, FULL)
 def register_webhook():
     """Register an endpoint for event types (201 with its signing secret, shown this once)."""
     body = request.get_json(silent=True) if request.is_json else None
@@ -378,7 +374,7 @@ def register_webhook():
 
 
 @bp.delete("/webhooks/<int:endpoint_id>")
-@requires(_full, FULL)
+@requires(full_access, FULL)
 def remove_webhook(endpoint_id: int):
     """Remove an endpoint and its delivery records."""
     remove_endpoint(scoped_or_404(WebhookEndpoint, endpoint_id))
@@ -386,7 +382,7 @@ def remove_webhook(endpoint_id: int):
 
 
 @bp.get("/webhooks/deliveries")
-@requires(_full, FULL)
+@requires(full_access, FULL)
 def webhook_deliveries():
     """The latest deliveries with their status, newest first."""
     return jsonify({"deliveries": [serializers.delivery(delivery) for delivery, _url
@@ -394,7 +390,7 @@ def webhook_deliveries():
 
 
 @bp.post("/webhooks/deliveries/<int:delivery_id>/resend")
-@requires(_full, FULL)
+@requires(full_access, FULL)
 def resend_webhook(delivery_id: int):
     """Send a delivery again: the same event and body, signed anew (202: it goes in the background)."""
     delivery = webhook_queries.delivery_of(acting().org.id, delivery_id)

@@ -283,3 +283,19 @@ def test_the_invitation_link_is_created_once(client, world):
     assert client.get("/api/v1/invitation-link", headers=bearer(secret)).get_json() == {"link": None}
     first = client.post("/api/v1/invitation-link", headers=bearer(secret)).get_json()["link"]
     assert first and client.post("/api/v1/invitation-link", headers=bearer(secret)).get_json()["link"] == first
+
+
+def test_over_the_limit_is_a_problem_too(client, world, app, monkeypatch):
+    partner, user, *_ = world
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT", "1 per minute")
+    secret = make_token(user, partner)
+    client.get("/api/v1/organization", headers=bearer(secret))
+    answer = client.get("/api/v1/organization", headers=bearer(secret))
+    assert answer.status_code == 429 and answer.mimetype == "application/problem+json"
+    assert "Retry-After" in answer.headers
+
+
+def test_api_answers_set_no_cookie(client, world):
+    partner, user, *_ = world
+    answer = client.get("/api/v1/customers", headers=bearer(make_token(user, partner)))
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
