@@ -43,14 +43,20 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(actor: Administrator, name: str, access: Access, permissions, days: int) -> tuple[ApiToken, str]:
-    """Create a token for `actor`'s organization; returns it with its secret (shown once, never
-    stored). Raises TokenError when it would hold more than `actor` does, or on a bad expiry."""
+def _checked_name(name: str, days: int) -> str:
+    """The token's name, trimmed; raises TokenError without one or for an expiry not offered."""
     name = name.strip()
     if not name:
         raise TokenError("Give the token a name.", "name")
     if days not in EXPIRY_DAYS:
         raise TokenError("Choose one of the expiry periods offered.", "expires")
+    return name
+
+
+def create_token(actor: Administrator, name: str, access: Access, permissions, days: int) -> tuple[ApiToken, str]:
+    """Create a token for `actor`'s organization; returns it with its secret (shown once, never
+    stored). Raises TokenError when it would hold more than `actor` does, or on a bad expiry."""
+    name = _checked_name(name, days)
     if access is Access.FULL:
         if not actor.is_full:
             raise TokenError("Only full-access administrators can create full-access tokens.", "access")
@@ -72,12 +78,7 @@ def create_operator_token(user: User, name: str, days: int) -> tuple[ApiToken, s
     returns it with its secret. Raises TokenError for a person who is not an operator, or bad input."""
     if not user.is_operator:
         raise TokenError("Only customer-service operators can create operator tokens.")
-    name = name.strip()
-    if not name:
-        raise TokenError("Give the token a name.", "name")
-    if days not in EXPIRY_DAYS:
-        raise TokenError("Choose one of the expiry periods offered.", "expires")
-    token, raw = _new_token(None, user.id, name, Access.CUSTOM, frozenset(), days)
+    token, raw = _new_token(None, user.id, _checked_name(name, days), Access.CUSTOM, frozenset(), days)
     db.session.commit()
     return token, raw
 
