@@ -87,6 +87,15 @@ def load(instance_path: str) -> dict:
         # Wrong codes (and passwords confirming two-factor changes) per person: a 6-digit code
         # falls to guessing only if it is tried often enough.
         "TWO_FACTOR_ACCOUNT_RATE_LIMIT": os.environ.get("TWO_FACTOR_ACCOUNT_RATE_LIMIT", "5 per 15 minutes"),
+        # Requests per API token (web/ratelimits' storage; per client address without a token).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "120 per minute"),
+        # Webhooks go to https URLs on public addresses; this lets loopback, private and plain-http
+        # endpoints in (development and tests only).
+        "WEBHOOKS_ALLOW_PRIVATE": _flag("WEBHOOKS_ALLOW_PRIVATE", False),
+        "WEBHOOK_RETRIES": int(os.environ.get("WEBHOOK_RETRIES", "8")),
+        "WEBHOOK_RETRY_DELAY": int(os.environ.get("WEBHOOK_RETRY_DELAY", "30")),
+        "WEBHOOK_RETRY_BACKOFF": float(os.environ.get("WEBHOOK_RETRY_BACKOFF", "2")),
+        "WEBHOOK_TIMEOUT": float(os.environ.get("WEBHOOK_TIMEOUT", "10")),
         # Every person who signs in must turn two-factor sign-in on before anything else.
         "REQUIRE_TWO_FACTOR": _flag("REQUIRE_TWO_FACTOR", False),
         # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto are believed; with

@@ -208,6 +208,16 @@ def count_queries(app):
 
 
 @pytest.fixture
+def schedule(app):
+    """huey's schedule (in memory when jobs run inline), emptied before and after the test."""
+    from partner_portal import jobs
+
+    jobs.huey.storage.flush_schedule()
+    yield jobs.huey
+    jobs.huey.storage.flush_schedule()
+
+
+@pytest.fixture
 def frame_cache(app, monkeypatch):
     """Each worker's copy of people's roles turned on (the suite runs with it off), starting empty."""
     from partner_portal.web import tenancy

@@ -11,8 +11,10 @@ from ..database import begin_serialized
 from ..extensions import db
 from ..models import (
     ActivityKind, Allocation, AllocationStatus, Organization, Service, Severity, SupportRequest, User, utcnow,
+    WebhookEvent,
 )
 from ..notifications.services import notify
+from ..webhooks.services import emit
 from .queries import left_to_allocate
 
 PRIMARY_ONLY = ("Licenses can be allocated only to your own primary cloud account, not to a customer's cloud "
@@ -114,6 +116,11 @@ def finish_allocation(allocation_id: int, completed: bool, reason: str = "", by:
                "available to allocate again, and customer service is following the failure up.", Severity.WARNING)
     record(allocation.partner_id, ActivityKind.ALLOCATION, "completed" if completed else "failed", summary,
            by=by, label=label, target=service.name)
+    if completed:
+        account = db.session.get(Organization, allocation.account_id)
+        emit((allocation.partner_id,), WebhookEvent.ALLOCATION_COMPLETED, lambda: {
+            "allocation_id": allocation.id, "product": service.name, "service_code": service.code,
+            "quantity": allocation.quantity, "account_orgid": account.orgid})
     db.session.commit()
     return allocation
 

@@ -15,10 +15,11 @@ from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
     Access, ActivityKind, Administrator, AdministratorInvitation, Connection, ConnectionMethod, NotificationSource,
-    Organization, Side, Tenancy, User, utcnow,
+    Organization, Side, Tenancy, User, utcnow, WebhookEvent,
 )
 from ..models.organization import new_invitation_token
 from ..notifications.services import notify
+from ..webhooks.services import emit
 from .queries import active_connection, active_connection_count
 
 EMAIL_TAKEN = ("An account already uses this business email. Invite that customer with your invitation link "
@@ -115,15 +116,17 @@ def accept_invitation(partner: Organization, customer_admin: Administrator, by: 
                       created_by_id=by_id)
     db.session.add(link)
     customer = db.session.get(Organization, customer_id)
-    notify(partner_id, f"New customer connection: {customer.name}",
-           f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer Dashboard.",
-           source=NotificationSource.CONNECTION)
     partner = db.session.get(Organization, partner_id)
     by = db.session.get(User, by_id)
     _log_connection(partner, customer, "connected", by,
                     f"{customer.name} (ORGID {customer.orgid}) accepted the invitation link and connected.",
                     f"Accepted the invitation of {partner.name} (ORGID {partner.orgid}) and connected.")
     try:
+        # Inside the try: the notification and the webhook events may flush the new connection.
+        notify(partner_id, f"New customer connection: {customer.name}",
+               f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer "
+               "Dashboard.", source=NotificationSource.CONNECTION)
+        _emit_connection(WebhookEvent.CONNECTION_CREATED, link, partner, customer)
         db.session.commit()
     except IntegrityError:
         # The unique index on active pairs caught a simultaneous acceptance.
@@ -190,6 +193,7 @@ def _create_added_customer(partner: Organization, by_id: int, details: NewCustom
     notify(partner.id, f"New customer connection: {customer.name}",
            f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.",
            source=NotificationSource.CONNECTION)
+    _emit_connection(WebhookEvent.CONNECTION_CREATED, link, partner, customer)
     by = db.session.get(User, by_id)
     _log_connection(partner, customer, "added", by,
                     f"Added the customer {customer.name} (ORGID {customer.orgid}) with Add a customer and connected "
@@ -238,6 +242,7 @@ def end_connection(link: Connection, side: Side, by: User) -> None:
         notify(customer.id, f"{partner.name} removed its connection",
                f"{partner.name} (ORGID {partner.orgid}) ended its connection with your organization and no longer "
                "sees your account information.", source=NotificationSource.CONNECTION)
+    _emit_connection(WebhookEvent.CONNECTION_ENDED, link, partner, customer)
     db.session.commit()
 
 
@@ -248,3 +253,16 @@ def _log_connection(partner: Organization, customer: Organization, action: str, 
            target=f"{customer.name} ({customer.orgid})")
     record(customer.id, ActivityKind.CONNECTION, action, customer_summary, by=by,
            target=f"{partner.name} ({partner.orgid})")
+
+
+def _emit_connection(event: WebhookEvent, link: Connection, partner: Organization, customer: Organization) -> None:
+    """Tell both organizations' webhook endpoints that the connection began or ended (uncommitted)."""
+
+    def data() -> dict:
+        db.session.flush()
+        return {"connection_id": link.id, "method": link.method.value,
+                "partner": {"orgid": partner.orgid, "name": partner.name},
+                "customer": {"orgid": customer.orgid, "name": customer.name},
+                "ended_by": link.ended_by_side.value if link.ended_by_side else None}
+
+    emit((partner.id, customer.id), event, data)

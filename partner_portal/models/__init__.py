@@ -1,5 +1,6 @@
 """All models, importable from one place (Alembic and the app import this package)."""
 from .activity import ActivityEntry, ActivityKind
+from .api_token import ApiToken
 from .allocation import Allocation, AllocationStatus
 from .connection import Connection, ConnectionMethod, Side
 from .entitlement import CommitModel, Entitlement, EntitlementState, Order, Service, Term
@@ -20,9 +21,10 @@ from .usage import BandwidthDay, BandwidthSource, LicenseAssignment, UsageDay
 from .usage_import import ImportStatus, UsageImport
 from .user import Access, Administrator, AdministratorInvitation, Permission, User
 from .user_session import UserSession
+from .webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
-    "Access", "ActivityEntry", "ActivityKind", "Administrator", "AdministratorInvitation", "Allocation",
+    "Access", "ActivityEntry", "ApiToken", "DeliveryStatus", "ActivityKind", "Administrator", "AdministratorInvitation", "Allocation",
     "AllocationStatus", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod",
     "DirectoryUser", "Entitlement", "EntitlementState", "IdentityDomain", "ImportStatus", "IssueType",
     "LicenseAssignment", "MembershipStatus", "Notification", "NotificationDismissal", "NotificationSource",
@@ -30,5 +32,5 @@ __all__ = [
     "OutgoingMail", "Permission", "Program", "ProgramMembership", "PublishedResource", "RecoveryCode",
     "RequestStatus", "ResourceKind", "ResourceLocation", "Service", "Severity", "Side", "SupportRequest",
     "SupportTicket", "Tenancy", "Term", "TicketSeverity", "TicketStatus", "UsageDay", "UsageImport", "User",
-    "UserSession", "utcnow", "Workspace", "WorkspaceDomain", "WorkspaceTheme",
+    "UserSession", "utcnow", "WebhookDelivery", "WebhookEndpoint", "WebhookEvent", "Workspace", "WorkspaceDomain", "WorkspaceTheme",
 ]

@@ -11,8 +11,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..extensions import db
 from ..models import (
     Notification, NotificationSource, NotificationState, NotificationSubscription, NotificationTriage, Organization,
-    Severity, User, utcnow,
+    Severity, User, utcnow, WebhookEvent,
 )
+from ..webhooks.services import emit
 from . import email
 from .queries import Viewer, assignable_colleagues, safe_link, subscribable_sources, unread_by
 
@@ -44,6 +45,13 @@ def notify(org_id: int, title: str, body: str = "", severity: Severity = Severit
                         link=link, recipient_id=recipient_id)
     db.session.add(note)
     email.send_copies_after_commit()
+
+    def data() -> dict:
+        db.session.flush()
+        return {"notification_id": note.id, "organization_id": org_id, "title": note.title, "body": note.body,
+                "severity": note.severity.value, "source": note.source.value}
+
+    emit((org_id,), WebhookEvent.NOTIFICATION_CREATED, data)
     return note
 
 

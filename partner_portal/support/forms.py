@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..allocation.forms import WholeNumberField
 from ..models import IssueType
+from .services import RequestFields
 
 DETAILS_MAX = 4000
 
@@ -51,3 +52,18 @@ class GeneralRequestForm(FlaskForm):
 
 FORMS = {IssueType.ORGID_CREATION: OrgIdRequestForm, IssueType.LICENSE_ALLOCATION: AllocationRequestForm,
          IssueType.GENERAL: GeneralRequestForm}
+
+
+TEXT_FIELDS = ("company", "contact_name", "contact_email", "country", "details")
+
+
+def issue_type_of(value: str | None) -> IssueType | None:
+    """The issue type a form names, or None when it names none we support."""
+    return next((kind for kind in IssueType if kind.value == value), None)
+
+
+def request_fields(form, customer) -> RequestFields:
+    """What a validated request form carries, for submit_request (the page's and the API's)."""
+    texts = {name: form[name].data or "" for name in TEXT_FIELDS if name in form}
+    return RequestFields(**texts, customer=customer, service_code=form.product.data if "product" in form else "",
+                         quantity=form.quantity.data if "quantity" in form else None)

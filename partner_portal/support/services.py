@@ -19,10 +19,11 @@ from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
     Access, ActivityKind, Administrator, IssueType, Organization, RequestStatus, Service, SupportRequest, Tenancy,
-    User, utcnow,
+    User, utcnow, WebhookEvent,
 )
 from ..notifications.services import notify
 from ..onboarding.services import onboarding_token
+from ..webhooks.services import emit
 
 ANSWER_WITHIN_BUSINESS_DAYS = 5
 MAX_QUANTITY = 1_000_000
@@ -168,6 +169,9 @@ def resolve_request(request_id: int, by: User, note: str = "") -> SupportRequest
             raise SupportRefused("Write the answer to the partner's question.", "note")
         summary = "Customer service answered your question."
     _close(request, RequestStatus.RESOLVED, by, note, summary)
+    emit((request.partner_id,), WebhookEvent.SUPPORT_REQUEST_RESOLVED, lambda: {
+        "support_request_id": request.id, "issue_type": request.issue_type.value, "summary": summary,
+        "resolution_note": request.resolution_note})
     db.session.commit()
     return request
 

@@ -9,11 +9,10 @@ from ..web import htmx
 from ..web.guards import partner_full_access_required
 from ..web.tenancy import acting, connected_customer_or_404, scoped_or_404
 from . import bp, queries
-from .forms import FORMS, AllocationRequestForm
-from .services import RequestFields, SupportRefused, submit_request
+from .forms import FORMS, AllocationRequestForm, issue_type_of, request_fields
+from .services import SupportRefused, submit_request
 
 UNSUPPORTED = "Choose an issue type from the list."
-TEXT_FIELDS = ("company", "contact_name", "contact_email", "country", "details")
 
 
 @bp.get("")
@@ -23,16 +22,11 @@ def index():
     return htmx.render("support/index.html", lines=queries.partner_requests(acting().org.id))
 
 
-def _issue_type(value: str | None) -> IssueType | None:
-    """The issue type a form names, or None when it names none we support."""
-    return next((kind for kind in IssueType if kind.value == value), None)
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @partner_full_access_required
 def new():
     """A new request: choose the Issue Type, then fill in the fields it needs."""
-    issue_type = _issue_type(request.values.get("type"))
+    issue_type = issue_type_of(request.values.get("type"))
     form = FORMS[issue_type]() if issue_type else None
     if isinstance(form, AllocationRequestForm):
         form.customer.choices = [SelectChoice(c.orgid, f"{c.name} ({c.orgid})")
@@ -46,10 +40,7 @@ def new():
         customer = connected_customer_or_404(orgid)[0] if orgid else None
         if form.validate():
             try:
-                texts = {name: form[name].data or "" for name in TEXT_FIELDS if name in form}
-                filed = submit_request(acting().org, acting().user, issue_type, RequestFields(
-                    **texts, customer=customer, service_code=form.product.data if "product" in form else "",
-                    quantity=form.quantity.data if "quantity" in form else None))
+                filed = submit_request(acting().org, acting().user, issue_type, request_fields(form, customer))
             except SupportRefused as refused:
                 form[refused.field or "details"].errors.append(str(refused))
             else:

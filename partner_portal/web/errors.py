@@ -1,7 +1,7 @@
 """Friendly error pages; never a stack trace in the browser."""
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
@@ -65,6 +65,11 @@ def server_error() -> Response:
         return headers.secure(Response(STATIC_500, 500, mimetype="text/html"))
 
 
+def _for_api() -> bool:
+    """True for a request under /api/: its errors are problem+json, never a page."""
+    return request.path.startswith("/api/")
+
+
 def register(app: Flask) -> None:
     """Install the error handlers."""
 
@@ -80,6 +85,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if _for_api():
+            # No route matched (or the method), so the API blueprint's own handler never ran.
+            from ..api.problems import problem
+
+            return problem(code, MESSAGES.get(code, ""))
         description = error.description if isinstance(error.description, str) else None
         if description == "partner-only":
             return render_error(403, "This page is for partner accounts only: your organization has no active "
@@ -91,6 +101,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         current_app.logger.exception("Unhandled error")
+        if _for_api():
+            from ..api.problems import problem
+
+            db.session.rollback()
+            return problem(500, MESSAGES[500])
         return server_error()
 
     app.register_error_handler(InternalServerError, unexpected)

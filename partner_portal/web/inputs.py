@@ -33,10 +33,10 @@ def reject_nul() -> None:
     PostgreSQL refuses NUL in text (a 500 mid-request), SQLite stores it and later pages show a
     truncated value; no legitimate name, email or token contains one.
     """
-    # A multipart body sent to a view that reads its own body (a streamed upload, see
+    # A file sent to a view that reads its own body (a streamed upload, multipart or raw, see
     # web/uploads.py) is checked there: parsing it here would read the upload before the view's
-    # guard has run.
-    own_body = request.mimetype == "multipart/form-data" and getattr(
+    # guard has run. An ordinary form is still checked here, whatever the view.
+    own_body = request.mimetype != "application/x-www-form-urlencoded" and getattr(
         current_app.view_functions.get(request.endpoint), "reads_own_body", False)
     if "\x00" in request.path or has_nul(request.args) or (not own_body and has_nul(request.form)):
         abort(400, NUL_MESSAGE)

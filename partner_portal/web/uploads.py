@@ -18,7 +18,9 @@ from pathlib import Path
 from flask import abort, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import parse_form_data
+from werkzeug.wsgi import get_input_stream
 from wtforms import ValidationError
 
 from ..extensions import csrf
@@ -83,6 +85,29 @@ def receive_upload(field: str, folder: Path, max_bytes: int, suffix: str = "") -
         for handle in handles:
             handle.close()
             Path(handle.name).unlink(missing_ok=True)
+
+
+def receive_body(folder: Path, max_bytes: int, suffix: str = "") -> Path:
+    """Stream the raw request body (an API upload: no form, no CSRF token) to a new file in
+    `folder`; raises RequestEntityTooLarge past `max_bytes` (nothing is left on disk)."""
+    if (request.content_length or 0) > max_bytes:
+        raise RequestEntityTooLarge()
+    folder.mkdir(parents=True, exist_ok=True)
+    stream = get_input_stream(request.environ, max_content_length=max_bytes)
+    handle = tempfile.NamedTemporaryFile("wb", dir=folder, prefix=".upload-", suffix=".part", delete=False)
+    try:
+        size = 0
+        with handle:
+            while chunk := stream.read(64 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise RequestEntityTooLarge()
+                handle.write(chunk)
+        kept = folder / f"{uuid.uuid4().hex}{suffix}"
+        os.replace(handle.name, kept)
+        return kept
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
 
 
 def _check_token(form: MultiDict) -> None:

@@ -59,14 +59,6 @@ def mail_to(app, monkeypatch, smtp_port):
 
 
 @pytest.fixture
-def schedule():
-    """huey's schedule (in memory when jobs run inline), emptied before and after the test."""
-    jobs.huey.storage.flush_schedule()
-    yield jobs.huey
-    jobs.huey.storage.flush_schedule()
-
-
-@pytest.fixture
 def held(monkeypatch):
     """The jobs enqueued during the test, kept in this list instead of run."""
     jobs_enqueued = []
