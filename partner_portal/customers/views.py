@@ -29,7 +29,8 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
             "can_manage": me.administrator.is_full, "today": date.today(),
             "unread_total": sum(row.unread for row in rows), "open_tickets_total": sum(row.open_tickets for row in rows),
             "links_to_center": sees_notification_center(me),
-            "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS}
+            "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS,
+            "score_filters": queries.hs.BANDS}
 
 
 @bp.get("")
@@ -52,12 +53,13 @@ def export():
     rows = queries.dashboard_rows(me.org.id, me.administrator.id, params, set())
     header = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
               "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
-              "Unread notifications", "Open support tickets")
+              "Unread notifications", "Open support tickets", "Health score", "Health deductions")
     lines = [
         (row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
          "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
          "" if row.percent_whole is None else row.percent_whole,
-         row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets)
+         row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets,
+         row.score.score, row.score.summary)
         for row in rows
     ]
     filename = f"customers-{me.org.orgid}-{date.today().isoformat()}.csv"
@@ -118,6 +120,7 @@ def details(orgid: str):
     customer, connection = connected_customer_or_404(orgid)
     return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
                        history=connection_history(customer.id, partner_id=connection.partner_id),
+                       health=queries.customer_health(connection.partner_id, acting().administrator.id, customer.id),
                        **queries.customer_details(customer.id))
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Date, Integer, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..extensions import db
@@ -144,9 +144,12 @@ def _bell_statement(with_customers: bool):
 
 
 def customer_unread_counts(admin_id: int, partner_id: int, today: date):
-    """Subquery (org_id, unread): each connected customer's unread notifications in the center."""
+    """Subquery (org_id, unread, critical): each connected customer's unread notifications in the
+    center, and how many of them are critical."""
+    critical = func.sum(case((Notification.severity == Severity.CRITICAL, 1), else_=0))
     return (
-        select(Notification.organization_id.label("org_id"), func.count().label("unread"))
+        select(Notification.organization_id.label("org_id"), func.count().label("unread"),
+               critical.label("critical"))
         .where(*customers_unread(admin_id, partner_id, today))
         .group_by(Notification.organization_id)
         .subquery("notes")
