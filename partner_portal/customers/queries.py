@@ -290,13 +290,21 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
     return rows
 
 
-def customer_health(partner_id: int, admin_id: int, org_id: int, today: date | None = None) -> hs.Health | None:
-    """One connected customer's health score as the dashboard computes it (one query), or None."""
+def customer_health_inputs(partner_id: int, admin_id: int, org_id: int,
+                           today: date | None = None) -> hs.HealthInputs | None:
+    """The figures of one connected customer's health score, as the dashboard reads them (one
+    query); None when the customer is not connected to the partner."""
     today = today or date.today()
     per_user_month_mb = allotments().per_user_month_mb
     stmt = _statement(partner_id, admin_id, today)[0].where(Organization.id == org_id)
     found = db.session.execute(stmt).first()
-    return _row(found, today, per_user_month_mb, set()).score if found else None
+    return _row(found, today, per_user_month_mb, set()).health_inputs if found else None
+
+
+def customer_health(partner_id: int, admin_id: int, org_id: int, today: date | None = None) -> hs.Health | None:
+    """One connected customer's health score as the dashboard computes it (one query), or None."""
+    inputs = customer_health_inputs(partner_id, admin_id, org_id, today)
+    return None if inputs is None else hs.health(inputs)
 
 
 def _attach_services(rows: list[CustomerRow], today: date) -> None:

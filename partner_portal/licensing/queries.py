@@ -203,6 +203,9 @@ def _label(entitlement: Entitlement, service: Service) -> str:
     return f"{entitlement.term.label}, {entitlement.license_count} {service.unit}, ends {ends}"
 
 
+# The forecast fits the last 90 days (insights/forecast.py); the daily charts show the last 30 of them.
+FORECAST_DAYS = 90
+
 CHART_KEYS = ("ratio", "monthly-active-users", "daily-active-users", "license-assignments", "active-use",
               "consumption", "overage")
 
@@ -230,9 +233,14 @@ class TrendData:
         return series.monthly_series(self.entitlement.id, self.today)
 
     @cached_property
+    def recent(self):
+        """Ninety days of usage: the forecast's window, whose last thirty days are `days`."""
+        return series.daily_series(self.entitlement.id, self.today, FORECAST_DAYS)
+
+    @cached_property
     def days(self):
         """Thirty days of usage."""
-        return series.daily_series(self.entitlement.id, self.today)
+        return self.recent[-series.DAYS:]
 
     @cached_property
     def assigned_now(self) -> int:
@@ -259,9 +267,9 @@ class TrendData:
         return build() if build else None
 
 
-def usage_trend(entitlement: Entitlement, service: Service, today: date) -> list[charts.Chart]:
-    """Every trend chart of one entitlement, in page order (two SQL statements in all)."""
-    data = TrendData(entitlement, service, today)
+def usage_trend(data: TrendData) -> list[charts.Chart]:
+    """Every trend chart of the entitlement behind `data`, in page order (two SQL statements in all,
+    none when `data` has read its series already)."""
     data.siblings  # noqa: B018 - loaded first: the entitlement's own months come with them
     return [data.chart(key) for key in CHART_KEYS]
 
