@@ -7,6 +7,7 @@ from flask_login import current_user
 from ..auth.queries import active_sessions
 from ..connections.queries import connection_history, partner_connections
 from ..extensions import db
+from ..feeds.queries import feed_created_at, sees_customers
 from ..support.queries import requesting_partner
 from ..models import Access, Administrator, AdministratorInvitation, User
 from ..web import htmx
@@ -34,6 +35,8 @@ def _settings_context(**extra) -> dict:
         "can_read_activity": me.administrator.is_full,
         "requested_by": requesting_partner(me.org.id, unconnected_only=True),
         "sessions": active_sessions(me.user.id, me.user.session_id),
+        "calendar_feed_since": feed_created_at(me.administrator.id),
+        "calendar_with_customers": sees_customers(me.administrator),
     }
     context.update(extra)
     return context

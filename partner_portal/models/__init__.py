@@ -7,6 +7,7 @@ from .notification import (
     Notification, NotificationSource, NotificationState, NotificationSubscription, NotificationTriage, Severity,
     SupportTicket, TicketSeverity, TicketStatus,
 )
+from .insights import CalendarFeed, CustomerTag
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
 from .outgoing_mail import OutgoingMail
 from .service_provider import (
@@ -23,8 +24,9 @@ from .user_session import UserSession
 
 __all__ = [
     "Access", "ActivityEntry", "ActivityKind", "Administrator", "AdministratorInvitation", "Allocation",
-    "AllocationStatus", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod",
-    "DirectoryUser", "Entitlement", "EntitlementState", "IdentityDomain", "ImportStatus", "IssueType",
+    "AllocationStatus", "BandwidthDay", "BandwidthSource", "CalendarFeed", "CommitModel", "Connection",
+    "ConnectionMethod", "CustomerTag", "DirectoryUser", "Entitlement", "EntitlementState", "IdentityDomain",
+    "ImportStatus", "IssueType",
     "LicenseAssignment", "MembershipStatus", "Notification", "NotificationDismissal", "NotificationSource",
     "NotificationState", "NotificationSubscription", "NotificationTriage", "Order", "Organization",
     "OutgoingMail", "Permission", "Program", "ProgramMembership", "PublishedResource", "RecoveryCode",
