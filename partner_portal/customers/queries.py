@@ -13,7 +13,7 @@ from ..insights import health as hs
 from ..licensing.math import EXPIRY_WARNING_DAYS, health_color, percent_label, percent_whole
 from ..licensing.queries import allotments, entitlement_lines
 from ..models import (
-    Access, Administrator, BandwidthDay, Connection, Entitlement, EntitlementState, Organization, Service,
+    Access, Administrator, BandwidthDay, Connection, CustomerTag, Entitlement, EntitlementState, Organization, Service,
     SupportTicket, Tenancy, TicketStatus, UsageDay, User,
 )
 from ..notifications.queries import customer_unread_counts
@@ -24,6 +24,9 @@ TRIAL_FILTERS = {
     "pending-trial": "Pending trial request",
     "expired-trial": "Expired trial",
 }
+TAG_MAX_LENGTH = 40
+# Labels are joined into one column by the dashboard's statement; a label never holds a line break.
+TAG_SEPARATOR = "\n"
 FLAG_FILTERS = {"over-licensed": "Over-licensed", "expiring": "Expiring within 90 days"}
 
 
@@ -36,6 +39,7 @@ class DashboardParams:
     trial: str = ""
     flag: str = ""
     score: str = ""
+    tag: str = ""
     sort: str = "name"
     dir: str = "asc"
 
@@ -53,6 +57,7 @@ class DashboardParams:
             trial=trial if trial in TRIAL_FILTERS else "",
             flag=flag if flag in FLAG_FILTERS else "",
             score=score if score in hs.BANDS else "",
+            tag=args.get("tag", "").strip()[:TAG_MAX_LENGTH],
             sort=sort if sort in SORTS else "name",
             dir="desc" if args.get("dir") == "desc" else "asc",
         )
@@ -77,7 +82,7 @@ class DashboardParams:
     @property
     def is_filtered(self) -> bool:
         """True when any search or filter narrows the list."""
-        return bool(self.q or self.tenancy or self.trial or self.flag or self.score)
+        return bool(self.q or self.tenancy or self.trial or self.flag or self.score or self.tag)
 
 
 @dataclass
@@ -106,6 +111,7 @@ class CustomerRow:
     services: list[ServiceState] = field(default_factory=list)
     can_access_account: bool = False
     health_inputs: hs.HealthInputs = field(default_factory=hs.HealthInputs)
+    tags: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> hs.Health:
@@ -203,12 +209,19 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
         .group_by(Entitlement.organization_id)
         .subquery("trend")
     )
-    return entitlements, notes, tickets, contacts, gateway, trend
+    tags = (
+        select(CustomerTag.customer_id.label("org_id"),
+               func.aggregate_strings(CustomerTag.label, TAG_SEPARATOR).label("labels"))
+        .where(CustomerTag.partner_id == partner_id)
+        .group_by(CustomerTag.customer_id)
+        .subquery("tags")
+    )
+    return entitlements, notes, tickets, contacts, gateway, trend, tags
 
 
 def _statement(partner_id: int, admin_id: int, today: date):
     """The dashboard's one statement: each connected customer with every figure its row shows."""
-    ent, notes, tickets, contacts, gateway, trend = _aggregates(partner_id, admin_id, today)
+    ent, notes, tickets, contacts, gateway, trend, tags = _aggregates(partner_id, admin_id, today)
     purchased = func.coalesce(ent.c.purchased, 0)
     assigned = func.coalesce(ent.c.assigned, 0)
     unread = func.coalesce(notes.c.unread, 0)
@@ -218,7 +231,7 @@ def _statement(partner_id: int, admin_id: int, today: date):
                Connection.created_at, contacts.c.contact, purchased, assigned, ent.c.expiring_on,
                unread, open_tickets, ent.c.trial_ends_on, func.coalesce(ent.c.gateway_users, 0),
                func.coalesce(gateway.c.used_mb, 0), func.coalesce(notes.c.critical, 0),
-               func.coalesce(trend.c.recent, 0), func.coalesce(trend.c.before, 0))
+               func.coalesce(trend.c.recent, 0), func.coalesce(trend.c.before, 0), tags.c.labels)
         .join(Organization, Organization.id == Connection.customer_id)
         .outerjoin(ent, ent.c.org_id == Organization.id)
         .outerjoin(notes, notes.c.org_id == Organization.id)
@@ -226,6 +239,7 @@ def _statement(partner_id: int, admin_id: int, today: date):
         .outerjoin(contacts, contacts.c.org_id == Organization.id)
         .outerjoin(gateway, gateway.c.org_id == Organization.id)
         .outerjoin(trend, trend.c.org_id == Organization.id)
+        .outerjoin(tags, tags.c.org_id == Organization.id)
         .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
     )
     return stmt, ent, purchased, assigned, unread, open_tickets
@@ -244,11 +258,12 @@ def _row(r, today: date, per_user_month_mb: int, administered_org_ids: set[int])
     return CustomerRow(org_id=r[0], orgid=r[1], name=r[2], tenancy=r[3], connected_since=r[4], contact=r[5],
                        purchased=int(r[6]), assigned=int(r[7]), expiring_on=expiring_on, unread=int(r[9]),
                        open_tickets=int(r[10]), health_inputs=inputs,
+                       tags=sorted(r[17].split(TAG_SEPARATOR), key=str.lower) if r[17] else [],
                        can_access_account=r[3] is Tenancy.MULTI and r[0] in administered_org_ids)
 
 
 def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, administered_org_ids: set[int],
-                   today: date | None = None) -> list[CustomerRow]:
+                   today: date | None = None, orgids: list[str] | None = None) -> list[CustomerRow]:
     """The partner's connected customers as administrator `admin_id` sees them, searched, filtered
     and sorted: two queries in all.
 
@@ -258,6 +273,8 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
     today = today or date.today()
     per_user_month_mb = allotments().per_user_month_mb
     stmt, ent, purchased, assigned, unread, open_tickets = _statement(partner_id, admin_id, today)
+    if orgids is not None:
+        stmt = stmt.where(Organization.orgid.in_(orgids))
     if params.q:
         pattern = f"%{params.q.lower()}%"
         stmt = stmt.where(or_(func.lower(Organization.name).like(pattern), Organization.orgid.like(f"%{params.q}%")))
@@ -271,6 +288,9 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
         stmt = stmt.where(assigned > purchased)
     elif params.flag == "expiring":
         stmt = stmt.where(ent.c.expiring_on.is_not(None))
+    if params.tag:
+        stmt = stmt.where(Organization.id.in_(select(CustomerTag.customer_id).where(
+            CustomerTag.partner_id == partner_id, CustomerTag.label == params.tag)))
     ratio = case((purchased > 0, assigned * 1.0 / purchased), else_=-1.0)
     order = {
         "name": func.lower(Organization.name), "orgid": Organization.orgid, "tenancy": Organization.tenancy,
