@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import and_, case, func, or_, select
 
+from ..connections import sharing
 from ..extensions import db
 from ..insights import health as hs
 from ..licensing.math import EXPIRY_WARNING_DAYS, health_color, percent_label, percent_whole
@@ -112,6 +113,13 @@ class CustomerRow:
     can_access_account: bool = False
     health_inputs: hs.HealthInputs = field(default_factory=hs.HealthInputs)
     tags: list[str] = field(default_factory=list)
+    # What the customer shares with this partner (connections/sharing.py); all by default.
+    shares: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(sharing.SCOPES, True))
+
+    @property
+    def withheld(self) -> list[str]:
+        """The labels of what the customer does not share with this partner."""
+        return [sharing.SCOPES[scope] for scope, on in self.shares.items() if not on]
 
     @property
     def score(self) -> hs.Health:
@@ -141,6 +149,10 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
     (unread notifications: those the notification center shows this administrator as unread)."""
     connected = (select(Connection.customer_id)
                  .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None)))
+    # What a customer does not share is never aggregated (sharing scopes, connections/sharing.py);
+    # its unread notifications are left out by the notification scope itself.
+    licensing = connected.where(sharing.shared_condition(sharing.LICENSING))
+    ticketing = connected.where(sharing.shared_condition(sharing.TICKETS))
     state = Entitlement.state_expression(today)
     # Bandwidth (GB) entitlements have no licenses to assign: license health counts seats only.
     bandwidth_codes = select(Service.code).where(Service.is_bandwidth)
@@ -162,14 +174,14 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
             func.sum(case((and_(paid, Entitlement.service_code.in_(bandwidth_codes)), Entitlement.license_count),
                           else_=0)).label("gateway_users"),
         )
-        .where(Entitlement.organization_id.in_(connected))
+        .where(Entitlement.organization_id.in_(licensing))
         .group_by(Entitlement.organization_id)
         .subquery("ent")
     )
     notes = customer_unread_counts(admin_id, partner_id, today)
     tickets = (
         select(SupportTicket.organization_id.label("org_id"), func.count().label("open_tickets"))
-        .where(SupportTicket.organization_id.in_(connected), SupportTicket.status == TicketStatus.OPEN)
+        .where(SupportTicket.organization_id.in_(ticketing), SupportTicket.status == TicketStatus.OPEN)
         .group_by(SupportTicket.organization_id)
         .subquery("tickets")
     )
@@ -193,7 +205,7 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
     gateway = (
         select(Entitlement.organization_id.label("org_id"), func.sum(BandwidthDay.megabytes).label("used_mb"))
         .join(Entitlement, Entitlement.id == BandwidthDay.entitlement_id)
-        .where(Entitlement.organization_id.in_(connected), paid, BandwidthDay.day >= month_first,
+        .where(Entitlement.organization_id.in_(licensing), paid, BandwidthDay.day >= month_first,
                BandwidthDay.day <= today)
         .group_by(Entitlement.organization_id)
         .subquery("gateway")
@@ -205,7 +217,7 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
                func.sum(case((UsageDay.day >= recent_from, UsageDay.daily_active), else_=0)).label("recent"),
                func.sum(case((UsageDay.day < recent_from, UsageDay.daily_active), else_=0)).label("before"))
         .join(Entitlement, Entitlement.id == UsageDay.entitlement_id)
-        .where(Entitlement.organization_id.in_(connected), UsageDay.day >= before_from, UsageDay.day <= today)
+        .where(Entitlement.organization_id.in_(licensing), UsageDay.day >= before_from, UsageDay.day <= today)
         .group_by(Entitlement.organization_id)
         .subquery("trend")
     )
@@ -231,7 +243,8 @@ def _statement(partner_id: int, admin_id: int, today: date):
                Connection.created_at, contacts.c.contact, purchased, assigned, ent.c.expiring_on,
                unread, open_tickets, ent.c.trial_ends_on, func.coalesce(ent.c.gateway_users, 0),
                func.coalesce(gateway.c.used_mb, 0), func.coalesce(notes.c.critical, 0),
-               func.coalesce(trend.c.recent, 0), func.coalesce(trend.c.before, 0), tags.c.labels)
+               func.coalesce(trend.c.recent, 0), func.coalesce(trend.c.before, 0), tags.c.labels,
+               Connection.share_licensing, Connection.share_notifications, Connection.share_tickets)
         .join(Organization, Organization.id == Connection.customer_id)
         .outerjoin(ent, ent.c.org_id == Organization.id)
         .outerjoin(notes, notes.c.org_id == Organization.id)
@@ -259,6 +272,8 @@ def _row(r, today: date, per_user_month_mb: int, administered_org_ids: set[int])
                        purchased=int(r[6]), assigned=int(r[7]), expiring_on=expiring_on, unread=int(r[9]),
                        open_tickets=int(r[10]), health_inputs=inputs,
                        tags=sorted(r[17].split(TAG_SEPARATOR), key=str.lower) if r[17] else [],
+                       shares={sharing.LICENSING: bool(r[18]), sharing.NOTIFICATIONS: bool(r[19]),
+                               sharing.TICKETS: bool(r[20])},
                        can_access_account=r[3] is Tenancy.MULTI and r[0] in administered_org_ids)
 
 
@@ -331,7 +346,9 @@ def _attach_services(rows: list[CustomerRow], today: date) -> None:
     """Fill each row's services and states with one query for all rows."""
     if not rows:
         return
-    by_org = {row.org_id: row for row in rows}
+    by_org = {row.org_id: row for row in rows if row.shares[sharing.LICENSING]}
+    if not by_org:
+        return
     stmt = (
         select(Entitlement.organization_id, Service.name, Entitlement.state_expression(today))
         .join(Service, Service.code == Entitlement.service_code)
@@ -354,19 +371,22 @@ ENTITLEMENT_GROUPS = [
 ]
 
 
-def customer_details(org_id: int) -> dict:
-    """Orders, grouped entitlements and administrator contact of one customer (three queries)."""
+def customer_details(org_id: int, connection: Connection) -> dict:
+    """Orders, grouped entitlements and administrator contact of one customer as the connection's
+    partner may see them (three queries; the contact alone when licensing is not shared)."""
     from ..models import Order
 
+    contact = db.session.scalar(
+        select(User.email).join(Administrator, Administrator.user_id == User.id)
+        .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL)
+        .order_by(Administrator.id).limit(1)
+    )
+    if not sharing.shared(connection, sharing.LICENSING):
+        return {"entitlement_groups": [], "orders": [], "contact": contact, "licensing_shared": False}
     lines = entitlement_lines(org_id)
     groups = [(label, [line for line in lines if line.state is state]) for state, label in ENTITLEMENT_GROUPS]
     orders = db.session.execute(
         select(Order, Service.name).join(Service, Service.code == Order.service_code)
         .where(Order.organization_id == org_id).order_by(Order.ordered_on.desc(), Order.id.desc())
     ).all()
-    contact = db.session.scalar(
-        select(User.email).join(Administrator, Administrator.user_id == User.id)
-        .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL)
-        .order_by(Administrator.id).limit(1)
-    )
-    return {"entitlement_groups": groups, "orders": orders, "contact": contact}
+    return {"entitlement_groups": groups, "orders": orders, "contact": contact, "licensing_shared": True}

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask import abort, flash, request, url_for
 
+from ..connections import sharing
 from ..connections.queries import active_connection_count, connection_history
 from ..connections.services import (
     ConnectionRefused, NewCustomer, add_customer, connection_limit, end_connection, ensure_invitation_token,
@@ -53,14 +54,18 @@ CSV_HEADER = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator 
 
 def _csv(rows: list[queries.CustomerRow], name: str):
     """Dashboard rows as a CSV download."""
-    lines = [
-        (row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
-         "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
-         "" if row.percent_whole is None else row.percent_whole,
-         row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets,
-         row.score.score, row.score.summary, "; ".join(row.tags))
-        for row in rows
-    ]
+    lines = []
+    for row in rows:
+        licensing = ("; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
+                     "" if row.percent_whole is None else row.percent_whole,
+                     row.expiring_on.isoformat() if row.expiring_on else "")
+        if not row.shares[sharing.LICENSING]:
+            licensing = (sharing.NOT_SHARED,) * len(licensing)
+        lines.append((row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(),
+                      row.contact or "", *licensing,
+                      row.unread if row.shares[sharing.NOTIFICATIONS] else sharing.NOT_SHARED,
+                      row.open_tickets if row.shares[sharing.TICKETS] else sharing.NOT_SHARED,
+                      row.score.score, row.score.summary, "; ".join(row.tags)))
     filename = f"{name}-{acting().org.orgid}-{date.today().isoformat()}.csv"
     return downloads.csv_download(filename, CSV_HEADER, lambda: lines)
 
@@ -193,7 +198,8 @@ def details(orgid: str):
     return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
                        history=connection_history(customer.id, partner_id=connection.partner_id),
                        health=queries.customer_health(connection.partner_id, acting().administrator.id, customer.id),
-                       **queries.customer_details(customer.id))
+                       withheld=[sharing.SCOPES[s] for s, on in sharing.scopes_of(connection).items() if not on],
+                       **queries.customer_details(customer.id, connection))
 
 
 @bp.route("/<orgid>/remove", methods=["GET", "POST"])

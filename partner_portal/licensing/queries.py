@@ -15,6 +15,7 @@ from functools import cached_property
 from flask import current_app
 from sqlalchemy import select
 
+from ..connections.sharing import LICENSING, shared_condition
 from ..extensions import db
 from ..models import (
     BandwidthDay, Connection, Entitlement, EntitlementState, LicenseAssignment, Organization, Service, UsageDay,
@@ -184,15 +185,15 @@ def entitlement_or_none(org_id: int, entitlement_id: int) -> tuple[Entitlement, 
 
 
 def connected_entitlement(partner_id: int, orgid: str, entitlement_id: int) -> tuple | None:
-    """(customer, entitlement, service) when `orgid` is a customer connected to the partner now and
-    the entitlement is that customer's; None otherwise."""
+    """(customer, entitlement, service) when `orgid` is a customer connected to the partner now that
+    shares its licensing with it, and the entitlement is that customer's; None otherwise."""
     row = db.session.execute(
         select(Organization, Entitlement, Service)
         .join(Connection, Connection.customer_id == Organization.id)
         .join(Entitlement, Entitlement.organization_id == Organization.id)
         .join(Service, Service.code == Entitlement.service_code)
         .where(Organization.orgid == orgid, Connection.partner_id == partner_id, Connection.ended_at.is_(None),
-               Entitlement.id == entitlement_id)
+               Entitlement.id == entitlement_id, shared_condition(LICENSING))
     ).first()
     return tuple(row) if row else None
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from flask import Response, abort, request, url_for
 
+from ..connections import sharing
 from ..models import Organization, Permission
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, permission_required
@@ -92,9 +93,12 @@ class Subject:
 
 def partner_subject(orgid: str, entitlement_id: int | None = None) -> Subject:
     """A customer connected to the acting partner, and with `entitlement_id` that entitlement (one
-    query either way); 404 for any other organization or entitlement."""
+    query either way); 404 for any other organization or entitlement (and for an entitlement of a
+    customer that does not share its licensing), NotShared for the summary of such a customer."""
     if entitlement_id is None:
-        return Subject(connected_customer_or_404(orgid)[0], partner_view=True)
+        customer, connection = connected_customer_or_404(orgid)
+        sharing.require(connection, sharing.LICENSING)
+        return Subject(customer, partner_view=True)
     customer, entitlement, service = connected_entitlement_or_404(orgid, entitlement_id)
     return Subject(customer, partner_view=True, entitlement=(entitlement, service))
 

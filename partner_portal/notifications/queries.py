@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 from sqlalchemy import Date, Integer, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from ..connections.sharing import NOTIFICATIONS, shared_condition
 from ..extensions import db
 from ..models import (
     Administrator, Connection, Notification, NotificationSource, NotificationState, NotificationSubscription,
@@ -49,8 +50,10 @@ def sees_customer_notifications(administrator: Administrator, badged: bool) -> b
 
 
 def connected_customer_ids(partner_id: int):
-    """Subquery: the ids of the partner's currently connected customers."""
-    return select(Connection.customer_id).where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
+    """Subquery: the ids of the partner's currently connected customers that share their
+    notifications with it (sharing scopes: the others' are never shown to the partner)."""
+    return select(Connection.customer_id).where(Connection.partner_id == partner_id, Connection.ended_at.is_(None),
+                                                shared_condition(NOTIFICATIONS))
 
 
 def read_by(admin_id: int):
