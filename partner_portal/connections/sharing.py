@@ -61,7 +61,11 @@ def apply(connection: Connection, scopes: dict[str, bool]) -> None:
 
 
 def from_form(form) -> dict[str, bool]:
-    """Scopes from a submitted form: a checkbox per scope, named share_<scope>, ticked = shared."""
+    """Scopes from a submitted form: a checkbox per scope, named share_<scope>, ticked = shared.
+    An unticked box is simply absent, so the form also sends sharing_form=1; a post without it
+    (a form from before scopes existed) shares everything, as before."""
+    if form.get("sharing_form") != "1":
+        return dict.fromkeys(SCOPES, True)
     return {scope: form.get(f"share_{scope}") == "1" for scope in SCOPES}
 
 
