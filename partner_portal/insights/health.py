@@ -121,6 +121,14 @@ def _ceil_percent(part: int, whole: int) -> int:
     return -(-part * 100 // whole)
 
 
+def _over_points(over: int, capacity: int, base: int, maximum: int, percent_per_point: int) -> int:
+    """Points for `over` (> 0) above `capacity`: base + a point per `percent_per_point` started
+    percents over, at most `maximum`; the maximum when there is no capacity at all."""
+    if capacity <= 0:
+        return maximum
+    return min(maximum, base + _ceil_percent(over, capacity) // percent_per_point)
+
+
 def _stepped(days: int | None, steps: tuple[tuple[int, int], ...]) -> int:
     """Points for an end `days` away: the first step whose bound it is within; 0 past them all."""
     if days is None or days < 0:
@@ -135,9 +143,9 @@ def _over_assigned(i: HealthInputs) -> Deduction | None:
     over = i.assigned - i.purchased
     if over <= 0:
         return None
+    points = _over_points(over, i.purchased, OVER_ASSIGNED_BASE, OVER_ASSIGNED_MAX, percent_per_point=1)
     if i.purchased <= 0:
-        return Deduction("over-assigned", OVER_ASSIGNED_MAX, f"{over} licenses assigned with none purchased")
-    points = min(OVER_ASSIGNED_MAX, OVER_ASSIGNED_BASE + _ceil_percent(over, i.purchased))
+        return Deduction("over-assigned", points, f"{over} licenses assigned with none purchased")
     return Deduction("over-assigned", points, f"{over} more licenses assigned than the {i.purchased} purchased")
 
 
@@ -165,9 +173,9 @@ def _gateway(i: HealthInputs) -> Deduction | None:
     over = i.gateway_used_mb - i.gateway_allotment_mb
     if over <= 0:
         return None
+    points = _over_points(over, i.gateway_allotment_mb, GATEWAY_BASE, GATEWAY_MAX, percent_per_point=5)
     if i.gateway_allotment_mb <= 0:
-        return Deduction("gateway", GATEWAY_MAX, f"{gb_short(over)} GB of Gateway bandwidth used with no allotment")
-    points = min(GATEWAY_MAX, GATEWAY_BASE + _ceil_percent(over, i.gateway_allotment_mb) // 5)
+        return Deduction("gateway", points, f"{gb_short(over)} GB of Gateway bandwidth used with no allotment")
     return Deduction("gateway", points,
                      f"Gateway bandwidth {gb_short(over)} GB over this month's {gb_short(i.gateway_allotment_mb)} GB")
 
