@@ -89,7 +89,7 @@ def _init_extensions(app: Flask) -> None:
 # feature's services and queries can import another feature's without pulling in (and cycling
 # through) its views.
 FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing", "notifications", "tickets", "csp",
-            "workspaces", "audit", "allocation", "support", "onboarding", "operator", "tokens", "webhooks", "api")
+            "workspaces", "audit", "allocation", "support", "onboarding", "operator", "tokens", "webhooks", "api", "feeds")
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -5,8 +5,10 @@ from flask import flash, request, url_for
 from flask_login import current_user
 
 from ..auth.queries import active_sessions
+from ..connections import sharing
 from ..connections.queries import connection_history, partner_connections
 from ..extensions import db
+from ..feeds.queries import feed_created_at, sees_customers
 from ..support.queries import requesting_partner
 from ..models import Access, Administrator, AdministratorInvitation, User
 from ..web import htmx
@@ -30,10 +32,13 @@ def _settings_context(**extra) -> dict:
         "pending": queries.pending_invitations(me.org.id) if me.administrator.is_full else [],
         "can_manage_admins": me.administrator.is_full,
         "partner_connections": partner_connections(me.org.id),
+        "link_scopes": sharing.scopes_of, "scope_labels": sharing.SCOPES,
         "connection_history": connection_history(me.org.id),
         "can_read_activity": me.administrator.is_full,
         "requested_by": requesting_partner(me.org.id, unconnected_only=True),
         "sessions": active_sessions(me.user.id, me.user.session_id),
+        "calendar_feed_since": feed_created_at(me.administrator.id),
+        "calendar_with_customers": sees_customers(me.administrator),
     }
     context.update(extra)
     return context

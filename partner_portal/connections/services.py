@@ -20,6 +20,7 @@ from ..models import (
 from ..models.organization import new_invitation_token
 from ..notifications.services import notify
 from ..webhooks.services import emit
+from . import sharing
 from .queries import active_connection, active_connection_count
 
 EMAIL_TAKEN = ("An account already uses this business email. Invite that customer with your invitation link "
@@ -96,8 +97,10 @@ def check_invitation(partner: Organization, customer_admin: Administrator) -> In
     return InvitationCheck(True)
 
 
-def accept_invitation(partner: Organization, customer_admin: Administrator, by: User) -> Connection:
-    """Connect the administrator's organization to `partner`; raises ConnectionRefused.
+def accept_invitation(partner: Organization, customer_admin: Administrator, by: User,
+                      scopes: dict[str, bool] | None = None) -> Connection:
+    """Connect the administrator's organization to `partner`, sharing `scopes` (default: all);
+    raises ConnectionRefused.
 
     The partner's row is locked first, so the limit and the "already connected" check hold
     when many acceptances arrive at once.
@@ -114,18 +117,20 @@ def accept_invitation(partner: Organization, customer_admin: Administrator, by: 
         raise ConnectionRefused(check.reason)
     link = Connection(partner_id=partner_id, customer_id=customer_id, method=ConnectionMethod.INVITATION,
                       created_by_id=by_id)
+    sharing.apply(link, scopes or {})
     db.session.add(link)
     customer = db.session.get(Organization, customer_id)
+    withheld = sharing.withheld_text(link)
     partner = db.session.get(Organization, partner_id)
     by = db.session.get(User, by_id)
     _log_connection(partner, customer, "connected", by,
-                    f"{customer.name} (ORGID {customer.orgid}) accepted the invitation link and connected.",
-                    f"Accepted the invitation of {partner.name} (ORGID {partner.orgid}) and connected.")
+                    f"{customer.name} (ORGID {customer.orgid}) accepted the invitation link and connected.{withheld}",
+                    f"Accepted the invitation of {partner.name} (ORGID {partner.orgid}) and connected.{withheld}")
     try:
         # Inside the try: the notification and the webhook events may flush the new connection.
         notify(partner_id, f"New customer connection: {customer.name}",
                f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer "
-               "Dashboard.", source=NotificationSource.CONNECTION)
+               f"Dashboard.{withheld}", source=NotificationSource.CONNECTION)
         _emit_connection(WebhookEvent.CONNECTION_CREATED, link, partner, customer)
         db.session.commit()
     except IntegrityError:
@@ -244,6 +249,34 @@ def end_connection(link: Connection, side: Side, by: User) -> None:
                "sees your account information.", source=NotificationSource.CONNECTION)
     _emit_connection(WebhookEvent.CONNECTION_ENDED, link, partner, customer)
     db.session.commit()
+
+
+def change_sharing(link: Connection, scopes: dict[str, bool], by: User) -> bool:
+    """Set what the customer shares with the connection's partner; the partner is notified and
+    both activity logs say what changed. Returns False (and writes nothing) when nothing changed."""
+    link_id, by_id = link.id, by.id
+    begin_serialized(Connection, link_id)
+    link = db.session.get(Connection, link_id, populate_existing=True)
+    if link.ended_at is not None:
+        db.session.rollback()
+        raise ConnectionRefused("This connection has ended.")
+    before = sharing.scopes_of(link)
+    sharing.apply(link, scopes)
+    after = sharing.scopes_of(link)
+    if before == after:
+        db.session.rollback()
+        return False
+    partner = db.session.get(Organization, link.partner_id)
+    customer = db.session.get(Organization, link.customer_id)
+    change = sharing.change_text(before, after)
+    notify(partner.id, f"{customer.name} changed what it shares with you",
+           f"{customer.name} (ORGID {customer.orgid}) changed what your organization sees: {change}.",
+           source=NotificationSource.CONNECTION)
+    _log_connection(partner, customer, "sharing-changed", db.session.get(User, by_id),
+                    f"{customer.name} (ORGID {customer.orgid}) changed what it shares: {change}.",
+                    f"Changed what {partner.name} (ORGID {partner.orgid}) sees: {change}.")
+    db.session.commit()
+    return True
 
 
 def _log_connection(partner: Organization, customer: Organization, action: str, by: User | None,

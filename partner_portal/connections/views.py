@@ -9,9 +9,9 @@ from ..models import Organization, Side
 from ..web import htmx
 from ..web.guards import full_access_required, unauthorized
 from ..web.tenancy import active_programs, customer_connection_or_404, load_acting
-from . import bp
+from . import bp, sharing
 from .queries import partner_for_token
-from .services import ConnectionRefused, accept_invitation, check_invitation, end_connection
+from .services import ConnectionRefused, accept_invitation, change_sharing, check_invitation, end_connection
 
 # What a connected partner can see, listed on the invitation page.
 PARTNER_SEES = [
@@ -36,15 +36,16 @@ def invitation(token: str):
     check = check_invitation(partner, me.administrator)
     if request.method == "POST":
         try:
-            accept_invitation(partner, me.administrator, current_user)
+            accept_invitation(partner, me.administrator, current_user, sharing.from_form(request.form))
         except ConnectionRefused as error:
             return htmx.render("connections/invitation.html", status=409, partner=partner, customer=me.org,
                                programs=active_programs(partner.id), check=check, error=str(error),
-                               partner_sees=PARTNER_SEES)
+                               partner_sees=PARTNER_SEES, scopes=sharing.SCOPES)
         flash(f"You are now connected to {partner.name}.", "success")
         return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
     return htmx.render("connections/invitation.html", partner=partner, customer=me.org,
-                       programs=active_programs(partner.id), check=check, error=None, partner_sees=PARTNER_SEES)
+                       programs=active_programs(partner.id), check=check, error=None, partner_sees=PARTNER_SEES,
+                       scopes=sharing.SCOPES)
 
 
 @bp.route("/account/partners/<int:connection_id>/remove", methods=["GET", "POST"])
@@ -59,3 +60,24 @@ def remove_partner(connection_id: int):
         return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
     return htmx.render("connections/remove_partner.html", block="remove_dialog", link=link, partner=partner,
                        as_dialog=htmx.is_htmx())
+
+
+@bp.post("/account/partners/<int:connection_id>/sharing")
+@full_access_required
+def change_partner_sharing(connection_id: int):
+    """Customer side: choose what this partner sees (the partner is told, the log records it)."""
+    link = customer_connection_or_404(connection_id)
+    partner = db.session.get(Organization, link.partner_id)
+    try:
+        changed = change_sharing(link, sharing.from_form(request.form), current_user)
+    except ConnectionRefused as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{partner.name} now sees what you chose." if changed else "Nothing changed.", "success")
+    return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
+
+
+@bp.app_errorhandler(sharing.NotShared)
+def not_shared(error: sharing.NotShared):
+    """A partner page or export of data the customer does not share: say so (403)."""
+    return htmx.render("connections/not_shared.html", status=403, scope_label=sharing.SCOPES[error.scope])

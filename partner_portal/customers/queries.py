@@ -8,21 +8,26 @@ from urllib.parse import urlencode
 
 from sqlalchemy import and_, case, func, or_, select
 
+from ..connections import sharing
 from ..extensions import db
+from ..insights import health as hs
 from ..licensing.math import EXPIRY_WARNING_DAYS, health_color, percent_label, percent_whole
-from ..licensing.queries import entitlement_lines
+from ..licensing.queries import allotments, entitlement_lines
 from ..models import (
-    Access, Administrator, Connection, Entitlement, EntitlementState, Organization, Service, SupportTicket, Tenancy,
-    TicketStatus, User,
+    Access, Administrator, BandwidthDay, Connection, CustomerTag, Entitlement, EntitlementState, Organization, Service,
+    SupportTicket, Tenancy, TicketStatus, UsageDay, User,
 )
 from ..notifications.queries import customer_unread_counts
 
-SORTS = {"name", "orgid", "tenancy", "connected", "health", "notifications", "tickets"}
+SORTS = {"name", "orgid", "tenancy", "connected", "score", "health", "notifications", "tickets"}
 TRIAL_FILTERS = {
     "active-trial": "Active trial",
     "pending-trial": "Pending trial request",
     "expired-trial": "Expired trial",
 }
+TAG_MAX_LENGTH = 40
+# Labels are joined into one column by the dashboard's statement; a label never holds a line break.
+TAG_SEPARATOR = "\n"
 FLAG_FILTERS = {"over-licensed": "Over-licensed", "expiring": "Expiring within 90 days"}
 
 
@@ -34,6 +39,8 @@ class DashboardParams:
     tenancy: str = ""
     trial: str = ""
     flag: str = ""
+    score: str = ""
+    tag: str = ""
     sort: str = "name"
     dir: str = "asc"
 
@@ -43,12 +50,15 @@ class DashboardParams:
         tenancy = args.get("tenancy", "")
         trial = args.get("trial", "")
         flag = args.get("flag", "")
+        score = args.get("score", "")
         sort = args.get("sort", "name")
         return cls(
             q=args.get("q", "").strip()[:100],
             tenancy=tenancy if tenancy in {t.value for t in Tenancy} else "",
             trial=trial if trial in TRIAL_FILTERS else "",
             flag=flag if flag in FLAG_FILTERS else "",
+            score=score if score in hs.BANDS else "",
+            tag=args.get("tag", "").strip()[:TAG_MAX_LENGTH],
             sort=sort if sort in SORTS else "name",
             dir="desc" if args.get("dir") == "desc" else "asc",
         )
@@ -73,7 +83,7 @@ class DashboardParams:
     @property
     def is_filtered(self) -> bool:
         """True when any search or filter narrows the list."""
-        return bool(self.q or self.tenancy or self.trial or self.flag)
+        return bool(self.q or self.tenancy or self.trial or self.flag or self.score or self.tag)
 
 
 @dataclass
@@ -101,6 +111,22 @@ class CustomerRow:
     open_tickets: int
     services: list[ServiceState] = field(default_factory=list)
     can_access_account: bool = False
+    health_inputs: hs.HealthInputs = field(default_factory=hs.HealthInputs)
+    tags: list[str] = field(default_factory=list)
+    # What the customer shares with this partner (connections/sharing.py); all by default.
+    shares: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(sharing.SCOPES, True))
+
+    @property
+    def withheld(self) -> list[str]:
+        """The labels of what the customer does not share with this partner."""
+        return [sharing.SCOPES[scope] for scope, on in self.shares.items() if not on]
+
+    @property
+    def score(self) -> hs.Health:
+        """The health score with its deductions (computed once per row)."""
+        if "_score" not in self.__dict__:
+            self.__dict__["_score"] = hs.health(self.health_inputs)
+        return self.__dict__["_score"]
 
     @property
     def health(self) -> str:
@@ -123,11 +149,17 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
     (unread notifications: those the notification center shows this administrator as unread)."""
     connected = (select(Connection.customer_id)
                  .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None)))
+    # What a customer does not share is never aggregated (sharing scopes, connections/sharing.py);
+    # its unread notifications are left out by the notification scope itself.
+    licensing = connected.where(sharing.shared_condition(sharing.LICENSING))
+    ticketing = connected.where(sharing.shared_condition(sharing.TICKETS))
     state = Entitlement.state_expression(today)
     # Bandwidth (GB) entitlements have no licenses to assign: license health counts seats only.
-    licensed = Entitlement.service_code.not_in(select(Service.code).where(Service.is_bandwidth))
+    bandwidth_codes = select(Service.code).where(Service.is_bandwidth)
+    licensed = Entitlement.service_code.not_in(bandwidth_codes)
     paid = state == EntitlementState.ACTIVE.value
     active = and_(paid, licensed)
+    trial = state == EntitlementState.ACTIVE_TRIAL.value
     soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
     entitlements = (
         select(
@@ -135,18 +167,21 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
             func.sum(case((active, Entitlement.license_count), else_=0)).label("purchased"),
             func.sum(case((active, Entitlement.licenses_assigned), else_=0)).label("assigned"),
             func.min(case((and_(paid, Entitlement.end_date <= soon), Entitlement.end_date))).label("expiring_on"),
-            func.sum(case((state == EntitlementState.ACTIVE_TRIAL.value, 1), else_=0)).label("active_trials"),
+            func.sum(case((trial, 1), else_=0)).label("active_trials"),
             func.sum(case((state == EntitlementState.PENDING_TRIAL.value, 1), else_=0)).label("pending_trials"),
             func.sum(case((state == EntitlementState.EXPIRED_TRIAL.value, 1), else_=0)).label("expired_trials"),
+            func.min(case((trial, Entitlement.end_date))).label("trial_ends_on"),
+            func.sum(case((and_(paid, Entitlement.service_code.in_(bandwidth_codes)), Entitlement.license_count),
+                          else_=0)).label("gateway_users"),
         )
-        .where(Entitlement.organization_id.in_(connected))
+        .where(Entitlement.organization_id.in_(licensing))
         .group_by(Entitlement.organization_id)
         .subquery("ent")
     )
     notes = customer_unread_counts(admin_id, partner_id, today)
     tickets = (
         select(SupportTicket.organization_id.label("org_id"), func.count().label("open_tickets"))
-        .where(SupportTicket.organization_id.in_(connected), SupportTicket.status == TicketStatus.OPEN)
+        .where(SupportTicket.organization_id.in_(ticketing), SupportTicket.status == TicketStatus.OPEN)
         .group_by(SupportTicket.organization_id)
         .subquery("tickets")
     )
@@ -164,15 +199,41 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
         .join(User, User.id == Administrator.user_id)
         .subquery("contacts")
     )
-    return entitlements, notes, tickets, contacts
+    # The health score's usage figures, in the same statement: this month's Gateway bandwidth of
+    # paid entitlements, and daily active users of the last 30 days against the 30 before.
+    month_first = today.replace(day=1)
+    gateway = (
+        select(Entitlement.organization_id.label("org_id"), func.sum(BandwidthDay.megabytes).label("used_mb"))
+        .join(Entitlement, Entitlement.id == BandwidthDay.entitlement_id)
+        .where(Entitlement.organization_id.in_(licensing), paid, BandwidthDay.day >= month_first,
+               BandwidthDay.day <= today)
+        .group_by(Entitlement.organization_id)
+        .subquery("gateway")
+    )
+    recent_from = today - timedelta(days=29)
+    before_from = today - timedelta(days=59)
+    trend = (
+        select(Entitlement.organization_id.label("org_id"),
+               func.sum(case((UsageDay.day >= recent_from, UsageDay.daily_active), else_=0)).label("recent"),
+               func.sum(case((UsageDay.day < recent_from, UsageDay.daily_active), else_=0)).label("before"))
+        .join(Entitlement, Entitlement.id == UsageDay.entitlement_id)
+        .where(Entitlement.organization_id.in_(licensing), UsageDay.day >= before_from, UsageDay.day <= today)
+        .group_by(Entitlement.organization_id)
+        .subquery("trend")
+    )
+    tags = (
+        select(CustomerTag.customer_id.label("org_id"),
+               func.aggregate_strings(CustomerTag.label, TAG_SEPARATOR).label("labels"))
+        .where(CustomerTag.partner_id == partner_id)
+        .group_by(CustomerTag.customer_id)
+        .subquery("tags")
+    )
+    return entitlements, notes, tickets, contacts, gateway, trend, tags
 
 
-def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, administered_org_ids: set[int],
-                   today: date | None = None) -> list[CustomerRow]:
-    """The partner's connected customers as administrator `admin_id` sees them, searched, filtered
-    and sorted: two queries in all."""
-    today = today or date.today()
-    ent, notes, tickets, contacts = _aggregates(partner_id, admin_id, today)
+def _statement(partner_id: int, admin_id: int, today: date):
+    """The dashboard's one statement: each connected customer with every figure its row shows."""
+    ent, notes, tickets, contacts, gateway, trend, tags = _aggregates(partner_id, admin_id, today)
     purchased = func.coalesce(ent.c.purchased, 0)
     assigned = func.coalesce(ent.c.assigned, 0)
     unread = func.coalesce(notes.c.unread, 0)
@@ -180,14 +241,55 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
     stmt = (
         select(Organization.id, Organization.orgid, Organization.name, Organization.tenancy,
                Connection.created_at, contacts.c.contact, purchased, assigned, ent.c.expiring_on,
-               unread, open_tickets)
+               unread, open_tickets, ent.c.trial_ends_on, func.coalesce(ent.c.gateway_users, 0),
+               func.coalesce(gateway.c.used_mb, 0), func.coalesce(notes.c.critical, 0),
+               func.coalesce(trend.c.recent, 0), func.coalesce(trend.c.before, 0), tags.c.labels,
+               Connection.share_licensing, Connection.share_notifications, Connection.share_tickets)
         .join(Organization, Organization.id == Connection.customer_id)
         .outerjoin(ent, ent.c.org_id == Organization.id)
         .outerjoin(notes, notes.c.org_id == Organization.id)
         .outerjoin(tickets, tickets.c.org_id == Organization.id)
         .outerjoin(contacts, contacts.c.org_id == Organization.id)
+        .outerjoin(gateway, gateway.c.org_id == Organization.id)
+        .outerjoin(trend, trend.c.org_id == Organization.id)
+        .outerjoin(tags, tags.c.org_id == Organization.id)
         .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
     )
+    return stmt, ent, purchased, assigned, unread, open_tickets
+
+
+def _row(r, today: date, per_user_month_mb: int, administered_org_ids: set[int]) -> CustomerRow:
+    """One CustomerRow from one result row of _statement."""
+    expiring_on, trial_ends_on = r[8], r[11]
+    inputs = hs.HealthInputs(
+        purchased=int(r[6]), assigned=int(r[7]),
+        days_to_expiry=(expiring_on - today).days if expiring_on else None,
+        days_to_trial_end=(trial_ends_on - today).days if trial_ends_on else None,
+        gateway_used_mb=int(r[13]), gateway_allotment_mb=int(r[12]) * per_user_month_mb,
+        critical_unread=int(r[14]), open_tickets=int(r[10]), active_recent=int(r[15]), active_before=int(r[16]),
+    )
+    return CustomerRow(org_id=r[0], orgid=r[1], name=r[2], tenancy=r[3], connected_since=r[4], contact=r[5],
+                       purchased=int(r[6]), assigned=int(r[7]), expiring_on=expiring_on, unread=int(r[9]),
+                       open_tickets=int(r[10]), health_inputs=inputs,
+                       tags=sorted(r[17].split(TAG_SEPARATOR), key=str.lower) if r[17] else [],
+                       shares={sharing.LICENSING: bool(r[18]), sharing.NOTIFICATIONS: bool(r[19]),
+                               sharing.TICKETS: bool(r[20])},
+                       can_access_account=r[3] is Tenancy.MULTI and r[0] in administered_org_ids)
+
+
+def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, administered_org_ids: set[int],
+                   today: date | None = None, orgids: list[str] | None = None) -> list[CustomerRow]:
+    """The partner's connected customers as administrator `admin_id` sees them, searched, filtered
+    and sorted: two queries in all.
+
+    The health score is computed in Python from the figures the statement brings: at most 100
+    rows (the connection limit), so its filter and sort run on the rows rather than in SQL,
+    where the weights would need a second copy."""
+    today = today or date.today()
+    per_user_month_mb = allotments().per_user_month_mb
+    stmt, ent, purchased, assigned, unread, open_tickets = _statement(partner_id, admin_id, today)
+    if orgids is not None:
+        stmt = stmt.where(Organization.orgid.in_(orgids))
     if params.q:
         pattern = f"%{params.q.lower()}%"
         stmt = stmt.where(or_(func.lower(Organization.name).like(pattern), Organization.orgid.like(f"%{params.q}%")))
@@ -201,30 +303,52 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
         stmt = stmt.where(assigned > purchased)
     elif params.flag == "expiring":
         stmt = stmt.where(ent.c.expiring_on.is_not(None))
+    if params.tag:
+        stmt = stmt.where(Organization.id.in_(select(CustomerTag.customer_id).where(
+            CustomerTag.partner_id == partner_id, CustomerTag.label == params.tag)))
     ratio = case((purchased > 0, assigned * 1.0 / purchased), else_=-1.0)
     order = {
         "name": func.lower(Organization.name), "orgid": Organization.orgid, "tenancy": Organization.tenancy,
         "connected": Connection.created_at, "health": ratio, "notifications": unread, "tickets": open_tickets,
+        "score": func.lower(Organization.name),
     }[params.sort]
     order = order.desc() if params.dir == "desc" else order.asc()
     stmt = stmt.order_by(order, func.lower(Organization.name), Organization.id)
 
-    rows = [
-        CustomerRow(org_id=r[0], orgid=r[1], name=r[2], tenancy=r[3], connected_since=r[4], contact=r[5],
-                    purchased=int(r[6]), assigned=int(r[7]), expiring_on=r[8], unread=int(r[9]),
-                    open_tickets=int(r[10]),
-                    can_access_account=r[3] is Tenancy.MULTI and r[0] in administered_org_ids)
-        for r in db.session.execute(stmt)
-    ]
+    rows = [_row(r, today, per_user_month_mb, administered_org_ids) for r in db.session.execute(stmt)]
+    if params.score:
+        rows = [row for row in rows if row.score.band == params.score]
+    if params.sort == "score":
+        # Stable sort: equal scores keep the name order the statement gave them.
+        rows.sort(key=lambda row: row.score.score, reverse=params.dir == "desc")
     _attach_services(rows, today)
     return rows
+
+
+def customer_health_inputs(partner_id: int, admin_id: int, org_id: int,
+                           today: date | None = None) -> hs.HealthInputs | None:
+    """The figures of one connected customer's health score, as the dashboard reads them (one
+    query); None when the customer is not connected to the partner."""
+    today = today or date.today()
+    per_user_month_mb = allotments().per_user_month_mb
+    stmt = _statement(partner_id, admin_id, today)[0].where(Organization.id == org_id)
+    found = db.session.execute(stmt).first()
+    return _row(found, today, per_user_month_mb, set()).health_inputs if found else None
+
+
+def customer_health(partner_id: int, admin_id: int, org_id: int, today: date | None = None) -> hs.Health | None:
+    """One connected customer's health score as the dashboard computes it (one query), or None."""
+    inputs = customer_health_inputs(partner_id, admin_id, org_id, today)
+    return None if inputs is None else hs.health(inputs)
 
 
 def _attach_services(rows: list[CustomerRow], today: date) -> None:
     """Fill each row's services and states with one query for all rows."""
     if not rows:
         return
-    by_org = {row.org_id: row for row in rows}
+    by_org = {row.org_id: row for row in rows if row.shares[sharing.LICENSING]}
+    if not by_org:
+        return
     stmt = (
         select(Entitlement.organization_id, Service.name, Entitlement.state_expression(today))
         .join(Service, Service.code == Entitlement.service_code)
@@ -247,19 +371,22 @@ ENTITLEMENT_GROUPS = [
 ]
 
 
-def customer_details(org_id: int) -> dict:
-    """Orders, grouped entitlements and administrator contact of one customer (three queries)."""
+def customer_details(org_id: int, connection: Connection) -> dict:
+    """Orders, grouped entitlements and administrator contact of one customer as the connection's
+    partner may see them (three queries; the contact alone when licensing is not shared)."""
     from ..models import Order
 
+    contact = db.session.scalar(
+        select(User.email).join(Administrator, Administrator.user_id == User.id)
+        .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL)
+        .order_by(Administrator.id).limit(1)
+    )
+    if not sharing.shared(connection, sharing.LICENSING):
+        return {"entitlement_groups": [], "orders": [], "contact": contact, "licensing_shared": False}
     lines = entitlement_lines(org_id)
     groups = [(label, [line for line in lines if line.state is state]) for state, label in ENTITLEMENT_GROUPS]
     orders = db.session.execute(
         select(Order, Service.name).join(Service, Service.code == Order.service_code)
         .where(Order.organization_id == org_id).order_by(Order.ordered_on.desc(), Order.id.desc())
     ).all()
-    contact = db.session.scalar(
-        select(User.email).join(Administrator, Administrator.user_id == User.id)
-        .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL)
-        .order_by(Administrator.id).limit(1)
-    )
-    return {"entitlement_groups": groups, "orders": orders, "contact": contact}
+    return {"entitlement_groups": groups, "orders": orders, "contact": contact, "licensing_shared": True}

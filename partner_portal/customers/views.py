@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, request, url_for
+from flask import abort, flash, request, url_for
 
+from ..connections import sharing
 from ..connections.queries import active_connection_count, connection_history
 from ..connections.services import (
     ConnectionRefused, NewCustomer, add_customer, connection_limit, end_connection, ensure_invitation_token,
@@ -14,7 +15,7 @@ from ..models import Side
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, partner_full_access_required, sees_notification_center
 from ..web.tenancy import acting, administered, connected_customer_or_404
-from . import bp, queries
+from . import bp, queries, services
 from .forms import AddCustomerForm
 
 
@@ -29,7 +30,10 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
             "can_manage": me.administrator.is_full, "today": date.today(),
             "unread_total": sum(row.unread for row in rows), "open_tickets_total": sum(row.open_tickets for row in rows),
             "links_to_center": sees_notification_center(me),
-            "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS}
+            "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS,
+            "score_filters": queries.hs.BANDS, "bulk_actions": {
+                key: label for key, label in services.ACTIONS.items()
+                if key == services.EXPORT or me.administrator.is_full}}
 
 
 @bp.get("")
@@ -43,25 +47,100 @@ def index():
                        oob=("counter", "sort_inputs"), **context)
 
 
+CSV_HEADER = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
+              "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
+              "Unread notifications", "Open support tickets", "Health score", "Health deductions", "Tags")
+
+
+def _csv(rows: list[queries.CustomerRow], name: str):
+    """Dashboard rows as a CSV download."""
+    lines = []
+    for row in rows:
+        licensing = ("; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
+                     "" if row.percent_whole is None else row.percent_whole,
+                     row.expiring_on.isoformat() if row.expiring_on else "")
+        if not row.shares[sharing.LICENSING]:
+            licensing = (sharing.NOT_SHARED,) * len(licensing)
+        lines.append((row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(),
+                      row.contact or "", *licensing,
+                      row.unread if row.shares[sharing.NOTIFICATIONS] else sharing.NOT_SHARED,
+                      row.open_tickets if row.shares[sharing.TICKETS] else sharing.NOT_SHARED,
+                      row.score.score, row.score.summary, "; ".join(row.tags)))
+    filename = f"{name}-{acting().org.orgid}-{date.today().isoformat()}.csv"
+    return downloads.csv_download(filename, CSV_HEADER, lambda: lines)
+
+
 @bp.get("/export.csv")
 @dashboard_required
 def export():
     """The customer list (with the current search and filters) as CSV."""
-    params = queries.DashboardParams.from_args(request.args)
     me = acting()
-    rows = queries.dashboard_rows(me.org.id, me.administrator.id, params, set())
-    header = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
-              "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
-              "Unread notifications", "Open support tickets")
-    lines = [
-        (row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(), row.contact or "",
-         "; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
-         "" if row.percent_whole is None else row.percent_whole,
-         row.expiring_on.isoformat() if row.expiring_on else "", row.unread, row.open_tickets)
-        for row in rows
-    ]
-    filename = f"customers-{me.org.orgid}-{date.today().isoformat()}.csv"
-    return downloads.csv_download(filename, header, lambda: lines)
+    rows = queries.dashboard_rows(me.org.id, me.administrator.id, queries.DashboardParams.from_args(request.args),
+                                  set())
+    return _csv(rows, "customers")
+
+
+def _selection(args) -> list[queries.CustomerRow]:
+    """The selected rows: every customer matching the dashboard's filters ("select all N
+    matching"), or the ticked ORGIDs among the partner's connected customers."""
+    me = acting()
+    params = queries.DashboardParams.from_args(args)
+    if args.get("all") == "1":
+        return queries.dashboard_rows(me.org.id, me.administrator.id, params, set())
+    orgids = args.getlist("orgid")[:connection_limit()]
+    return queries.dashboard_rows(me.org.id, me.administrator.id, queries.DashboardParams(), set(), orgids=orgids)
+
+
+@bp.get("/bulk")
+@dashboard_required
+def bulk():
+    """A bulk action on the selected customers: the export at once; any change as a preview of
+    exactly what it will do, with Confirm (full access only)."""
+    action = request.args.get("action", "")
+    rows = _selection(request.args)
+    if action == services.EXPORT:
+        return _csv(rows, "customers-selection")
+    if action not in services.CHANGES:
+        abort(404)
+    if not acting().administrator.is_full:
+        abort(403)
+    error, label = None, ""
+    if not rows:
+        error = "Select at least one customer."
+    elif action in (services.ADD_TAG, services.REMOVE_TAG):
+        try:
+            label = services.clean_tag(request.args.get("tag", ""))
+        except services.TagRefused as refused:
+            error = str(refused)
+    planned = [] if error else services.plan(action, rows, label)
+    return htmx.render("customers/bulk_preview.html", status=422 if error else 200, action=action,
+                       action_label=services.ACTIONS[action], label=label, planned=planned, error=error,
+                       back_url=url_for("customers.index") + _filters_query(request.args))
+
+
+def _filters_query(args) -> str:
+    """The dashboard's search and filters from `args`, as a query string to go back to."""
+    query = queries.DashboardParams.from_args(args).query_string()
+    return f"?{query}" if query else ""
+
+
+@bp.post("/bulk")
+@partner_full_access_required
+def bulk_confirm():
+    """Carry out a previewed bulk action on the customers it listed; the result per customer."""
+    action = request.form.get("action", "")
+    if action not in services.CHANGES:
+        abort(400)
+    label = ""
+    if action in (services.ADD_TAG, services.REMOVE_TAG):
+        try:
+            label = services.clean_tag(request.form.get("tag", ""))
+        except services.TagRefused:
+            abort(400)
+    orgids = list(dict.fromkeys(request.form.getlist("orgid")))[:connection_limit()]
+    outcomes = services.carry_out(action, acting().org.id, orgids, acting().user, label)
+    return htmx.render("customers/bulk_result.html", action_label=services.ACTIONS[action], label=label,
+                       outcomes=outcomes)
 
 
 @bp.get("/invite-or-add")
@@ -118,7 +197,9 @@ def details(orgid: str):
     customer, connection = connected_customer_or_404(orgid)
     return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
                        history=connection_history(customer.id, partner_id=connection.partner_id),
-                       **queries.customer_details(customer.id))
+                       health=queries.customer_health(connection.partner_id, acting().administrator.id, customer.id),
+                       withheld=[sharing.SCOPES[s] for s, on in sharing.scopes_of(connection).items() if not on],
+                       **queries.customer_details(customer.id, connection))
 
 
 @bp.route("/<orgid>/remove", methods=["GET", "POST"])

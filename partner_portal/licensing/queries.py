@@ -16,6 +16,7 @@ from functools import cached_property
 from flask import current_app
 from sqlalchemy import String, bindparam, select
 
+from ..connections.sharing import LICENSING, shared_condition
 from ..extensions import db
 from ..models import (
     BandwidthDay, Connection, Entitlement, EntitlementState, LicenseAssignment, Organization, Service, UsageDay,
@@ -185,8 +186,8 @@ def entitlement_or_none(org_id: int, entitlement_id: int) -> tuple[Entitlement, 
 
 
 def connected_entitlement(partner_id: int, orgid: str, entitlement_id: int) -> tuple | None:
-    """(customer, entitlement, service) when `orgid` is a customer connected to the partner now and
-    the entitlement is that customer's; None otherwise."""
+    """(customer, entitlement, service) when `orgid` is a customer connected to the partner now that
+    shares its licensing with it, and the entitlement is that customer's; None otherwise."""
     row = db.session.execute(_connected_entitlement_statement(),
                              {"partner_id": partner_id, "orgid": orgid, "entitlement_id": entitlement_id}).first()
     return tuple(row) if row else None
@@ -201,7 +202,7 @@ def _connected_entitlement_statement():
         .join(Entitlement, Entitlement.organization_id == Organization.id)
         .join(Service, Service.code == Entitlement.service_code)
         .where(Organization.orgid == bindparam("orgid", type_=String), Connection.partner_id == bindparam("partner_id"),
-               Connection.ended_at.is_(None), Entitlement.id == bindparam("entitlement_id"))
+               Connection.ended_at.is_(None), Entitlement.id == bindparam("entitlement_id"), shared_condition(LICENSING))
     )
 
 
@@ -210,6 +211,9 @@ def _label(entitlement: Entitlement, service: Service) -> str:
     ends = entitlement.end_date.isoformat() if entitlement.end_date else "open-ended"
     return f"{entitlement.term.label}, {entitlement.license_count} {service.unit}, ends {ends}"
 
+
+# The forecast fits the last 90 days (insights/forecast.py); the daily charts show the last 30 of them.
+FORECAST_DAYS = 90
 
 CHART_KEYS = ("ratio", "monthly-active-users", "daily-active-users", "license-assignments", "active-use",
               "consumption", "overage")
@@ -238,9 +242,14 @@ class TrendData:
         return series.monthly_series(self.entitlement.id, self.today)
 
     @cached_property
+    def recent(self):
+        """Ninety days of usage: the forecast's window, whose last thirty days are `days`."""
+        return series.daily_series(self.entitlement.id, self.today, FORECAST_DAYS)
+
+    @cached_property
     def days(self):
         """Thirty days of usage."""
-        return series.daily_series(self.entitlement.id, self.today)
+        return self.recent[-series.DAYS:]
 
     @cached_property
     def assigned_now(self) -> int:
@@ -267,9 +276,9 @@ class TrendData:
         return build() if build else None
 
 
-def usage_trend(entitlement: Entitlement, service: Service, today: date) -> list[charts.Chart]:
-    """Every trend chart of one entitlement, in page order (two SQL statements in all)."""
-    data = TrendData(entitlement, service, today)
+def usage_trend(data: TrendData) -> list[charts.Chart]:
+    """Every trend chart of the entitlement behind `data`, in page order (two SQL statements in all,
+    none when `data` has read its series already)."""
     data.siblings  # noqa: B018 - loaded first: the entitlement's own months come with them
     return [data.chart(key) for key in CHART_KEYS]
 

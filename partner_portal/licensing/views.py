@@ -9,10 +9,14 @@ from datetime import date
 
 from flask import Response, abort, request, url_for
 
+from ..connections import sharing
 from ..models import Organization, Permission
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, permission_required
 from ..web.tenancy import acting, connected_customer_or_404, connected_entitlement_or_404, entitlement_or_404
+from ..insights import forecast
+from ..insights import queries as insight_queries
+from ..insights.charts import forecast_chart
 from . import bp, charts, queries
 from .bandwidth import gb_text
 
@@ -89,9 +93,12 @@ class Subject:
 
 def partner_subject(orgid: str, entitlement_id: int | None = None) -> Subject:
     """A customer connected to the acting partner, and with `entitlement_id` that entitlement (one
-    query either way); 404 for any other organization or entitlement."""
+    query either way); 404 for any other organization or entitlement (and for an entitlement of a
+    customer that does not share its licensing), NotShared for the summary of such a customer."""
     if entitlement_id is None:
-        return Subject(connected_customer_or_404(orgid)[0], partner_view=True)
+        customer, connection = connected_customer_or_404(orgid)
+        sharing.require(connection, sharing.LICENSING)
+        return Subject(customer, partner_view=True)
     customer, entitlement, service = connected_entitlement_or_404(orgid, entitlement_id)
     return Subject(customer, partner_view=True, entitlement=(entitlement, service))
 
@@ -125,18 +132,63 @@ def render_summary(subject: Subject, template: str, block: str):
                        usage=queries.usage_summary(subject.org.id, date.today()))
 
 
+def _what_if_amount(name: str, limit: int) -> tuple[int, str | None]:
+    """The what-if addition from the query string: 0 when absent, with a message when it is not a
+    whole number from 0 to `limit`."""
+    text = request.args.get(name, "").strip()
+    if not text:
+        return 0, None
+    if not text.isdigit() or int(text) > limit:
+        return 0, f"Enter a whole number from 0 to {limit:,}."
+    return int(text), None
+
+
+def _forecast_context(subject: Subject, entitlement, service, data) -> dict:
+    """The forecast of one entitlement, recomputed with the what-if addition (nothing written),
+    and for a partner the customer's health score before and after it."""
+    today = date.today()
+    if service.is_bandwidth:
+        added, error = _what_if_amount("add_gb", forecast.MAX_ADD_GB)
+        result = insight_queries.bandwidth_forecast_for(data, today, added)
+        health = _partner_health(subject, added_gb=added)
+        maximum = forecast.MAX_ADD_GB
+    else:
+        added, error = _what_if_amount("add", forecast.MAX_ADD_LICENSES)
+        result = insight_queries.seat_forecast_for(data, today, added)
+        health = _partner_health(subject, added_licenses=added)
+        maximum = forecast.MAX_ADD_LICENSES
+    return {"forecast": result, "chart": forecast_chart(result, service.unit), "health": health,
+            "what_if_url": subject.trend_url(entitlement.id, request.args.get("period", type=int)),
+            "what_if_error": error, "what_if_max": maximum}
+
+
+def _partner_health(subject: Subject, **added):
+    """Health now and with the what-if addition, on a partner's view (customers have no score).
+    Read only once a what-if is asked: the trend page itself keeps its query budget."""
+    if not subject.partner_view or not any(added.values()):
+        return None
+    me = acting()
+    return insight_queries.what_if_health(me.org.id, me.administrator.id, subject.org.id, **added)
+
+
 def render_trend(subject: Subject, entitlement_id: int, template: str, block: str):
     """View Usage Trend of one of `subject`'s entitlements: license charts, or for a Gateway
-    entitlement its bandwidth (never license charts)."""
+    entitlement its bandwidth (never license charts), with the forecast and What if (alone for
+    htmx when the what-if form asks; 422 for a what-if that is not a whole number in range)."""
     entitlement, service = subject_entitlement(subject, entitlement_id)
     if service.is_bandwidth:
         data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
         template, block = subject.page("bandwidth_trend")
-        return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
-                           service=service, data=data, trend=data.page_charts())
-    trend = queries.usage_trend(entitlement, service, date.today())
-    return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
-                       service=service, trend=trend)
+    else:
+        data = queries.TrendData(entitlement, service, date.today())
+    context = _forecast_context(subject, entitlement, service, data)
+    status = 422 if context["what_if_error"] else 200
+    if htmx.target() == "what-if":
+        return htmx.render("insights/_forecast.html", status=status, subject=subject, customer=subject.org,
+                           entitlement=entitlement, service=service, data=data, **context)
+    trend = data.page_charts() if service.is_bandwidth else queries.usage_trend(data)
+    return htmx.render(template, block=block, status=status, subject=subject, customer=subject.org,
+                       entitlement=entitlement, service=service, data=data, trend=trend, **context)
 
 
 def render_sites(subject: Subject, entitlement_id: int):

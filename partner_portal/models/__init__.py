@@ -8,6 +8,7 @@ from .notification import (
     Notification, NotificationSource, NotificationState, NotificationSubscription, NotificationTriage, Severity,
     SupportTicket, TicketSeverity, TicketStatus,
 )
+from .insights import CalendarFeed, CustomerTag
 from .organization import MembershipStatus, Organization, Program, ProgramMembership, Tenancy
 from .outgoing_mail import OutgoingMail
 from .service_provider import (
@@ -24,9 +25,10 @@ from .user_session import UserSession
 from .webhook import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
-    "Access", "ActivityEntry", "ApiToken", "DeliveryStatus", "ActivityKind", "Administrator", "AdministratorInvitation", "Allocation",
-    "AllocationStatus", "BandwidthDay", "BandwidthSource", "CommitModel", "Connection", "ConnectionMethod",
-    "DirectoryUser", "Entitlement", "EntitlementState", "IdentityDomain", "ImportStatus", "IssueType",
+    "Access", "ActivityEntry", "ActivityKind", "Administrator", "AdministratorInvitation", "Allocation",
+    "AllocationStatus", "ApiToken", "BandwidthDay", "BandwidthSource", "CalendarFeed", "CommitModel", "Connection",
+    "ConnectionMethod", "CustomerTag", "DeliveryStatus", "DirectoryUser", "Entitlement", "EntitlementState",
+    "IdentityDomain", "ImportStatus", "IssueType",
     "LicenseAssignment", "MembershipStatus", "Notification", "NotificationDismissal", "NotificationSource",
     "NotificationState", "NotificationSubscription", "NotificationTriage", "Order", "Organization",
     "OutgoingMail", "Permission", "Program", "ProgramMembership", "PublishedResource", "RecoveryCode",

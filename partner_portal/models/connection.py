@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, text
+from sqlalchemy import Boolean, ForeignKey, Index, text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -53,6 +53,11 @@ class Connection(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
     ended_by_side: Mapped[Side | None] = mapped_column(str_enum(Side, "connection_side"), default=None)
+    # What the customer lets this partner see (all on by default, as before sharing scopes existed);
+    # the rule that hides the rest is in connections/sharing.py.
+    share_licensing: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    share_notifications: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    share_tickets: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     partner: Mapped[Organization] = relationship(foreign_keys=[partner_id], lazy="raise")
     customer: Mapped[Organization] = relationship(foreign_keys=[customer_id], lazy="raise")

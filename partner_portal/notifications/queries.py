@@ -20,9 +20,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Date, Integer, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
+from ..connections.sharing import NOTIFICATIONS, shared_condition
 from ..extensions import db
 from ..models import (
     Administrator, Connection, Notification, NotificationSource, NotificationState, NotificationSubscription,
@@ -49,8 +50,10 @@ def sees_customer_notifications(administrator: Administrator, badged: bool) -> b
 
 
 def connected_customer_ids(partner_id: int):
-    """Subquery: the ids of the partner's currently connected customers."""
-    return select(Connection.customer_id).where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
+    """Subquery: the ids of the partner's currently connected customers that share their
+    notifications with it (sharing scopes: the others' are never shown to the partner)."""
+    return select(Connection.customer_id).where(Connection.partner_id == partner_id, Connection.ended_at.is_(None),
+                                                shared_condition(NOTIFICATIONS))
 
 
 def read_by(admin_id: int):
@@ -144,9 +147,12 @@ def _bell_statement(with_customers: bool):
 
 
 def customer_unread_counts(admin_id: int, partner_id: int, today: date):
-    """Subquery (org_id, unread): each connected customer's unread notifications in the center."""
+    """Subquery (org_id, unread, critical): each connected customer's unread notifications in the
+    center, and how many of them are critical."""
+    critical = func.sum(case((Notification.severity == Severity.CRITICAL, 1), else_=0))
     return (
-        select(Notification.organization_id.label("org_id"), func.count().label("unread"))
+        select(Notification.organization_id.label("org_id"), func.count().label("unread"),
+               critical.label("critical"))
         .where(*customers_unread(admin_id, partner_id, today))
         .group_by(Notification.organization_id)
         .subquery("notes")

@@ -1,0 +1,81 @@
+"""Sharing scopes: what a customer lets each connected partner see. The one place the rule
+lives; pages, exports, the calendar feed and any API read it from here.
+
+A scope that is off hides that kind of data from the partner ("not shared by the customer"),
+never the connection itself or the customer's name, ORGID and contact.
+"""
+from __future__ import annotations
+
+from ..models import Connection
+
+LICENSING = "licensing"
+NOTIFICATIONS = "notifications"
+TICKETS = "tickets"
+SCOPES = {
+    LICENSING: "Licensing and usage summaries",
+    NOTIFICATIONS: "Notifications",
+    TICKETS: "Support-ticket counts",
+}
+NOT_SHARED = "Not shared by the customer"
+_COLUMNS = {LICENSING: "share_licensing", NOTIFICATIONS: "share_notifications", TICKETS: "share_tickets"}
+
+
+class NotShared(Exception):
+    """Raised by require(): the page or export shows "Not shared by the customer" instead."""
+
+    def __init__(self, scope: str):
+        super().__init__(f"{SCOPES[scope]}: {NOT_SHARED.lower()}")
+        self.scope = scope
+
+
+def require(connection: Connection, scope: str) -> None:
+    """Raise NotShared unless the customer shares `scope` with the connection's partner."""
+    if not shared(connection, scope):
+        raise NotShared(scope)
+
+
+def shared(connection: Connection, scope: str) -> bool:
+    """True when the customer shares `scope` with the connection's partner."""
+    return bool(getattr(connection, _COLUMNS[scope]))
+
+
+def shared_condition(scope: str):
+    """SQL condition on Connection: the customer shares `scope` with that partner."""
+    return getattr(Connection, _COLUMNS[scope]).is_(True)
+
+
+def licensing_shared():
+    """SQL condition on Connection: licensing and usage are shared."""
+    return shared_condition(LICENSING)
+
+
+def scopes_of(connection: Connection) -> dict[str, bool]:
+    """Every scope with whether it is shared."""
+    return {scope: shared(connection, scope) for scope in SCOPES}
+
+
+def apply(connection: Connection, scopes: dict[str, bool]) -> None:
+    """Set the connection's scopes from `scopes` (scopes left out are shared)."""
+    for scope, column in _COLUMNS.items():
+        setattr(connection, column, bool(scopes.get(scope, True)))
+
+
+def from_form(form) -> dict[str, bool]:
+    """Scopes from a submitted form: a checkbox per scope, named share_<scope>, ticked = shared.
+    An unticked box is simply absent, so the form also sends sharing_form=1; a post without it
+    (a form from before scopes existed) shares everything, as before."""
+    if form.get("sharing_form") != "1":
+        return dict.fromkeys(SCOPES, True)
+    return {scope: form.get(f"share_{scope}") == "1" for scope in SCOPES}
+
+
+def change_text(before: dict[str, bool], after: dict[str, bool]) -> str:
+    """What changed, in words: "Notifications no longer shared; Support-ticket counts now shared"."""
+    return "; ".join(f"{SCOPES[scope]} {'now shared' if after[scope] else 'no longer shared'}"
+                     for scope in SCOPES if before[scope] != after[scope])
+
+
+def withheld_text(connection: Connection) -> str:
+    """" Not shared: …." for a connection that withholds something, else ""."""
+    withheld = [SCOPES[scope] for scope, on in scopes_of(connection).items() if not on]
+    return f" Not shared by the customer: {', '.join(withheld)}." if withheld else ""

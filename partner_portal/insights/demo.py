@@ -1,0 +1,82 @@
+"""The demo world's insights: a customer whose seat trend runs past its purchase before the term
+ends (forecast overage), a tagged group, and a customer that shares only its licensing. The
+spread of health scores comes from the generated customers themselves."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import insert
+
+from ..extensions import db
+from ..models import (
+    ConnectionMethod, CustomerTag, Entitlement, Notification, Order, Organization, Severity, SupportTicket, Tenancy,
+    Term, UsageDay,
+)
+
+FORECAST_CUSTOMER = "Litware Analytics"
+LICENSING_ONLY_CUSTOMER = "Wide World Importers"
+TAGS = {"renewal-q3": 4, "strategic": 3}
+
+
+def add_insights_demo(builder, partner: Organization, customers: list[Organization], fabrikam: Organization) -> None:
+    """Add the insights demo to the world `builder` is making (not committed)."""
+    today = builder.today
+    litware = builder.org(FORECAST_CUSTOMER, Tenancy.SINGLE)
+    builder.used_names.add(FORECAST_CUSTOMER)
+    builder.contact(litware)
+    builder.connect(partner, litware, ConnectionMethod.INVITATION, None, days_ago=380)
+    start, end = today - timedelta(days=400), today + timedelta(days=120)
+    builder.order_seq += 1
+    db.session.add(Order(organization_id=litware.id, number=f"ORD-{200000 + builder.order_seq}", ordered_on=start,
+                         service_code="daas-user", quantity=200, term=Term.TERMED))
+    seats = Entitlement(organization_id=litware.id, service_code="daas-user", license_count=200, term=Term.TERMED,
+                        start_date=start, end_date=end)
+    db.session.add(seats)
+    db.session.flush()
+    # One more license assigned about every three days for 400 days: 60 then, 193 today; the line
+    # reaches about 233 by the end of the term, 33 over the 200 purchased.
+    days = [start + timedelta(days=offset) for offset in range((today - start).days + 1)]
+    rows = [{"entitlement_id": seats.id, "day": day, "assigned": 60 + (day - start).days // 3,
+             "newly_assigned": 1 if (day - start).days % 3 == 0 else 0,
+             "daily_active": 40 + (day - start).days // 5, "monthly_active": 50 + (day - start).days // 4,
+             "peak_concurrent": None} for day in days]
+    db.session.execute(insert(UsageDay), rows)
+    seats.licenses_assigned = rows[-1]["assigned"]
+
+    wide = builder.org(LICENSING_ONLY_CUSTOMER, Tenancy.SINGLE)
+    builder.used_names.add(LICENSING_ONLY_CUSTOMER)
+    builder.contact(wide)
+    builder.customer_activity(wide, richness=2)
+    db.session.add_all([
+        Notification(organization_id=wide.id, severity=Severity.CRITICAL, title="Connector offline",
+                     body="A connector in your resource location stopped reporting.", created_at=builder.now),
+        SupportTicket(organization_id=wide.id, subject="Slow session launch", opened_at=builder.now),
+    ])
+    link = builder.connect(partner, wide, ConnectionMethod.INVITATION, None, days_ago=90)
+    link.share_notifications = False
+    link.share_tickets = False
+
+    # A customer at risk whatever the random draw: over-assigned and ending soon, with critical
+    # notices and open tickets.
+    risky = customers[0]
+    builder.order_seq += 1
+    db.session.add(Order(organization_id=risky.id, number=f"ORD-{200000 + builder.order_seq}",
+                         ordered_on=today - timedelta(days=355), service_code="secure-private-access", quantity=100,
+                         term=Term.ANNUAL))
+    db.session.add(Entitlement(organization_id=risky.id, service_code="secure-private-access", license_count=100,
+                               term=Term.ANNUAL, start_date=today - timedelta(days=355),
+                               end_date=today + timedelta(days=10), licenses_assigned=130))
+    db.session.add_all([
+        Notification(organization_id=risky.id, severity=Severity.CRITICAL, title="Connector offline",
+                     body="A connector in your resource location stopped reporting.", created_at=builder.now),
+        Notification(organization_id=risky.id, severity=Severity.CRITICAL, title="Certificate expired",
+                     body="The certificate of your gateway expired.", created_at=builder.now),
+        SupportTicket(organization_id=risky.id, subject="Sign-in fails for some users", opened_at=builder.now),
+    ])
+
+    # Tags: a renewal group (the forecast customer among them) and a few strategic accounts.
+    group = {"renewal-q3": [litware, *customers[1:TAGS["renewal-q3"]]],
+             "strategic": [fabrikam, *customers[10:10 + TAGS["strategic"] - 1]]}
+    for label, members in group.items():
+        db.session.add_all(CustomerTag(partner_id=partner.id, customer_id=member.id, label=label) for member in members)
+    db.session.flush()
