@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ..customers.queries import FLAG_FILTERS, SORTS, TRIAL_FILTERS
+from ..insights import health as hs
 from ..models import (
     AllocationStatus, DeliveryStatus, EntitlementState, ImportStatus, IssueType, MembershipStatus, Program,
     RequestStatus, Severity, Tenancy, WebhookEvent,
@@ -47,11 +48,16 @@ SCHEMAS = {
     "CustomerRow": _object({
         "orgid": STRING, "name": STRING, "tenancy": {"enum": [t.value for t in Tenancy]},
         "connected_since": DATETIME, "administrator_contact": _nullable(STRING),
-        "services": _array(_object({"name": STRING, "state": {"enum": [s.value for s in EntitlementState]}})),
-        "licenses_purchased": INTEGER, "licenses_assigned": INTEGER, "assigned_percent": _nullable(INTEGER),
-        "health": {"enum": ["green", "amber", "red", "none"]},
-        "earliest_expiry_within_90_days": _nullable(DATE), "unread_notifications": INTEGER,
-        "open_support_tickets": INTEGER}),
+        # Licensing, notification and ticket figures are null when the customer does not share them
+        # with this partner (sharing scopes); not_shared names what is withheld.
+        "services": _nullable(_array(_object({"name": STRING,
+                                              "state": {"enum": [s.value for s in EntitlementState]}}))),
+        "licenses_purchased": _nullable(INTEGER), "licenses_assigned": _nullable(INTEGER),
+        "assigned_percent": _nullable(INTEGER), "health": _nullable({"enum": ["green", "amber", "red", "none"]}),
+        "earliest_expiry_within_90_days": _nullable(DATE), "unread_notifications": _nullable(INTEGER),
+        "open_support_tickets": _nullable(INTEGER),
+        "health_score": {"type": "integer", "minimum": 0, "maximum": 100}, "tags": _array(STRING),
+        "not_shared": _array(STRING)}),
     "CustomerPage": _object({"customers": _array(_ref("CustomerRow")), "total": INTEGER,
                              "next_cursor": _nullable(STRING)}),
     "CustomerCount": _object({"connected": INTEGER, "limit": INTEGER}),
@@ -65,6 +71,7 @@ SCHEMAS = {
         "orgid": STRING, "name": STRING, "tenancy": {"enum": [t.value for t in Tenancy]},
         "country": _nullable(STRING), "administrator_contact": _nullable(STRING),
         "connection": _object({"id": INTEGER, "method": STRING, "connected_since": DATETIME}),
+        "licensing_shared": BOOLEAN,
         "entitlements": _array(_ref("Entitlement")), "orders": _array(_ref("Order"))}),
     "ServiceSummary": _object({
         "service": STRING, "unit": STRING, "purchased": INTEGER, "assigned": INTEGER, "assigned_percent": STRING,
@@ -192,6 +199,8 @@ def _paths() -> dict:
         _query("tenancy", "Tenancy.", {"enum": [t.value for t in Tenancy]}),
         _query("trial", "Trial state.", {"enum": list(TRIAL_FILTERS)}),
         _query("flag", "Over-licensed, or expiring within 90 days.", {"enum": list(FLAG_FILTERS)}),
+        _query("score", "Health score band.", {"enum": list(hs.BANDS)}),
+        _query("tag", "A tag of this partner's.", {"type": "string", "maxLength": 40}),
         _query("sort", "Sort column.", {"enum": sorted(SORTS)}),
         _query("dir", "Sort direction.", {"enum": ["asc", "desc"]}),
         _query("limit", "Page size.", {"type": "integer", "minimum": 1, "maximum": 100}),
@@ -214,7 +223,8 @@ def _paths() -> dict:
             description="Needs a full-access token of a partner organization.")},
         "/customers/{orgid}/licensing": {"get": _operation(
             "getLicensing", "Licensing summary and bandwidth of a customer", "Licensing",
-            {**_ok("Licensing"), **NOT_FOUND}, [ORGID])},
+            {**_ok("Licensing"), **NOT_FOUND}, [ORGID],
+            description="403 when the customer does not share its licensing and usage with this partner.")},
         "/customers/{orgid}/entitlements/{entitlement_id}/usage": {"get": _operation(
             "getEntitlementUsage", "Daily usage of one entitlement", "Licensing", {**_ok("Usage"), **NOT_FOUND},
             [ORGID, _path("entitlement_id", ID)])},

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ..connections import sharing
+
 
 def iso(value: date | datetime | None) -> str | None:
     """ISO 8601, or None."""
@@ -18,14 +20,23 @@ def organization(org, programs, role) -> dict:
 
 def customer_row(row) -> dict:
     """One Customer Dashboard row."""
-    return {
-        "orgid": row.orgid, "name": row.name, "tenancy": row.tenancy.value,
-        "connected_since": iso(row.connected_since), "administrator_contact": row.contact,
+    licensing = {
         "services": [{"name": s.name, "state": s.state.value} for s in row.services],
         "licenses_purchased": row.purchased, "licenses_assigned": row.assigned,
         "assigned_percent": row.percent_whole, "health": row.health,
         "earliest_expiry_within_90_days": iso(row.expiring_on),
-        "unread_notifications": row.unread, "open_support_tickets": row.open_tickets,
+    }
+    if not row.shares[sharing.LICENSING]:  # not shared by the customer: null, named in not_shared
+        licensing = dict.fromkeys(licensing)
+    return {
+        "orgid": row.orgid, "name": row.name, "tenancy": row.tenancy.value,
+        "connected_since": iso(row.connected_since), "administrator_contact": row.contact,
+        **licensing,
+        "unread_notifications": row.unread if row.shares[sharing.NOTIFICATIONS] else None,
+        "open_support_tickets": row.open_tickets if row.shares[sharing.TICKETS] else None,
+        "health_score": row.score.score,
+        "tags": list(row.tags),
+        "not_shared": row.withheld,
     }
 
 

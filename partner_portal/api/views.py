@@ -18,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 from ..allocation.forms import AllocateForm
 from ..allocation.queries import allocation_lines
 from ..allocation.services import AllocationRefused, allocate as allocate_licenses
+from ..connections import sharing
 from ..connections.queries import active_connection_count, partner_connections
 from ..connections.services import connection_limit, end_connection, ensure_invitation_token
 from ..customers import queries as customer_queries
@@ -58,6 +59,12 @@ PAGE_MAX = 100
 def api_error(error: ApiError):
     """A refusal as problem+json."""
     return problem(error.status, error.detail, error.errors)
+
+
+@bp.errorhandler(sharing.NotShared)
+def not_shared(error: sharing.NotShared):
+    """What the customer does not share with this partner: 403, saying so (as the pages do)."""
+    return problem(403, f"{error}.")
 
 
 @bp.errorhandler(HTTPException)
@@ -161,12 +168,13 @@ def customer_count():
 def customer(orgid: str):
     """View Customer Details: account, administrator contact, connection, entitlements and orders."""
     found, connection = connected_customer_or_404(orgid)
-    details = customer_queries.customer_details(found.id)
+    details = customer_queries.customer_details(found.id, connection)
     return jsonify({
         "orgid": found.orgid, "name": found.name, "tenancy": found.tenancy.value,
         "country": found.country or None, "administrator_contact": details["contact"],
         "connection": {"id": connection.id, "method": connection.method.value,
                        "connected_since": serializers.iso(connection.created_at)},
+        "licensing_shared": details["licensing_shared"],
         "entitlements": [serializers.entitlement_line(line) for _label, lines in details["entitlement_groups"]
                          for line in lines],
         "orders": [serializers.order(order, name) for order, name in details["orders"]],
@@ -187,7 +195,8 @@ def remove_customer(orgid: str):
 def licensing(orgid: str):
     """The licensing Usage summary: per service, the entitlements behind it, and the Gateway
     bandwidth summary (partners see figures, never who holds a license)."""
-    found, _connection = connected_customer_or_404(orgid)
+    found, connection = connected_customer_or_404(orgid)
+    sharing.require(connection, sharing.LICENSING)
     usage = licensing_queries.usage_summary(found.id, date.today())
     gateway = usage.gateway
     return jsonify({
