@@ -19,6 +19,50 @@
     });
   });
 
+  // Folds (<details class="fold" data-fold-below="760" open>): open as the server sends them (so
+  // they work without JavaScript), closed on screens narrower than the given width.
+  var folded = typeof WeakSet === "function" ? new WeakSet() : null;
+  function fold(root) {
+    var folds = root.querySelectorAll ? root.querySelectorAll("details[data-fold-below]") : [];
+    Array.prototype.forEach.call(folds, function (details) {
+      if (!folded || folded.has(details)) return;
+      folded.add(details);
+      var narrow = window.matchMedia("(max-width: " + (Number(details.dataset.foldBelow) - 0.02) + "px)");
+      var apply = function () { details.open = !narrow.matches; };
+      apply();
+      narrow.addEventListener("change", apply);
+    });
+  }
+  fold(document);
+
+  // One request per distinct query (form[data-one-request-per-query]): leaving the search box,
+  // or pressing Enter after the search already ran, sends nothing.
+  function formQuery(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-one-request-per-query]")) return;
+    var query = formQuery(form);
+    if (query === form.dataset.lastQuery) { event.preventDefault(); return; }
+    form.dataset.lastQuery = query;
+  });
+  function rememberQueries(root) {
+    var forms = root.querySelectorAll ? root.querySelectorAll("form[data-one-request-per-query]") : [];
+    Array.prototype.forEach.call(forms, function (form) { form.dataset.lastQuery = formQuery(form); });
+  }
+  rememberQueries(document);
+  // The history snapshot keeps what was typed and chosen (attributes, not just live values).
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (field.form && field.form.matches("form[data-one-request-per-query]") && field.tagName === "INPUT") field.setAttribute("value", field.value);
+  });
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.tagName !== "SELECT" || !field.form || !field.form.matches("form[data-one-request-per-query]")) return;
+    Array.prototype.forEach.call(field.options, function (option) { option.toggleAttribute("selected", option.selected); });
+  });
+
   // Copy buttons: <button data-copy-target="#id">; the input stays selectable without JS.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
@@ -109,6 +153,8 @@
   // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
   if (window.htmx) {
     window.htmx.onLoad(function (root) {
+      fold(root);
+      rememberQueries(root);
       drawCharts(root);
       var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
       Array.prototype.forEach.call(dialogs, function (dialog) {
