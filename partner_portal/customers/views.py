@@ -131,7 +131,7 @@ def remove(orgid: str):
         if htmx.is_htmx():
             # The row swaps to nothing and the dialog closes; the table then refreshes itself
             # (counts, counter) on the customers-changed event.
-            return htmx.trigger(htmx.render("customers/index.html", block="removed"), "customers-changed")
+            return htmx.trigger(htmx.render("customers/index.html", block="removed", removed_name=customer.name), "customers-changed")
         flash(f"{customer.name} was removed from your customers.", "success")
         return htmx.redirect(url_for("customers.index"))
     return htmx.render("customers/remove.html", block="remove_dialog", customer=customer,

@@ -52,15 +52,16 @@
     Array.prototype.forEach.call(forms, function (form) { form.dataset.lastQuery = formQuery(form); });
   }
   rememberQueries(document);
-  // The history snapshot keeps what was typed and chosen (attributes, not just live values).
-  document.addEventListener("input", function (event) {
-    var field = event.target;
-    if (field.form && field.form.matches("form[data-one-request-per-query]") && field.tagName === "INPUT") field.setAttribute("value", field.value);
-  });
-  document.addEventListener("change", function (event) {
-    var field = event.target;
-    if (field.tagName !== "SELECT" || !field.form || !field.form.matches("form[data-one-request-per-query]")) return;
-    Array.prototype.forEach.call(field.options, function (option) { option.toggleAttribute("selected", option.selected); });
+  // Back and Forward restore a snapshot taken when the page was left: its fields then held the
+  // next query. Set them from the restored address instead, so they match the table.
+  document.addEventListener("htmx:historyRestore", function () {
+    var params = new URLSearchParams(window.location.search);
+    document.querySelectorAll("form[data-one-request-per-query]").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.type !== "hidden" && (field.tagName === "INPUT" || field.tagName === "SELECT")) field.value = params.get(field.name) || "";
+      });
+      form.dataset.lastQuery = formQuery(form);
+    });
   });
 
   // Copy buttons: <button data-copy-target="#id">; the input stays selectable without JS.
@@ -124,29 +125,53 @@
   }
 
   // Dialogs opened from a menu: remember the menu, so focus returns there when the dialog
-  // closes (or to the table when the row itself went away).
+  // closes. When the row itself went away (Remove), focus moves to the neighbouring row's menu,
+  // also after the table refreshed itself, without scrolling the page.
   var dialogOpener = null;
+  var neighbourRow = null;
+  function focusQuietly(element) {
+    if (element) element.focus({ preventScroll: true });
+  }
+  function rowMenu(rowId) {
+    var row = rowId && document.getElementById(rowId);
+    return row ? row.querySelector("details.menu > summary") : null;
+  }
+  function afterRemoval() {
+    return rowMenu(neighbourRow) || document.getElementById("flashes-focus") || document.getElementById("customer-table") || document.getElementById("main");
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     if (elt && elt.getAttribute && elt.getAttribute("hx-target") === "#dialog-region") {
       var menu = elt.closest("details.menu");
+      var row = elt.closest("tr");
       dialogOpener = menu ? menu.querySelector("summary") : elt;
+      var neighbour = row ? (row.nextElementSibling || row.previousElementSibling) : null;
+      neighbourRow = neighbour ? neighbour.id : null;
     }
   });
   document.addEventListener("close", function (event) {
-    if (!(event.target instanceof HTMLDialogElement)) return;
-    var fallback = document.getElementById("customer-table") || document.getElementById("main");
-    var back = dialogOpener && dialogOpener.isConnected ? dialogOpener : fallback;
-    if (back) back.focus();
+    if (!(event.target instanceof HTMLDialogElement) || !event.target.closest("#dialog-region")) return;
+    if (dialogOpener && dialogOpener.isConnected) {
+      focusQuietly(dialogOpener);
+      neighbourRow = null;
+    } else {
+      focusQuietly(afterRemoval());
+    }
     dialogOpener = null;
   }, true);
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
     // The dialog region was emptied (e.g. after Remove): no close event fires then.
     var region = document.getElementById("dialog-region");
     if (dialogOpener && region && !region.querySelector("dialog")) {
-      var fallback = document.getElementById("customer-table") || document.getElementById("main");
-      (dialogOpener.isConnected ? dialogOpener : fallback).focus();
+      focusQuietly(dialogOpener.isConnected ? dialogOpener : afterRemoval());
       dialogOpener = null;
+      return;
+    }
+    // The table redrew itself after a removal: focus the same neighbour in the new table.
+    var target = event.detail.target;
+    if (neighbourRow && target && target.id === "customer-table") {
+      focusQuietly(afterRemoval());
+      neighbourRow = null;
     }
   });
 
