@@ -36,6 +36,10 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
 @dashboard_required
 def index():
     """My Customers: the Customer Dashboard (the table alone for htmx search, filter and sort)."""
+    if htmx.is_htmx() and htmx.target() == "customer-panel":
+        # Close on a panel: the panel empties and the address is the dashboard's again (with
+        # its search and filters), while the table stays as it is.
+        return htmx.push_url(htmx.render("customers/index.html", block="customer_panel"), request.full_path.rstrip("?"))
     context = _dashboard_context(queries.DashboardParams.from_args(request.args))
     # The table alone for search, filter, sort and refresh; the counter and the hidden sort
     # inputs of the filter form follow out of band so they never go stale.

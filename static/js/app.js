@@ -175,11 +175,71 @@
     }
   });
 
+  // Panels (#customer-panel inside <dialog id="panel-dialog">) open as a modal drawer over the
+  // dashboard, which keeps its scroll position, search and filters. Close (or Escape) empties
+  // the panel through the server, which puts the dashboard's address back; focus returns to
+  // the row (or button) the panel was opened from.
+  var panelOpener = null;
+  var dashboardAddress = null;
+  function selectorOf(element) {
+    var row = element.closest("tr[id]");
+    if (row) return "#" + row.id + " details.menu > summary";
+    return element.id ? "#" + element.id : "[hx-target='#customer-panel'].button";
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.closest || elt.getAttribute("hx-target") !== "#customer-panel" || elt.closest("#panel-dialog")) return;
+    panelOpener = selectorOf(elt);
+    dashboardAddress = window.location.pathname + window.location.search;
+  });
+  function syncPanel() {
+    var dialog = document.getElementById("panel-dialog");
+    var panel = document.getElementById("customer-panel");
+    if (!dialog || !dialog.showModal) return;
+    var filled = panel && panel.children.length > 0;
+    if (filled && !dialog.matches(":modal")) {
+      if (dialog.open) dialog.close();  // restored by Back or Forward as a plain open dialog
+      dialog.showModal();
+      var heading = dialog.querySelector("[data-autofocus]");
+      if (heading) heading.focus();
+    } else if (!filled && dialog.open) {
+      dialog.close();
+    }
+  }
+  function closePanel() {
+    var dialog = document.getElementById("panel-dialog");
+    var link = dialog && dialog.querySelector("[data-panel-close]");
+    var address = dashboardAddress || (link && link.getAttribute("href")) || "/customers";
+    window.htmx.ajax("GET", address, { source: link || dialog, target: "#customer-panel", swap: "outerHTML" });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#panel-dialog [data-panel-close]");
+    if (!link || !window.htmx) return;
+    event.preventDefault();
+    closePanel();
+  });
+  document.addEventListener("cancel", function (event) {
+    if (event.target.id !== "panel-dialog" || !window.htmx) return;
+    event.preventDefault();  // Escape: close the same way as Close
+    closePanel();
+  }, true);
+  document.addEventListener("close", function (event) {
+    if (event.target.id !== "panel-dialog") return;
+    var back = panelOpener && document.querySelector(panelOpener);
+    focusQuietly(back || document.getElementById("customer-table"));
+  }, true);
+  document.addEventListener("htmx:historyRestore", function () {
+    syncPanel();
+    var dialog = document.getElementById("panel-dialog");
+    if (dialog && !dialog.open && panelOpener) focusQuietly(document.querySelector(panelOpener));
+  });
+
   // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
   if (window.htmx) {
     window.htmx.onLoad(function (root) {
       fold(root);
       rememberQueries(root);
+      syncPanel();
       drawCharts(root);
       var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
       Array.prototype.forEach.call(dialogs, function (dialog) {

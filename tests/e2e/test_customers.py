@@ -171,7 +171,8 @@ def test_customer_accepts_the_copied_invitation_link_and_the_partner_sees_the_ne
 
 
 def test_view_licensing_and_view_customer_details_open_in_the_panel_without_a_reload(page: Page):
-    """The row menu's View Licensing and View Customer Details swap the panel and push the URL."""
+    """The row menu's View Licensing and View Customer Details open the panel over the table
+    (a modal drawer) and push the URL; Close goes back to the dashboard's address and the row."""
     signed_in(page, PARTNER)
     _dashboard(page)
     name = _pick(page, VIEWED)
@@ -185,8 +186,14 @@ def test_view_licensing_and_view_customer_details_open_in_the_panel_without_a_re
     expect(panel).to_contain_text("Licensing")
     expect(panel.get_by_role("heading", name=f"{name} · Licensing")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/customers/{orgid}/licensing$"))
+    assert page.locator("#panel-dialog").evaluate("dialog => dialog.matches(':modal')") is True
     expect(menu).not_to_have_attribute("open", "")  # choosing an item closes the menu
     _assert_same_page(page)
+
+    panel.get_by_role("link", name="Close").click()
+    expect(page.locator("#panel-dialog")).not_to_have_attribute("open", "")
+    expect(page).to_have_url(re.compile(r"/customers$"))
+    expect(menu.locator("summary")).to_be_focused()
 
     menu = _open_row_menu(row)
     menu.get_by_role("menuitem", name="View Customer Details").click()
