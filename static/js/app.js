@@ -1,6 +1,7 @@
 // Partner Portal: small progressive enhancements. Pages work without this file.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   // Close open menus (<details class="menu">) on Escape or a click outside them.
   document.addEventListener("keydown", function (event) {
@@ -118,8 +119,17 @@
     Array.prototype.forEach.call(charts, function (element) {
       loadPlotly(element.getAttribute("data-plotly-src")).then(function (Plotly) {
         var figure = JSON.parse(element.getAttribute("data-chart"));
+        var xaxis = figure.layout.xaxis || {};
+        if (element.clientWidth < 560 && xaxis.ticktext && xaxis.ticktext.length > 6) {
+          // Narrow: every other month label, so they stay level and whole.
+          xaxis.tickvals = xaxis.tickvals.filter(function (_, index) { return index % 2 === 0; });
+          xaxis.ticktext = xaxis.ticktext.filter(function (_, index) { return index % 2 === 0; });
+        }
         element.textContent = "";
-        Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true });
+        Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true, displayModeBar: false });
+        // The data table stays open without JavaScript; with the chart drawn it folds away.
+        var table = element.parentNode.querySelector("details.chart-data");
+        if (table && !table.dataset.userOpened) table.open = false;
       });
     });
   }
