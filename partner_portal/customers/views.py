@@ -71,8 +71,15 @@ def export():
 @bp.get("/invite-or-add")
 @partner_full_access_required
 def invite_or_add():
-    """Invite or Add: choose how to onboard a customer."""
-    return htmx.render("customers/invite_or_add.html", block="customer_panel")
+    """Invite or Add: choose how to onboard a customer, then Continue (to Invite or to Add)."""
+    choice = request.args.get("choice")
+    if choice in ("invite", "add"):
+        view, address = (invite, url_for("customers.invite")) if choice == "invite" else (add, url_for("customers.add"))
+        # In the panel the chosen step swaps in at once; without JavaScript the browser goes there.
+        return htmx.push_url(view(), address) if htmx.is_htmx() else htmx.redirect(address)
+    missing = "continue" in request.args
+    return htmx.render("customers/invite_or_add.html", block="customer_panel", status=422 if missing else 200,
+                       missing=missing)
 
 
 @bp.route("/invite", methods=["GET", "POST"])

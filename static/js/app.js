@@ -65,6 +65,31 @@
     });
   });
 
+  // A long organization switcher gets a search box that narrows the list as you type.
+  function filterLists(root) {
+    var inputs = root.querySelectorAll ? root.querySelectorAll("input[data-filter-list]") : [];
+    Array.prototype.forEach.call(inputs, function (input) {
+      var box = input.closest("[hidden]");
+      if (box) box.hidden = false;
+    });
+  }
+  filterLists(document);
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-filter-list]")) return;
+    var list = document.querySelector(input.getAttribute("data-filter-list"));
+    if (!list) return;
+    var wanted = input.value.trim().toLowerCase();
+    var shown = 0;
+    Array.prototype.forEach.call(list.children, function (item) {
+      var match = !wanted || item.textContent.toLowerCase().indexOf(wanted) !== -1;
+      item.hidden = !match;
+      if (match) shown += 1;
+    });
+    var status = document.getElementById("switcher-count");
+    if (status) status.textContent = wanted ? shown + (shown === 1 ? " organization matches." : " organizations match.") : "";
+  });
+
   // Copy buttons: <button data-copy-target="#id">; the input stays selectable without JS.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
@@ -248,6 +273,7 @@
   if (window.htmx) {
     window.htmx.onLoad(function (root) {
       fold(root);
+      filterLists(root);
       rememberQueries(root);
       syncPanel();
       drawCharts(root);

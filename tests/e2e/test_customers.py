@@ -146,7 +146,9 @@ def test_customer_accepts_the_copied_invitation_link_and_the_partner_sees_the_ne
     page.get_by_role("link", name="Invite or Add").click()
     panel = page.locator("#customer-panel")
     expect(panel.get_by_role("heading", name="Invite or Add")).to_be_visible()
-    panel.locator("a.card", has_text="Invite a customer").click()
+    # As in the reference: choose "Invite a customer", then Continue.
+    panel.get_by_role("radio", name=re.compile("^Invite a customer")).check()
+    panel.get_by_role("button", name="Continue").click()
     expect(panel.get_by_role("heading", name="Invite a customer")).to_be_visible()
     link_input = page.locator("#invitation-link")
     expect(link_input).to_have_value(re.compile(rf"^{re.escape(base_url)}/invitations/\S+$"))
