@@ -104,7 +104,6 @@ def _templating(app: Flask) -> None:
     from .web import htmx
 
     app.jinja_env.globals["HTMX_SCRIPT"] = htmx.HTMX_SCRIPT
-    app.jinja_env.globals["htmx_fragment"] = htmx.is_htmx
     app.jinja_env.globals["PLOTLY_SCRIPT"] = "vendor/plotly-basic-4.1.1.min.js"
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
