@@ -90,6 +90,39 @@
     if (status) status.textContent = wanted ? shown + (shown === 1 ? " organization matches." : " organizations match.") : "";
   });
 
+  // A table wider than its box scrolls sideways: keyboard users reach that scroller with Tab
+  // (a named region), but only while it really scrolls.
+  function markScrollers() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        var heading = box.closest("section, figure, .panel");
+        heading = heading && heading.querySelector("h2, h3, figcaption strong");
+        var name = (caption && caption.textContent.trim()) || (heading && heading.textContent.trim()) || "Table";
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name + " (scrolls sideways)");
+        box.dataset.scroller = "1";
+      } else if (!scrolls && box.dataset.scroller) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scroller;
+      }
+    });
+  }
+  var scrollersQueued = false;
+  function queueScrollers() {
+    if (scrollersQueued) return;
+    scrollersQueued = true;
+    window.requestAnimationFrame(function () { scrollersQueued = false; markScrollers(); });
+  }
+  markScrollers();
+  window.addEventListener("resize", queueScrollers);
+  document.addEventListener("htmx:afterSettle", queueScrollers);
+  document.addEventListener("toggle", queueScrollers, true);
+
   // Copy buttons: <button data-copy-target="#id">; the input stays selectable without JS.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
