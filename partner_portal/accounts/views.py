@@ -13,6 +13,7 @@ from ..support.queries import requesting_partner
 from ..models import Access, Administrator, AdministratorInvitation, User
 from ..web import htmx
 from ..web.guards import full_access_required, login_required
+from ..web.safety import local_path
 from ..web.tenancy import acting, own_or_404, scoped_or_404, switch_to
 from . import bp, queries
 from .forms import AccessForm, AddAdministratorForm
@@ -163,4 +164,5 @@ def switch(org_id: int):
     """Make another administered organization the current one (404 if the user doesn't administer it)."""
     org = switch_to(org_id)
     flash(f"You are now working in {org.name}.", "info")
-    return htmx.redirect(url_for("home.index"))
+    # "Switch back" on a refused page returns to that page.
+    return htmx.redirect(local_path(request.form.get("next")) or url_for("home.index"))

@@ -9,6 +9,7 @@ from ..web import htmx
 from ..web.guards import login_required
 from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits, two_factor_limits
 from ..web.safety import local_path
+from ..connections.queries import partner_for_token
 from ..models import UserSession
 from ..web.tenancy import SESSION_ORG_KEY, own_or_404
 from . import bp
@@ -50,7 +51,17 @@ def sign_in():
             login_user(user, remember=form.remember.data)
             return htmx.redirect(local_path(form.next.data) or url_for("home.index"))
     status = 422 if form.errors else 200
-    return htmx.render("auth/sign_in.html", block="sign_in_form", status=status, form=form)
+    return htmx.render("auth/sign_in.html", block="sign_in_form", status=status, form=form,
+                       invited_by=_inviting_partner(form.next.data))
+
+
+def _inviting_partner(next_path: str | None):
+    """The partner whose invitation link sent the visitor to Sign in (so the page can say who
+    invites and what happens next), or None."""
+    path = (local_path(next_path) or "").split("?")[0]
+    if not path.startswith("/invitations/"):
+        return None
+    return partner_for_token(path.removeprefix("/invitations/"))
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])

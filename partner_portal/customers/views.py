@@ -40,6 +40,10 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
 @dashboard_required
 def index():
     """My Customers: the Customer Dashboard (the table alone for htmx search, filter and sort)."""
+    if htmx.is_htmx() and htmx.target() == "customer-panel":
+        # Close on a panel: the panel empties and the address is the dashboard's again (with
+        # its search and filters), while the table stays as it is.
+        return htmx.push_url(htmx.render("customers/index.html", block="customer_panel"), request.full_path.rstrip("?"))
     context = _dashboard_context(queries.DashboardParams.from_args(request.args))
     # The table alone for search, filter, sort and refresh; the counter and the hidden sort
     # inputs of the filter form follow out of band so they never go stale.
@@ -146,8 +150,15 @@ def bulk_confirm():
 @bp.get("/invite-or-add")
 @partner_full_access_required
 def invite_or_add():
-    """Invite or Add: choose how to onboard a customer."""
-    return htmx.render("customers/invite_or_add.html", block="customer_panel")
+    """Invite or Add: choose how to onboard a customer, then Continue (to Invite or to Add)."""
+    choice = request.args.get("choice")
+    if choice in ("invite", "add"):
+        view, address = (invite, url_for("customers.invite")) if choice == "invite" else (add, url_for("customers.add"))
+        # In the panel the chosen step swaps in at once; without JavaScript the browser goes there.
+        return htmx.push_url(view(), address) if htmx.is_htmx() else htmx.redirect(address)
+    missing = "continue" in request.args
+    return htmx.render("customers/invite_or_add.html", block="customer_panel", status=422 if missing else 200,
+                       missing=missing)
 
 
 @bp.route("/invite", methods=["GET", "POST"])
@@ -212,7 +223,7 @@ def remove(orgid: str):
         if htmx.is_htmx():
             # The row swaps to nothing and the dialog closes; the table then refreshes itself
             # (counts, counter) on the customers-changed event.
-            return htmx.trigger(htmx.render("customers/index.html", block="removed"), "customers-changed")
+            return htmx.trigger(htmx.render("customers/index.html", block="removed", removed_name=customer.name), "customers-changed")
         flash(f"{customer.name} was removed from your customers.", "success")
         return htmx.redirect(url_for("customers.index"))
     return htmx.render("customers/remove.html", block="remove_dialog", customer=customer,

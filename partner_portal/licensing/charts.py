@@ -37,8 +37,9 @@ PLAN_COLORS = {"Monthly": "#2563eb", "Annual": "#059669", "Termed": "#d97706", "
 # A qualitative palette for one trace per entitlement.
 SERIES_COLORS = ("#2563eb", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#4b5563")
 
-# Passed to Plotly.newPlot with the figure: no logo, resize with the container.
-CONFIG = {"displaylogo": False, "responsive": True}
+# Passed to Plotly.newPlot with the figure: resize with the container, and no toolbar (its ten
+# buttons were tab stops inside the aria-hidden chart, and covered the figures on phones).
+CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,21 @@ def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **e
     return layout
 
 
+def _month_ticks(layout: dict, x: list) -> None:
+    """Month labels that stay level and readable at any width: the month, with the year under
+    the first month and every January ("Jul<br>2024", "Aug", … "Jan<br>2025")."""
+    labels = [value.split(" ") for value in x]
+    if not labels or any(len(parts) != 2 for parts in labels):
+        return
+    text = [f"{month}<br>{year}" if index == 0 or month == "Jan" else month
+            for index, (month, year) in enumerate(labels)]
+    layout["xaxis"] = {**layout["xaxis"], "tickmode": "array", "tickvals": list(x), "ticktext": text, "tickangle": 0}
+
+
 def _figure(traces: list[dict], layout: dict) -> dict:
     """Assemble the figure handed to Plotly.newPlot."""
+    if layout.get("xaxis", {}).get("type") == "category" and traces:
+        _month_ticks(layout, traces[0]["x"])
     return {"data": traces, "layout": layout, "config": CONFIG}
 
 
@@ -257,14 +271,19 @@ def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
         rows.append(row + ((point.peak_concurrent,) if with_peak else ()))
     table = Table(headers, kinds, tuple(rows))
     x = _x(table)
+    # The share, not the counts again: Monthly active users and License assignments draw those.
     traces = [
-        _bar("Monthly active users", x, table.column(2), COLORS["active"],
-             customdata=table.column(3), hovertemplate="%{y:,d} (%{customdata:.1f} % of assigned)"),
-        _line("Assigned", x, table.column(1), COLORS["assigned"]),
+        _bar("Active of assigned", x, table.column(3), COLORS["active"],
+             customdata=table.column(2), hovertemplate="%{y:.1f} % (%{customdata:,d} users)"),
     ]
+    layout = _layout("Active use", "% of assigned licenses", "month")
+    layout["yaxis"] = {**layout["yaxis"], "tickformat": ",d", "ticksuffix": " %"}
     if with_peak:
-        traces.append(_line("Peak concurrent users", x, table.column(4), COLORS["peak"]))
-    return Chart("active-use", "Active use", _figure(traces, _layout("Active use", "Users", "month")), table,
+        traces.append(_line("Peak concurrent users", x, table.column(4), COLORS["peak"], yaxis="y2"))
+        layout["yaxis2"] = {"title": {"text": "Peak concurrent users"}, "overlaying": "y", "side": "right",
+                            "rangemode": "tozero", "tickformat": ",d", "showgrid": False}
+        layout["margin"] = {**layout["margin"], "r": 64}
+    return Chart("active-use", "Active use", _figure(traces, layout), table,
                  empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
 
 
@@ -304,11 +323,15 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
     x = _x(table)
     traces = [_bar(label, x, table.column(index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
               for index, label in enumerate(labels)]
+    # With a single entitlement the bars would repeat License assignments' cumulative line.
+    single = len(labels) == 1
     return Chart("consumption", "Consumption per entitlement",
                  _figure(traces, _layout("Consumption per entitlement", "Assigned licenses", "month",
                                          barmode="group", showlegend=True)),
-                 table, empty=all(_no_data(points) for points in series.values()),
-                 empty_message="No usage recorded in the last 12 months.")
+                 table, empty=single or all(_no_data(points) for points in series.values()),
+                 empty_message=("One entitlement: its consumption is the Cumulative assigned line of License "
+                                "assignments." if single and not all(_no_data(p) for p in series.values())
+                                else "No usage recorded in the last 12 months."))
 
 
 # --- Gateway bandwidth ---------------------------------------------------------------------------

@@ -31,6 +31,13 @@ MESSAGES = {
 }
 
 
+def _switch_back():
+    """For a 403: the organization the user switched away from (Back after a switch lands on its
+    pages), or None."""
+    from .tenancy import previous_org  # the error pages load before any organization does
+    return previous_org()
+
+
 def render_error(code: int, message: str | None = None, partner_only: bool = False):
     """Render the error page for `code` as a full page (also for htmx: the error region swaps)."""
     return htmx.render(
@@ -41,6 +48,7 @@ def render_error(code: int, message: str | None = None, partner_only: bool = Fal
         title=TITLES.get(code, "Error"),
         message=message or MESSAGES.get(code, ""),
         partner_only=partner_only,
+        switch_back=_switch_back() if code == 403 else None,
     )
 
 

@@ -8,7 +8,7 @@ from functools import cached_property
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from ..models import Permission
+from ..models import Permission, Program
 from ..notifications.queries import unread_count
 from . import htmx
 from .guards import (
@@ -34,10 +34,11 @@ class Header:
 
     @cached_property
     def other_orgs(self) -> list:
-        """Other organizations the user administers (for the switcher)."""
+        """Other organizations the user administers (for the switcher), by name."""
         if not self.acting:
             return []
-        return [a.organization for a in administered() if a.organization_id != self.acting.org.id]
+        others = [a.organization for a in administered() if a.organization_id != self.acting.org.id]
+        return sorted(others, key=lambda org: (org.name.casefold(), org.orgid))
 
     @cached_property
     def unread(self) -> int:
@@ -69,6 +70,11 @@ class Header:
     def is_partner(self) -> bool:
         """True when the current organization is partner badged."""
         return bool(self.badges)
+
+    @cached_property
+    def is_service_provider(self) -> bool:
+        """True when the current organization holds an active Service Provider membership."""
+        return Program.SERVICE_PROVIDER in self.badges
 
     @cached_property
     def can_see_licensing(self) -> bool:

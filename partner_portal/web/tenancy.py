@@ -16,6 +16,7 @@ from ..models import Administrator, Connection, Notification, Organization
 from ..notifications.queries import customer_notification, own_notification
 
 SESSION_ORG_KEY = "org_id"
+PREVIOUS_ORG_KEY = "previous_org_id"  # where the last switch came from (to offer switching back)
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,22 @@ def switch_to(org_id: int) -> Organization:
     )
     if admin is None:
         abort(404)
+    current = load_acting()
+    if current is not None and current.org.id != admin.organization_id:
+        session[PREVIOUS_ORG_KEY] = current.org.id
     session[SESSION_ORG_KEY] = admin.organization_id
     g.pop("acting", None)
     return admin.organization
+
+
+def previous_org() -> Organization | None:
+    """The organization the user worked in before the last switch, if they still administer it
+    and it is not the current one (a 403 after Back offers to switch back to it)."""
+    wanted = session.get(PREVIOUS_ORG_KEY)
+    current = load_acting()
+    if not wanted or current is None or wanted == current.org.id:
+        return None
+    return next((a.organization for a in administered() if a.organization_id == wanted), None)
 
 
 def scoped_or_404(model, object_id: int, *criteria, org_column: str = "organization_id"):

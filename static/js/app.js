@@ -1,6 +1,7 @@
 // Partner Portal: small progressive enhancements. Pages work without this file.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   // Close open menus (<details class="menu">) on Escape or a click outside them.
   document.addEventListener("keydown", function (event) {
@@ -18,6 +19,109 @@
       if (!menu.contains(event.target) || (chosen && menu.contains(chosen))) menu.removeAttribute("open");
     });
   });
+
+  // Folds (<details class="fold" data-fold-below="760" open>): open as the server sends them (so
+  // they work without JavaScript), closed on screens narrower than the given width.
+  var folded = typeof WeakSet === "function" ? new WeakSet() : null;
+  function fold(root) {
+    var folds = root.querySelectorAll ? root.querySelectorAll("details[data-fold-below]") : [];
+    Array.prototype.forEach.call(folds, function (details) {
+      if (!folded || folded.has(details)) return;
+      folded.add(details);
+      var narrow = window.matchMedia("(max-width: " + (Number(details.dataset.foldBelow) - 0.02) + "px)");
+      var apply = function () { details.open = !narrow.matches; };
+      apply();
+      narrow.addEventListener("change", apply);
+    });
+  }
+  fold(document);
+
+  // One request per distinct query (form[data-one-request-per-query]): leaving the search box,
+  // or pressing Enter after the search already ran, sends nothing.
+  function formQuery(form) {
+    return new URLSearchParams(new FormData(form)).toString();
+  }
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-one-request-per-query]")) return;
+    var query = formQuery(form);
+    if (query === form.dataset.lastQuery) { event.preventDefault(); return; }
+    form.dataset.lastQuery = query;
+  });
+  function rememberQueries(root) {
+    var forms = root.querySelectorAll ? root.querySelectorAll("form[data-one-request-per-query]") : [];
+    Array.prototype.forEach.call(forms, function (form) { form.dataset.lastQuery = formQuery(form); });
+  }
+  rememberQueries(document);
+  // Back and Forward restore a snapshot taken when the page was left: its fields then held the
+  // next query. Set them from the restored address instead, so they match the table.
+  document.addEventListener("htmx:historyRestore", function () {
+    var params = new URLSearchParams(window.location.search);
+    document.querySelectorAll("form[data-one-request-per-query]").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.type !== "hidden" && (field.tagName === "INPUT" || field.tagName === "SELECT")) field.value = params.get(field.name) || "";
+      });
+      form.dataset.lastQuery = formQuery(form);
+    });
+  });
+
+  // A long organization switcher gets a search box that narrows the list as you type.
+  function filterLists(root) {
+    var inputs = root.querySelectorAll ? root.querySelectorAll("input[data-filter-list]") : [];
+    Array.prototype.forEach.call(inputs, function (input) {
+      var box = input.closest("[hidden]");
+      if (box) box.hidden = false;
+    });
+  }
+  filterLists(document);
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-filter-list]")) return;
+    var list = document.querySelector(input.getAttribute("data-filter-list"));
+    if (!list) return;
+    var wanted = input.value.trim().toLowerCase();
+    var shown = 0;
+    Array.prototype.forEach.call(list.children, function (item) {
+      var match = !wanted || item.textContent.toLowerCase().indexOf(wanted) !== -1;
+      item.hidden = !match;
+      if (match) shown += 1;
+    });
+    var status = document.getElementById("switcher-count");
+    if (status) status.textContent = wanted ? shown + (shown === 1 ? " organization matches." : " organizations match.") : "";
+  });
+
+  // A table wider than its box scrolls sideways: keyboard users reach that scroller with Tab
+  // (a named region), but only while it really scrolls.
+  function markScrollers() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      var scrolls = box.scrollWidth > box.clientWidth + 1 && getComputedStyle(box).overflowX !== "visible";
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        var caption = box.querySelector("caption");
+        var heading = box.closest("section, figure, .panel");
+        heading = heading && heading.querySelector("h2, h3, figcaption strong");
+        var name = (caption && caption.textContent.trim()) || (heading && heading.textContent.trim()) || "Table";
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.setAttribute("aria-label", name + " (scrolls sideways)");
+        box.dataset.scroller = "1";
+      } else if (!scrolls && box.dataset.scroller) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
+        delete box.dataset.scroller;
+      }
+    });
+  }
+  var scrollersQueued = false;
+  function queueScrollers() {
+    if (scrollersQueued) return;
+    scrollersQueued = true;
+    window.requestAnimationFrame(function () { scrollersQueued = false; markScrollers(); });
+  }
+  markScrollers();
+  window.addEventListener("resize", queueScrollers);
+  document.addEventListener("htmx:afterSettle", queueScrollers);
+  document.addEventListener("toggle", queueScrollers, true);
 
   // Copy buttons: <button data-copy-target="#id">; the input stays selectable without JS.
   document.addEventListener("click", function (event) {
@@ -73,42 +177,138 @@
     Array.prototype.forEach.call(charts, function (element) {
       loadPlotly(element.getAttribute("data-plotly-src")).then(function (Plotly) {
         var figure = JSON.parse(element.getAttribute("data-chart"));
+        var xaxis = figure.layout.xaxis || {};
+        if (element.clientWidth < 560 && xaxis.ticktext && xaxis.ticktext.length > 6) {
+          // Narrow: every other month label, so they stay level and whole.
+          xaxis.tickvals = xaxis.tickvals.filter(function (_, index) { return index % 2 === 0; });
+          xaxis.ticktext = xaxis.ticktext.filter(function (_, index) { return index % 2 === 0; });
+        }
         element.textContent = "";
-        Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true });
+        Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true, displayModeBar: false });
+        // The data table stays open without JavaScript; with the chart drawn it folds away.
+        var table = element.parentNode.querySelector("details.chart-data");
+        if (table && !table.dataset.userOpened) table.open = false;
       });
     });
   }
 
   // Dialogs opened from a menu: remember the menu, so focus returns there when the dialog
-  // closes (or to the table when the row itself went away).
+  // closes. When the row itself went away (Remove), focus moves to the neighbouring row's menu,
+  // also after the table refreshed itself, without scrolling the page.
   var dialogOpener = null;
+  var neighbourRow = null;
+  function focusQuietly(element) {
+    if (element) element.focus({ preventScroll: true });
+  }
+  function rowMenu(rowId) {
+    var row = rowId && document.getElementById(rowId);
+    return row ? row.querySelector("details.menu > summary") : null;
+  }
+  function afterRemoval() {
+    return rowMenu(neighbourRow) || document.getElementById("flashes-focus") || document.getElementById("customer-table") || document.getElementById("main");
+  }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;
     if (elt && elt.getAttribute && elt.getAttribute("hx-target") === "#dialog-region") {
       var menu = elt.closest("details.menu");
+      var row = elt.closest("tr");
       dialogOpener = menu ? menu.querySelector("summary") : elt;
+      var neighbour = row ? (row.nextElementSibling || row.previousElementSibling) : null;
+      neighbourRow = neighbour ? neighbour.id : null;
     }
   });
   document.addEventListener("close", function (event) {
-    if (!(event.target instanceof HTMLDialogElement)) return;
-    var fallback = document.getElementById("customer-table") || document.getElementById("main");
-    var back = dialogOpener && dialogOpener.isConnected ? dialogOpener : fallback;
-    if (back) back.focus();
+    if (!(event.target instanceof HTMLDialogElement) || !event.target.closest("#dialog-region")) return;
+    if (dialogOpener && dialogOpener.isConnected) {
+      focusQuietly(dialogOpener);
+      neighbourRow = null;
+    } else {
+      focusQuietly(afterRemoval());
+    }
     dialogOpener = null;
   }, true);
-  document.addEventListener("htmx:afterSwap", function () {
+  document.addEventListener("htmx:afterSwap", function (event) {
     // The dialog region was emptied (e.g. after Remove): no close event fires then.
     var region = document.getElementById("dialog-region");
     if (dialogOpener && region && !region.querySelector("dialog")) {
-      var fallback = document.getElementById("customer-table") || document.getElementById("main");
-      (dialogOpener.isConnected ? dialogOpener : fallback).focus();
+      focusQuietly(dialogOpener.isConnected ? dialogOpener : afterRemoval());
       dialogOpener = null;
+      return;
     }
+    // The table redrew itself after a removal: focus the same neighbour in the new table.
+    var target = event.detail.target;
+    if (neighbourRow && target && target.id === "customer-table") {
+      focusQuietly(afterRemoval());
+      neighbourRow = null;
+    }
+  });
+
+  // Panels (#customer-panel inside <dialog id="panel-dialog">) open as a modal drawer over the
+  // dashboard, which keeps its scroll position, search and filters. Close (or Escape) empties
+  // the panel through the server, which puts the dashboard's address back; focus returns to
+  // the row (or button) the panel was opened from.
+  var panelOpener = null;
+  var dashboardAddress = null;
+  function selectorOf(element) {
+    var row = element.closest("tr[id]");
+    if (row) return "#" + row.id + " details.menu > summary";
+    return element.id ? "#" + element.id : "[hx-target='#customer-panel'].button";
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.closest || elt.getAttribute("hx-target") !== "#customer-panel" || elt.closest("#panel-dialog")) return;
+    panelOpener = selectorOf(elt);
+    dashboardAddress = window.location.pathname + window.location.search;
+  });
+  function syncPanel() {
+    var dialog = document.getElementById("panel-dialog");
+    var panel = document.getElementById("customer-panel");
+    if (!dialog || !dialog.showModal) return;
+    var filled = panel && panel.children.length > 0;
+    if (filled && !dialog.matches(":modal")) {
+      if (dialog.open) dialog.close();  // restored by Back or Forward as a plain open dialog
+      dialog.showModal();
+      var heading = dialog.querySelector("[data-autofocus]");
+      if (heading) heading.focus();
+    } else if (!filled && dialog.open) {
+      dialog.close();
+    }
+  }
+  function closePanel() {
+    var dialog = document.getElementById("panel-dialog");
+    var link = dialog && dialog.querySelector("[data-panel-close]");
+    var address = dashboardAddress || (link && link.getAttribute("href")) || "/customers";
+    window.htmx.ajax("GET", address, { source: link || dialog, target: "#customer-panel", swap: "outerHTML" });
+  }
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("#panel-dialog [data-panel-close]");
+    if (!link || !window.htmx) return;
+    event.preventDefault();
+    closePanel();
+  });
+  document.addEventListener("cancel", function (event) {
+    if (event.target.id !== "panel-dialog" || !window.htmx) return;
+    event.preventDefault();  // Escape: close the same way as Close
+    closePanel();
+  }, true);
+  document.addEventListener("close", function (event) {
+    if (event.target.id !== "panel-dialog") return;
+    var back = panelOpener && document.querySelector(panelOpener);
+    focusQuietly(back || document.getElementById("customer-table"));
+  }, true);
+  document.addEventListener("htmx:historyRestore", function () {
+    syncPanel();
+    var dialog = document.getElementById("panel-dialog");
+    if (dialog && !dialog.open && panelOpener) focusQuietly(document.querySelector(panelOpener));
   });
 
   // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
   if (window.htmx) {
     window.htmx.onLoad(function (root) {
+      fold(root);
+      filterLists(root);
+      rememberQueries(root);
+      syncPanel();
       drawCharts(root);
       var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
       Array.prototype.forEach.call(dialogs, function (dialog) {

@@ -146,7 +146,9 @@ def test_customer_accepts_the_copied_invitation_link_and_the_partner_sees_the_ne
     page.get_by_role("link", name="Invite or Add").click()
     panel = page.locator("#customer-panel")
     expect(panel.get_by_role("heading", name="Invite or Add")).to_be_visible()
-    panel.locator("a.card", has_text="Invite a customer").click()
+    # As in the reference: choose "Invite a customer", then Continue.
+    panel.get_by_role("radio", name=re.compile("^Invite a customer")).check()
+    panel.get_by_role("button", name="Continue").click()
     expect(panel.get_by_role("heading", name="Invite a customer")).to_be_visible()
     link_input = page.locator("#invitation-link")
     expect(link_input).to_have_value(re.compile(rf"^{re.escape(base_url)}/invitations/\S+$"))
@@ -171,7 +173,8 @@ def test_customer_accepts_the_copied_invitation_link_and_the_partner_sees_the_ne
 
 
 def test_view_licensing_and_view_customer_details_open_in_the_panel_without_a_reload(page: Page):
-    """The row menu's View Licensing and View Customer Details swap the panel and push the URL."""
+    """The row menu's View Licensing and View Customer Details open the panel over the table
+    (a modal drawer) and push the URL; Close goes back to the dashboard's address and the row."""
     signed_in(page, PARTNER)
     _dashboard(page)
     name = _pick(page, VIEWED)
@@ -185,8 +188,14 @@ def test_view_licensing_and_view_customer_details_open_in_the_panel_without_a_re
     expect(panel).to_contain_text("Licensing")
     expect(panel.get_by_role("heading", name=f"{name} · Licensing")).to_be_visible()
     expect(page).to_have_url(re.compile(rf"/customers/{orgid}/licensing$"))
+    assert page.locator("#panel-dialog").evaluate("dialog => dialog.matches(':modal')") is True
     expect(menu).not_to_have_attribute("open", "")  # choosing an item closes the menu
     _assert_same_page(page)
+
+    panel.get_by_role("link", name="Close").click()
+    expect(page.locator("#panel-dialog")).not_to_have_attribute("open", "")
+    expect(page).to_have_url(re.compile(r"/customers$"))
+    expect(menu.locator("summary")).to_be_focused()
 
     menu = _open_row_menu(row)
     menu.get_by_role("menuitem", name="View Customer Details").click()
@@ -211,8 +220,11 @@ def test_remove_customer_connection_in_the_dialog_deletes_the_row_without_a_relo
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("heading", name=f"Remove {name}?")).to_be_visible()
     assert dialog.evaluate("dialog => dialog.matches(':modal')") is True
+    # The dialog opens on the safe choice.
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    neighbour = page.locator("#customer-table tbody tr").nth(-2)  # the row above the last one
+    neighbour_id = neighbour.get_attribute("id")
     remove = dialog.get_by_role("button", name="Remove")
-    expect(remove).to_be_focused()
     remove.click()
 
     expect(page.locator(f"#row-{orgid}")).to_have_count(0)
@@ -220,8 +232,10 @@ def test_remove_customer_connection_in_the_dialog_deletes_the_row_without_a_relo
     expect(page.locator("#remove-dialog")).to_have_count(0)
     # The table refreshed itself: its own count agrees with the counter.
     expect(page.locator("#customer-table [role=status]")).to_have_text(f"{connected - 1} customers")
-    # Keyboard users keep their place: focus goes back to the table, not to <body>.
-    expect(page.locator("#customer-table")).to_be_focused()
+    # The outcome is said in the status region, as without JavaScript.
+    expect(page.locator("#flashes [role=status]")).to_have_text(f"{name} was removed from your customers.")
+    # Keyboard users keep their place: focus moves to the neighbouring row's menu, not to <body>.
+    expect(page.locator(f"#{neighbour_id} details.row-menu > summary")).to_be_focused()
     expect(page).to_have_url(re.compile(r"/customers$"))
     _assert_same_page(page)
 

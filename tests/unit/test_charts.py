@@ -123,8 +123,11 @@ def test_overage_chart_shows_overage_apart_from_the_commitment():
 def test_active_use_chart_adds_peak_concurrent_only_when_known():
     with_peak = charts.active_use_chart(month_points(peak=True))
     without = charts.active_use_chart(month_points())
-    assert with_peak.table.headers[-1] == "Peak concurrent users" and len(with_peak.figure["data"]) == 3
-    assert without.table.headers[-1] == "Active of assigned (%)" and len(without.figure["data"]) == 2
+    assert with_peak.table.headers[-1] == "Peak concurrent users" and len(with_peak.figure["data"]) == 2
+    assert without.table.headers[-1] == "Active of assigned (%)" and len(without.figure["data"]) == 1
+    # It draws the share (not the counts, which other charts draw), peak users on their own axis.
+    assert without.figure["data"][0]["y"] == without.table.column(3)
+    assert with_peak.figure["data"][1]["yaxis"] == "y2" and "yaxis2" in with_peak.figure["layout"]
     # 131 assigned, 98 active: 74.8 %; a month with nothing assigned has no percentage.
     assert without.table.formatted_rows()[-1] == ["2025-06", "131", "98", "74.8"]
     assert without.table.formatted_rows()[1] == ["2024-08", "0", "0", ""]

@@ -63,7 +63,7 @@ def test_dashboard_shows_rows_with_status_at_a_glance(client, partner_setup):
     assert '<span class="pill">2</span>' in row
     beta_row = page[page.index(f'id="row-{beta.orgid}"'):].split("</tr>")[0]
     assert "40 %" in beta_row and "health-green" in beta_row
-    assert '<td class="num">1</td>' in beta_row  # one open ticket, the closed one not counted
+    assert '<td class="num" data-label="Open support tickets">1</td>' in beta_row  # one open ticket, the closed one not counted
 
 
 def test_unconnected_and_other_partners_customers_are_invisible(client, partner_setup):
@@ -246,7 +246,10 @@ def test_remove_customer_connection_with_htmx(client, partner_setup):
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     # The row swaps to nothing, the dialog closes, and the table is told to refresh itself.
-    assert body == '<div id="dialog-region" hx-swap-oob="true"></div>'
+    # The outcome goes to the page's status region, as the flash does without JavaScript.
+    assert body == ('<div id="dialog-region" hx-swap-oob="true"></div>\n'
+                    '<div id="flashes" hx-swap-oob="innerHTML"><p class="flash flash-success" role="status">'
+                    'Alpha Health was removed from your customers.</p></div>')
     assert response.headers["HX-Trigger"] == "customers-changed"
     refreshed = client.get("/customers", headers=htmx_headers(**{"HX-Target": "customer-table"})).get_data(as_text=True)
     assert 'id="customer-counter" class="counter" hx-swap-oob="true"' in refreshed and "<strong>1</strong> of 100" in refreshed
@@ -353,3 +356,18 @@ def test_dashboard_health_follows_the_licensing_rules(client, login, services, a
     page = client.get("/customers").get_data(as_text=True)
     row = page[page.index(f'id="row-{customer.orgid}"'):].split("</tr>")[0]
     assert f'<span class="health-figure">{label}</span>' in row and f"health-{color}" in row
+
+
+def test_invite_or_add_chooses_then_continues(client, login, services):
+    """Invite or Add is a choice and a Continue step: without a choice it asks for one; with one it
+    leads to that step (a redirect without JavaScript, the step itself in the panel)."""
+    login(make_admin(make_partner()))
+    page = client.get("/customers/invite-or-add")
+    assert page.status_code == 200 and b"Continue" in page.data and b'value="invite"' in page.data
+    missing = client.get("/customers/invite-or-add?continue=1")
+    assert missing.status_code == 422 and b"Choose Invite a customer or Add a customer." in missing.data
+    chosen = client.get("/customers/invite-or-add?choice=add&continue=1")
+    assert chosen.status_code == 303 and chosen.headers["Location"].endswith("/customers/add")
+    panel = client.get("/customers/invite-or-add?choice=invite", headers={"HX-Request": "true", "HX-Target": "customer-panel"})
+    assert panel.status_code == 200 and panel.headers["HX-Push-Url"] == "/customers/invite"
+    assert b"Invite a customer" in panel.data and b"<html" not in panel.data

@@ -67,8 +67,11 @@ def test_trend_fragment_full_page_and_history_restore(client, world):
     fragment = client.get(url, headers=htmx_headers(**{"HX-Target": "customer-panel"})).get_data(as_text=True)
     assert fragment.lstrip().startswith('<section id="customer-panel"') and "<html" not in fragment
     for key in ("ratio", "monthly-active-users", "daily-active-users", "license-assignments", "active-use",
-                "consumption", "overage"):
+                "overage"):
         assert f'id="chart-{key}"' in fragment
+    # One entitlement: consumption would repeat License assignments, so it says so instead.
+    assert 'id="chart-consumption-title"' in fragment and 'id="chart-consumption"' not in fragment
+    assert "One entitlement: its consumption is the Cumulative assigned line" in fragment
     assert "data-chart=" in fragment and "<script" not in fragment
     full = client.get(url).get_data(as_text=True)
     assert "<html" in full and 'id="chart-overage"' in full
