@@ -23,7 +23,8 @@ UNCONNECTED_ORG = "Tailspin Retail"  # administered by the demo customer, connec
 # The customers touched by the cross-context tests; the dashboard tests leave them alone. The
 # others are picked from the table as it is, never by hard-coded name (the demo data may change):
 # read-only tests take rows from the top, removal tests the last row still there.
-CROSS_CONTEXT = {CUSTOMER_ORG, UNCONNECTED_ORG}
+# Never removed here: the customer sign-in's organizations, and the customers the insights tests open.
+CROSS_CONTEXT = {CUSTOMER_ORG, UNCONNECTED_ORG, "Litware Analytics", "Tailspin Retail", "Bluewave IT Services"}
 VIEWED, KEYBOARD = 0, 1  # positions from the top of the table (never removed)
 REMOVED = -1  # the last row: each removal test takes whichever is last when it runs
 

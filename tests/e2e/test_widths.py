@@ -62,10 +62,10 @@ def test_the_dashboard_table_fits_at_1280_px_with_every_column(new_context):
     table = page.locator("#customer-table table.customers")
     expect(table).to_be_visible()
     headers = table.locator("thead th")
-    expect(headers).to_have_count(9)  # every column, the actions included
+    expect(headers).to_have_count(11)  # every column, the selection and the actions included
     box = page.locator("#customer-table").bounding_box()
     assert box and table.bounding_box()["width"] <= box["width"]
-    for index in range(9):
+    for index in range(11):
         cell = headers.nth(index).bounding_box()
         assert cell and cell["x"] + cell["width"] <= box["x"] + box["width"] + 0.5, index
     # Focusing a row's ⋯ shifts nothing: the table doesn't scroll.
