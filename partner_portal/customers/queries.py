@@ -1,12 +1,13 @@
 """Reads for the Customer Dashboard: one aggregate query for the rows, one for their services."""
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Date, Integer, and_, bindparam, case, func, or_, select
 
 from ..connections import sharing
 from ..extensions import db
@@ -144,9 +145,10 @@ class CustomerRow:
         return percent_whole(self.assigned, self.purchased)
 
 
-def _aggregates(partner_id: int, admin_id: int, today: date):
+def _aggregates(partner_id, admin_id, today):
     """Subqueries of per-customer figures, each limited to this partner's connected customers
-    (unread notifications: those the notification center shows this administrator as unread)."""
+    (unread notifications: those the notification center shows this administrator as unread).
+    The arguments are bound parameters, and so are the dates derived from today (see _values)."""
     connected = (select(Connection.customer_id)
                  .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None)))
     # What a customer does not share is never aggregated (sharing scopes, connections/sharing.py);
@@ -160,7 +162,7 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
     paid = state == EntitlementState.ACTIVE.value
     active = and_(paid, licensed)
     trial = state == EntitlementState.ACTIVE_TRIAL.value
-    soon = today + timedelta(days=EXPIRY_WARNING_DAYS)
+    soon = bindparam("soon", type_=Date)
     entitlements = (
         select(
             Entitlement.organization_id.label("org_id"),
@@ -201,7 +203,7 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
     )
     # The health score's usage figures, in the same statement: this month's Gateway bandwidth of
     # paid entitlements, and daily active users of the last 30 days against the 30 before.
-    month_first = today.replace(day=1)
+    month_first = bindparam("month_first", type_=Date)
     gateway = (
         select(Entitlement.organization_id.label("org_id"), func.sum(BandwidthDay.megabytes).label("used_mb"))
         .join(Entitlement, Entitlement.id == BandwidthDay.entitlement_id)
@@ -210,8 +212,8 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
         .group_by(Entitlement.organization_id)
         .subquery("gateway")
     )
-    recent_from = today - timedelta(days=29)
-    before_from = today - timedelta(days=59)
+    recent_from = bindparam("recent_from", type_=Date)
+    before_from = bindparam("before_from", type_=Date)
     trend = (
         select(Entitlement.organization_id.label("org_id"),
                func.sum(case((UsageDay.day >= recent_from, UsageDay.daily_active), else_=0)).label("recent"),
@@ -231,8 +233,22 @@ def _aggregates(partner_id: int, admin_id: int, today: date):
     return entitlements, notes, tickets, contacts, gateway, trend, tags
 
 
-def _statement(partner_id: int, admin_id: int, today: date):
-    """The dashboard's one statement: each connected customer with every figure its row shows."""
+def _values(partner_id: int, admin_id: int, today: date) -> dict:
+    """The bound parameters of _statement."""
+    return {"partner_id": partner_id, "admin_id": admin_id, "today": today,
+            "soon": today + timedelta(days=EXPIRY_WARNING_DAYS), "month_first": today.replace(day=1),
+            "recent_from": today - timedelta(days=29), "before_from": today - timedelta(days=59)}
+
+
+@functools.cache
+def _statement():
+    """The dashboard's one statement: each connected customer with every figure its row shows.
+
+    Built once per worker with bound parameters (_values): building it took longer than the
+    database takes to answer it. Searches, filters and the sort are added to it per request."""
+    partner_id = bindparam("partner_id", type_=Integer)
+    admin_id = bindparam("admin_id", type_=Integer)
+    today = bindparam("today", type_=Date)
     ent, notes, tickets, contacts, gateway, trend, tags = _aggregates(partner_id, admin_id, today)
     purchased = func.coalesce(ent.c.purchased, 0)
     assigned = func.coalesce(ent.c.assigned, 0)
@@ -287,7 +303,7 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
     where the weights would need a second copy."""
     today = today or date.today()
     per_user_month_mb = allotments().per_user_month_mb
-    stmt, ent, purchased, assigned, unread, open_tickets = _statement(partner_id, admin_id, today)
+    stmt, ent, purchased, assigned, unread, open_tickets = _statement()
     if orgids is not None:
         stmt = stmt.where(Organization.orgid.in_(orgids))
     if params.q:
@@ -315,7 +331,8 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
     order = order.desc() if params.dir == "desc" else order.asc()
     stmt = stmt.order_by(order, func.lower(Organization.name), Organization.id)
 
-    rows = [_row(r, today, per_user_month_mb, administered_org_ids) for r in db.session.execute(stmt)]
+    rows = [_row(r, today, per_user_month_mb, administered_org_ids)
+            for r in db.session.execute(stmt, _values(partner_id, admin_id, today))]
     if params.score:
         rows = [row for row in rows if row.score.band == params.score]
     if params.sort == "score":
@@ -331,8 +348,8 @@ def customer_health_inputs(partner_id: int, admin_id: int, org_id: int,
     query); None when the customer is not connected to the partner."""
     today = today or date.today()
     per_user_month_mb = allotments().per_user_month_mb
-    stmt = _statement(partner_id, admin_id, today)[0].where(Organization.id == org_id)
-    found = db.session.execute(stmt).first()
+    stmt = _statement()[0].where(Organization.id == org_id)
+    found = db.session.execute(stmt, _values(partner_id, admin_id, today)).first()
     return _row(found, today, per_user_month_mb, set()).health_inputs if found else None
 
 
