@@ -18,6 +18,7 @@ from werkzeug.routing import Rule
 from partner_portal.extensions import db, limiter
 
 from ..conftest import CSRFClient
+from .checks import check_response
 from .roles import ROLES
 
 MATRIX_FILE = Path(__file__).with_name("matrix.csv")
@@ -127,9 +128,11 @@ def outcome(response) -> str:
     return str(response.status_code)
 
 
-def request_cell(app: Flask, client, method: str, path: str, **kwargs):
+def request_cell(app: Flask, client, method: str, path: str, inspect=None, **kwargs):
     """Make one request as the client's role and undo what it did: its writes (a savepoint around it)
-    and its cookies (a sign-out must not sign out the next cell), with fresh rate limits."""
+    and its cookies (a sign-out must not sign out the next cell), with fresh rate limits.
+    `inspect(response)` runs before the writes are undone; every response must carry the security
+    headers and safe cookie flags."""
     connection = db._app_engines[app][None]
     saved_cookies = copy.deepcopy(client._cookies)
     limiter.reset()
@@ -139,6 +142,10 @@ def request_cell(app: Flask, client, method: str, path: str, **kwargs):
     try:
         response = client.open(path, method=method, **kwargs)
         response.close()
+        check_response(response, f"{method} {path}", secure=bool(app.config.get("SESSION_COOKIE_SECURE")))
+        if inspect is not None:
+            inspect(response)
+            db.session.commit()  # the test session's savepoint ends inside ours
         return response
     finally:
         if not savepoint.is_active:
@@ -147,10 +154,15 @@ def request_cell(app: Flask, client, method: str, path: str, **kwargs):
         client._cookies = saved_cookies
 
 
+def new_client(app: Flask):
+    """A fresh CSRF-aware test client (tests/conftest.py CSRFClient)."""
+    app.test_client_class = CSRFClient
+    return app.test_client()
+
+
 def signed_in_client(app: Flask, role_name: str, world):
     """A fresh CSRF-aware client signed in as the role."""
-    app.test_client_class = CSRFClient
-    client = app.test_client()
+    client = new_client(app)
     ROLES[role_name].sign_in(client, world)
     return client
 
@@ -171,6 +183,28 @@ def suggest_rows(app: Flask, world, wanted: list[tuple[str, str, dict]]) -> str:
             observed[index][role_name] = outcome(request_cell(app, client, method, path))
     return "\n".join(format_row(key, method, " ".join(f"{k}={v}" for k, v in args.items()), observed[index])
                      for index, (key, method, args) in enumerate(wanted))
+
+
+def default_path(app: Flask, rule: Rule, world) -> str:
+    """The path of a route as its first matrix row (not a variant) builds it."""
+    args = next((row.args for row in load_rows() if row.key == rule.endpoint), {})
+    return build_path(app, rule, args, world.subjects)
+
+
+def methods_of_path(app: Flask, rule: Rule) -> set[str]:
+    """Every method some route of the same URL pattern answers."""
+    return set().union(*(other.methods for other in app.url_map.iter_rules() if other.rule == rule.rule))
+
+
+def unsafe_routes(app: Flask) -> list[tuple[Rule, str]]:
+    """Every (route, unsafe method) of app.url_map."""
+    return [(rule, method) for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint)
+            for method in rule_methods(rule) if unsafe(method)]
+
+
+def get_routes(app: Flask) -> list[Rule]:
+    """Every route answering GET."""
+    return [rule for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint) if "GET" in rule.methods]
 
 
 def column_names() -> list[str]:
