@@ -1,6 +1,10 @@
 """What every response must carry: the security headers, and cookies with the right flags."""
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
+from partner_portal.extensions import db
+
 from .conftest import STATS
 
 # Header -> a part its value must contain.
@@ -43,3 +47,10 @@ def check_response(response, where: str, secure: bool = False) -> None:
     problems = header_problems(response, secure)
     assert not problems, f"{where} ({response.status_code}): {'; '.join(problems)}"
     STATS["headers"]["responses"] += 1
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows in every table (one statement)."""
+    tables = db.metadata.sorted_tables
+    counts = db.session.execute(select(*(select(func.count()).select_from(t).scalar_subquery() for t in tables))).one()
+    return dict(zip((t.name for t in tables), counts, strict=True))

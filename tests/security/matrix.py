@@ -88,7 +88,7 @@ def load_rows(path: Path = MATRIX_FILE) -> list[Row]:
     header = [name.strip() for name in next(reader)]
     rows = []
     for values in reader:
-        record = dict(zip(header, (value.strip() for value in values)))
+        record = dict(zip(header, (value.strip() for value in values), strict=False))
         rows.append(Row(record["endpoint"], record["method"].upper(), parse_args(record.get("args", "")),
                         {name: record[name] for name in header if name not in FIXED_COLUMNS and record.get(name)}))
     return rows
@@ -225,4 +225,4 @@ def format_row(endpoint: str, method: str, args: str, cells: dict[str, str]) -> 
     """A line of matrix.csv, aligned like the file (columns padded to their header's width)."""
     values = [endpoint, method, args, *(cells.get(name, "") for name in ROLES)]
     widths = [40, 6, 24, *(len(name) for name in ROLES)]
-    return ", ".join(value.ljust(width) for value, width in zip(values, widths)).rstrip()
+    return ", ".join(value.ljust(width) for value, width in zip(values, widths, strict=True)).rstrip()

@@ -17,7 +17,7 @@ from .conftest import STATS
 from .matrix import (
     admitted_role, build_path, default_path, get_routes, load_rows, request_cell, signed_in_client, unsafe_routes,
 )
-from .test_sweeps import row_counts
+from .checks import row_counts
 
 EXAMPLES = int(os.environ.get("ATTACK_EXAMPLES", "8"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None,

@@ -7,10 +7,11 @@ import pytest
 
 from .conftest import STATS
 from .matrix import (
-    MATRIX_FILE, build_path, column_names, load_rows, outcome, request_cell, rule_methods, rules_by_endpoint,
+    MATRIX_FILE, REFUSALS, build_path, column_names, load_rows, outcome, request_cell, rule_methods, rules_by_endpoint,
     signed_in_client, suggest_rows,
 )
 from .roles import ROLES
+from .checks import row_counts
 
 
 def test_every_route_and_method_has_rows(app, world):
@@ -44,11 +45,17 @@ def test_matrix(app, world, role_name, kind):
     rules = rules_by_endpoint(app)
     rows = [row for row in load_rows() if (row.method == "GET") == (kind == "GET")]
     wrong = []
+    baseline = row_counts()
     for row in rows:
         path = build_path(app, rules[row.endpoint], row.args, world.subjects)
-        got = outcome(request_cell(app, client, row.method, path))
+        after = {}
+        got = outcome(request_cell(app, client, row.method, path, inspect=lambda _: after.update(row_counts())))
         if got != row.expected(role_name):
             wrong.append(f"  {row.key} {row.method} {path}: expected {row.expected(role_name)}, got {got}")
+        written = {table: (baseline[table], after[table]) for table in baseline if baseline[table] != after[table]}
+        if written and (row.method == "GET" or got in REFUSALS):
+            wrong.append(f"  {row.key} {row.method} {path}: {'a GET' if row.method == 'GET' else 'refused, but it'} "
+                         f"added or removed rows: {written}")
     STATS["matrix"].update({"cells": len(rows), "get" if kind == "GET" else "unsafe": len(rows), "role_runs": 1})
     STATS["matrix"]["rows"] = len(load_rows())
     STATS["matrix"]["roles"] = len(ROLES)

@@ -6,14 +6,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from sqlalchemy import func, select
 
 from partner_portal import config as portal_config
 from partner_portal.csp import views as csp_views
-from partner_portal.extensions import db
 
 from ..conftest import TEST_PASSWORD, htmx_headers
-from .checks import check_response
+from .checks import check_response, row_counts
 from .matrix import (
     admitted_role, default_path, get_routes, methods_of_path, new_client, request_cell, rule_methods, signed_in_client,
     unsafe_routes,
@@ -25,13 +23,6 @@ FOREIGN_REFUSED = "This request came from another site"
 # Blueprints whose unsafe routes authenticate every request by a bearer token instead of a cookie
 # (so a forged cross-site request carries no credentials): none yet. The JSON API joins here.
 CSRF_EXEMPT_BLUEPRINTS: set[str] = set()
-
-
-def row_counts() -> dict[str, int]:
-    """The number of rows in every table (one statement)."""
-    tables = db.metadata.sorted_tables
-    counts = db.session.execute(select(*(select(func.count()).select_from(t).scalar_subquery() for t in tables))).one()
-    return dict(zip((t.name for t in tables), counts))
 
 
 def _unsafe_cases(app):

@@ -19,7 +19,7 @@ from partner_portal.connections.services import end_connection
 from partner_portal.csp.uploads import logo_folder
 from partner_portal.extensions import db
 from partner_portal.models import (
-    Access, Administrator, AdministratorInvitation, AllocationStatus, ConnectionMethod, ImportStatus, 
+    Access, Administrator, AdministratorInvitation, AllocationStatus, ConnectionMethod, ImportStatus,
     NotificationSource, Permission, Program, Side, SupportTicket, UsageImport, UserSession, utcnow,
 )
 from partner_portal.models.user_session import token_hash
