@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from hypothesis import settings as hypothesis_settings
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, text
 
@@ -19,6 +20,11 @@ from partner_portal import create_app
 from partner_portal.extensions import db, limiter
 
 TEST_PASSWORD = "correct horse battery"
+
+# No time limit per example: a busy machine (CI running both databases) made hypothesis's default
+# 200 ms deadline fail tests whose inputs were fine. Tests are not timed.
+hypothesis_settings.register_profile("portal", deadline=None)
+hypothesis_settings.load_profile("portal")
 
 
 def _database_url(tmp_root: Path) -> str:

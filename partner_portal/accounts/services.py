@@ -94,7 +94,7 @@ def add_administrator(org: Organization, email: str, name: str, access: Access, 
     """
     org_id, by_user_id, via = org.id, by.user_id, by.via_connection_id
     permissions = _clean_permissions(access, permissions)
-    for attempt in range(2):
+    for _attempt in range(2):
         begin_serialized(Organization, org_id)
         user = find_user(email)
         if user is not None:

@@ -65,7 +65,7 @@ class Table:
 
     def formatted_rows(self) -> list[list[str]]:
         """Every row with each value written as the page and the CSV show it."""
-        return [[_format(kind, value) for kind, value in zip(self.kinds, row)] for row in self.rows]
+        return [[_format(kind, value) for kind, value in zip(self.kinds, row, strict=False)] for row in self.rows]
 
 
 def _format(kind: str, value) -> str:

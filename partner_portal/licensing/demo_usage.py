@@ -141,7 +141,8 @@ def _commit_assigned(spec: _Spec, days: Sequence[date], rng: random.Random) -> t
 def _entitlement_rows(spec: _Spec, seed: int) -> Iterator[dict]:
     """Yield one CSV-shaped row per day of the entitlement's history."""
     # Seeded per entitlement, so one entitlement's history does not depend on the others'.
-    rng = random.Random(f"{seed}:{spec.entitlement_id}")
+    # Not random.SystemRandom: demo figures, not secrets; the draw must repeat.
+    rng = random.Random(f"{seed}:{spec.entitlement_id}")  # noqa: S311  # nosec B311
     days = _days(spec.first_day, spec.last_day)
     if spec.monthly_commit:
         assigned, newly = _commit_assigned(spec, days, rng)
@@ -149,7 +150,7 @@ def _entitlement_rows(spec: _Spec, seed: int) -> Iterator[dict]:
         assigned, newly = _fixed_assigned(spec, days, rng)
     engagement = rng.uniform(0.72, 0.93)
     month_peaks: dict[date, int] = {}
-    for count, day in zip(assigned, days):
+    for count, day in zip(assigned, days, strict=False):
         month_peaks[month_start(day)] = max(count, month_peaks.get(month_start(day), 0))
     for index, day in enumerate(days):
         if spec.monthly_commit:
@@ -214,7 +215,8 @@ def _bandwidth_specs(entitlement_ids: Sequence[int], today: date) -> list[_Bandw
 
 def _bandwidth_rows(spec: _BandwidthSpec, seed: int, per_user_month_mb: int) -> Iterator[dict]:
     """Yield one CSV-shaped row per day and source: the cloud service and each site."""
-    rng = random.Random(f"{seed}:bandwidth:{spec.entitlement_id}")
+    # Not random.SystemRandom: demo figures; the draw must repeat.
+    rng = random.Random(f"{seed}:bandwidth:{spec.entitlement_id}")  # noqa: S311  # nosec B311
     # Larger customers run on-premises deployments beside the cloud service.
     sites = rng.sample(SITES, k=rng.choice((1, 2, 2, 3) if spec.active_users >= 100 else (0, 1)))
     cloud_share = rng.uniform(0.35, 0.75) if sites else 1.0
@@ -226,7 +228,7 @@ def _bandwidth_rows(spec: _BandwidthSpec, seed: int, per_user_month_mb: int) -> 
         level = per_day * (WEEKDAY_WEIGHT if day.weekday() < 5 else WEEKEND_WEIGHT) * rng.uniform(0.85, 1.15)
         base = {"orgid": spec.orgid, "service": "gateway", "entitlement_id": spec.entitlement_id, "day": day}
         yield {**base, "source": BandwidthSource.CLOUD.value, "site": "", "bandwidth_mb": round(level * cloud_share)}
-        for site, share in zip(sites, shares):
+        for site, share in zip(sites, shares, strict=False):
             yield {**base, "source": BandwidthSource.ON_PREMISES.value, "site": site,
                    "bandwidth_mb": round(level * share)}
 

@@ -170,7 +170,7 @@ def _csv_rows(path: str | os.PathLike[str]) -> Iterator[tuple[int, dict[str, str
             for row in reader:
                 if row:
                     if len(row) == width:
-                        yield line, dict(zip(names, row))
+                        yield line, dict(zip(names, row, strict=True))
                     elif len(row) == 1 and not row[0].strip():
                         pass  # a line of spaces
                     else:

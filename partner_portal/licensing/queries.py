@@ -125,7 +125,7 @@ class GatewaySummary:
 
     def rows(self) -> list[tuple[Standing, list[str]]]:
         """Each line with its cells, for the page (the meter needs the figures behind them)."""
-        return list(zip([*self.plans, self.total], self.table.formatted_rows()))
+        return list(zip([*self.plans, self.total], self.table.formatted_rows(), strict=False))
 
 
 def gateway_summary(lines: list[EntitlementLine], today: date, allotted: Allotments) -> GatewaySummary | None:

@@ -183,7 +183,7 @@ def service_monthly_series(organization_id: int, service_code: str, today: date,
     month = month_key(UsageDay.day).label("month")
     per_entitlement = (
         select(month, *(column.label(name) for column, name in zip(
-            _month_columns(), ("assigned", "newly_assigned", "monthly_active", "peak_concurrent"))))
+            _month_columns(), ("assigned", "newly_assigned", "monthly_active", "peak_concurrent"), strict=True)))
         .join(Entitlement, Entitlement.id == UsageDay.entitlement_id)
         .where(Entitlement.organization_id == organization_id, Entitlement.service_code == service_code,
                UsageDay.day >= first, UsageDay.day <= today)

@@ -40,7 +40,8 @@ def add_demo_notifications(builder, partner: Organization, customer: Organizatio
     """Notifications of every source for the demo partner (`partner`) and the demo customer
     (`customer`, administered by customer@demo.example and connected to the partner; `second` is
     that person's other, unconnected organization)."""
-    rng = random.Random(8)
+    # Not random.SystemRandom: a repeatable demo draw, nothing secret.
+    rng = random.Random(8)  # noqa: S311  # nosec B311
     now, today = builder.now, builder.today
     # A trial that ends within the rule's 14 days, so the customer sign-in has that source too.
     db.session.add(Entitlement(organization_id=second.id, service_code="secure-private-access", is_trial=True,
@@ -117,7 +118,7 @@ def add_demo_notifications(builder, partner: Organization, customer: Organizatio
     names = dict(db.session.execute(select(Organization.id, Organization.name)).all())
     plan = [(viewer, me, None), (viewer, me, None), (me, viewer, None), (me, viewer, 5),
             (None, None, 9), (None, None, 20)]
-    for note, (assignee, by, snooze_days) in zip(shared[1:14:2], plan):
+    for note, (assignee, by, snooze_days) in zip(shared[1:14:2], plan, strict=False):
         triage = NotificationTriage(partner_id=partner.id, notification_id=note.id, snooze_reason="")
         if assignee:
             triage.assignee_id, triage.assigned_at = assignee, now - timedelta(hours=3)
