@@ -49,9 +49,9 @@ def linear_fit(days: Sequence[tuple[date, float]]) -> Fit | None:
     sxx = sum((x - mean_x) ** 2 for x in xs)
     if sxx == 0:
         return None
-    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys, strict=True)) / sxx
     intercept = mean_y - slope * mean_x
-    residuals = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys))
+    residuals = sum((y - (intercept + slope * x)) ** 2 for x, y in zip(xs, ys, strict=True))
     return Fit(origin, slope, intercept, math.sqrt(residuals / (n - 2)), n)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import Access, Administrator, ApiToken, Organization, Permission, User, utcnow
 
-TOKEN_PREFIX = "ppt_"
+TOKEN_PREFIX = "ppt_"  # noqa: S105  # nosec B105 - a public marker of the kind of token, not a secret
 EXPIRY_DAYS = (7, 30, 90, 365)
 # last_used_at is written at most once a minute per token: scripts polling the API must not turn
 # every read into a write.
