@@ -17,7 +17,7 @@ from ..web.tenancy import operator_or_404
 from ..web.uploads import reads_own_body, receive_body
 from . import bp
 from .auth import operator_token_required
-from .problems import ApiError
+from .problems import ApiError, json_object
 
 
 def _usage_import(record: UsageImport) -> dict:
@@ -61,9 +61,7 @@ def usage_import(import_id: int):
 @operator_token_required
 def set_program(orgid: str, program: str):
     """Grant (`active`) or lapse (`lapsed`) one partner-program membership of an organization."""
-    body = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(body, dict):
-        raise ApiError(415 if not request.is_json else 400, "Send a JSON object with status.")
+    body = json_object()
     status = body.get("status")
     if status not in {s.value for s in MembershipStatus}:
         raise ApiError(422, "status must be active or lapsed.", {"status": ["Choose active or lapsed."]})

@@ -1,7 +1,9 @@
 """Errors as RFC 9457 problem details (application/problem+json)."""
 from __future__ import annotations
 
-from flask import Response, json
+from flask import Response, json, request
+
+from ..web.inputs import NUL_MESSAGE
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -37,3 +39,27 @@ def problem(status: int, detail: str, errors: dict[str, list[str]] | None = None
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="partner-portal-api"'
     return response
+
+
+def _has_nul(value) -> bool:
+    """True when a NUL character hides anywhere in a JSON value (keys included)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+def json_object() -> dict:
+    """The request's JSON object; 415 when it is not JSON, 400 when it is not an object or holds a
+    NUL character (as every form and query string: PostgreSQL can't store one)."""
+    if not request.is_json:
+        raise ApiError(415, "Send a JSON object with Content-Type: application/json.")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    if _has_nul(body):
+        raise ApiError(400, NUL_MESSAGE)
+    return body

@@ -41,7 +41,7 @@ from ..webhooks.forms import EndpointForm
 from ..webhooks.services import WebhookError, register_endpoint, remove_endpoint, resend
 from . import bp, serializers
 from .auth import full_access, rate_limit_key, requires, sign_in_by_token
-from .problems import ApiError, problem
+from .problems import ApiError, json_object, problem
 
 csrf.exempt(bp)
 bp.before_request(sign_in_by_token)
@@ -86,11 +86,7 @@ def _field_errors(form) -> dict[str, list[str]]:
 
 def _json_body() -> MultiDict:
     """The request's JSON object as form data for the pages' forms; 415/400 problems otherwise."""
-    if not request.is_json:
-        raise ApiError(415, "Send a JSON object with Content-Type: application/json.")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "The body must be a JSON object.")
+    body = json_object()
     return MultiDict({key: "" if value is None else str(value) for key, value in body.items()
                       if isinstance(value, (str, int, float)) or value is None})
 
@@ -366,9 +362,7 @@ def webhooks():
 @requires(full_access, FULL)
 def register_webhook():
     """Register an endpoint for event types (201 with its signing secret, shown this once)."""
-    body = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(body, dict):
-        raise ApiError(415 if not request.is_json else 400, "Send a JSON object with url and events.")
+    body = json_object()
     events = body.get("events")
     formdata = MultiDict([("url", str(body.get("url") or ""))]
                          + [("events", str(e)) for e in (events if isinstance(events, list) else [])])

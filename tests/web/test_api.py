@@ -299,3 +299,14 @@ def test_api_answers_set_no_cookie(client, world):
     partner, user, *_ = world
     answer = client.get("/api/v1/customers", headers=bearer(make_token(user, partner)))
     assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+
+
+@pytest.mark.parametrize("path, body", [
+    ("/api/v1/allocations", {"account": "1\x00", "product": "daas-user", "quantity": 1}),
+    ("/api/v1/support-requests", {"issue_type": "general", "details": ["x\x00"]}),
+    ("/api/v1/webhooks", {"url\x00": "https://example.org/", "events": ["connection.created"]}),
+])
+def test_a_nul_anywhere_in_json_is_a_400(client, world, path, body):
+    partner, user, *_ = world
+    answer = client.post(path, json=body, headers=bearer(make_token(user, partner)))
+    assert answer.status_code == 400 and "NUL" in answer.get_json()["detail"]
