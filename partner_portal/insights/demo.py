@@ -44,8 +44,9 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     db.session.execute(insert(UsageDay), rows)
     seats.licenses_assigned = rows[-1]["assigned"]
 
-    # Two days old: older than the notices the notification demo spreads over the last hours.
-    noticed = builder.now - timedelta(days=2)
+    # A month old: behind the first page of the notification center, which the browser tests read
+    # as the rest of the demo makes it (still unread, so still in the health score).
+    noticed = builder.now - timedelta(days=30)
     wide = _org(builder, LICENSING_ONLY_CUSTOMER)
     builder.order_seq += 1
     db.session.add(Order(organization_id=wide.id, number=f"ORD-{200000 + builder.order_seq}",
