@@ -198,12 +198,11 @@ class DemoBuilder:
 
         from ..notifications.demo import add_demo_notifications
 
-        # Before the notifications demo, which finishes every notice and ticket made so far.
+        add_demo_notifications(self, partner, fabrikam, tailspin)
+
         from ..insights.demo import add_insights_demo
 
         add_insights_demo(self, partner, customers, fabrikam)
-
-        add_demo_notifications(self, partner, fabrikam, tailspin)
 
     # --- building blocks -------------------------------------------------------------------
 

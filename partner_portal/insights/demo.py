@@ -1,6 +1,9 @@
 """The demo world's insights: a customer whose seat trend runs past its purchase before the term
-ends (forecast overage), a tagged group, and a customer that shares only its licensing. The
-spread of health scores comes from the generated customers themselves."""
+ends (forecast overage), one at risk, a tagged group, and a customer that shares only its
+licensing. The rest of the spread of health scores comes from the generated customers.
+
+Added last and without the builder's random draws, so the rest of the world stays exactly as it
+was (the browser tests pick customers and notifications from it)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,8 +12,8 @@ from sqlalchemy import insert
 
 from ..extensions import db
 from ..models import (
-    ConnectionMethod, CustomerTag, Entitlement, Notification, Order, Organization, Severity, SupportTicket, Tenancy,
-    Term, UsageDay,
+    Access, Administrator, ConnectionMethod, CustomerTag, Entitlement, Notification, Order, Organization, Severity, SupportTicket, Tenancy,
+    Term, TicketSeverity, UsageDay, User,
 )
 
 FORECAST_CUSTOMER = "Litware Analytics"
@@ -21,9 +24,7 @@ TAGS = {"renewal-q3": 4, "strategic": 3}
 def add_insights_demo(builder, partner: Organization, customers: list[Organization], fabrikam: Organization) -> None:
     """Add the insights demo to the world `builder` is making (not committed)."""
     today = builder.today
-    litware = builder.org(FORECAST_CUSTOMER, Tenancy.SINGLE)
-    builder.used_names.add(FORECAST_CUSTOMER)
-    builder.contact(litware)
+    litware = _org(builder, FORECAST_CUSTOMER)
     builder.connect(partner, litware, ConnectionMethod.INVITATION, None, days_ago=380)
     start, end = today - timedelta(days=400), today + timedelta(days=120)
     builder.order_seq += 1
@@ -43,14 +44,23 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     db.session.execute(insert(UsageDay), rows)
     seats.licenses_assigned = rows[-1]["assigned"]
 
-    wide = builder.org(LICENSING_ONLY_CUSTOMER, Tenancy.SINGLE)
-    builder.used_names.add(LICENSING_ONLY_CUSTOMER)
-    builder.contact(wide)
-    builder.customer_activity(wide, richness=2)
+    # A month old: behind the first page of the notification center, which the browser tests read
+    # as the rest of the demo makes it (still unread, so still in the health score).
+    noticed = builder.now - timedelta(days=30)
+    wide = _org(builder, LICENSING_ONLY_CUSTOMER)
+    builder.order_seq += 1
+    db.session.add(Order(organization_id=wide.id, number=f"ORD-{200000 + builder.order_seq}",
+                         ordered_on=today - timedelta(days=200), service_code="secure-private-access", quantity=250,
+                         term=Term.ANNUAL))
+    db.session.add(Entitlement(organization_id=wide.id, service_code="secure-private-access", license_count=250,
+                               term=Term.ANNUAL, start_date=today - timedelta(days=200),
+                               end_date=today + timedelta(days=165), licenses_assigned=210))
     db.session.add_all([
         Notification(organization_id=wide.id, severity=Severity.CRITICAL, title="Connector offline",
-                     body="A connector in your resource location stopped reporting.", created_at=builder.now),
-        SupportTicket(organization_id=wide.id, subject="Slow session launch", opened_at=builder.now),
+                     body="A connector in your resource location stopped reporting.", created_at=noticed,
+                     emailed_at=noticed),
+        SupportTicket(organization_id=wide.id, subject="Slow session launch", opened_at=noticed,
+                      description="Desktops take two to three minutes to start in the morning."),
     ])
     link = builder.connect(partner, wide, ConnectionMethod.INVITATION, None, days_ago=90)
     link.share_notifications = False
@@ -68,10 +78,13 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
                                end_date=today + timedelta(days=10), licenses_assigned=130))
     db.session.add_all([
         Notification(organization_id=risky.id, severity=Severity.CRITICAL, title="Connector offline",
-                     body="A connector in your resource location stopped reporting.", created_at=builder.now),
+                     body="A connector in your resource location stopped reporting.", created_at=noticed,
+                     emailed_at=noticed),
         Notification(organization_id=risky.id, severity=Severity.CRITICAL, title="Certificate expired",
-                     body="The certificate of your gateway expired.", created_at=builder.now),
-        SupportTicket(organization_id=risky.id, subject="Sign-in fails for some users", opened_at=builder.now),
+                     body="The certificate of your gateway expired.", created_at=noticed, emailed_at=noticed),
+        SupportTicket(organization_id=risky.id, subject="Sign-in fails for some users", opened_at=noticed,
+                      severity=TicketSeverity.HIGH,
+                      description="Since Monday about a dozen users get an error after entering their password."),
     ])
 
     # Tags: a renewal group (the forecast customer among them) and a few strategic accounts.
@@ -80,3 +93,17 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     for label, members in group.items():
         db.session.add_all(CustomerTag(partner_id=partner.id, customer_id=member.id, label=label) for member in members)
     db.session.flush()
+
+
+def _org(builder, name: str) -> Organization:
+    """A single-tenant customer called `name` with a full-access contact, without random draws."""
+    org = Organization(name=name, tenancy=Tenancy.SINGLE, created_at=builder.now - timedelta(days=900))
+    db.session.add(org)
+    db.session.flush()
+    builder.used_names.add(name)
+    slug = "".join(ch for ch in name.lower() if ch.isalnum())
+    user = User(email=f"admin@{slug}.example", name=f"Admin {name.split()[0]}")
+    db.session.add(user)
+    db.session.flush()
+    db.session.add(Administrator(user_id=user.id, organization_id=org.id, access=Access.FULL))
+    return org
