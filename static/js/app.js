@@ -187,7 +187,7 @@
         Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true, displayModeBar: false });
         // The data table stays open without JavaScript; with the chart drawn it folds away.
         var table = element.parentNode.querySelector("details.chart-data");
-        if (table && !table.dataset.userOpened) table.open = false;
+        if (table) table.open = false;
       });
     });
   }
@@ -205,7 +205,7 @@
     return row ? row.querySelector("details.menu > summary") : null;
   }
   function afterRemoval() {
-    return rowMenu(neighbourRow) || document.getElementById("flashes-focus") || document.getElementById("customer-table") || document.getElementById("main");
+    return rowMenu(neighbourRow) || document.getElementById("customer-table") || document.getElementById("main");
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
     var elt = event.detail.elt;

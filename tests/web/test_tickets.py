@@ -107,8 +107,8 @@ def test_partners_count_open_tickets_and_never_read_them(client, login, customer
     login(make_admin(partner))
     dashboard = client.get("/customers").get_data(as_text=True)
     row = dashboard[dashboard.index(f'id="row-{org.orgid}"'):].split("</tr>")[0]
-    assert row.rstrip().endswith("</td>") and '<td class="num">2</td>' in row
-    assert '<td class="num" id="open-tickets-total">2</td>' in dashboard
+    assert row.rstrip().endswith("</td>") and '<td class="num" data-label="Open support tickets">2</td>' in row
+    assert '<td class="num" id="open-tickets-total" data-label="Open support tickets">2</td>' in dashboard
     pages = [dashboard, client.get("/customers/export.csv").get_data(as_text=True),
              client.get("/notifications").get_data(as_text=True), client.get(f"/customers/{org.orgid}").get_data(as_text=True)]
     for page in pages:
