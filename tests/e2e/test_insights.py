@@ -41,7 +41,9 @@ def test_what_if_recomputes_the_forecast_in_place(page: Page):
     section = page.locator("#what-if")
     term = section.locator("tr", has_text="End of term")
     expect(term.locator(".expiring")).to_be_visible()  # an expected overage before the what-if
-    expect(page.locator("#chart-forecast svg").first).to_be_visible()  # the band is drawn by plotly
+    # Charts are drawn as they scroll into view: the forecast sits below the trend's charts.
+    page.locator("#chart-forecast").scroll_into_view_if_needed()
+    expect(page.locator("#chart-forecast svg").first).to_be_visible(timeout=15_000)  # the band, by plotly
     page.evaluate("window.__notReloaded = true")
     section.get_by_label("What if: + licenses").fill("100")
     section.get_by_role("button", name="Recompute").click()
