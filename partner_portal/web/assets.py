@@ -16,12 +16,26 @@ _FILES: dict[tuple[str, int], tuple[str, bytes, bytes]] = {}
 _URLS: dict[str, str] = {}
 
 
+def lean_script(source: str) -> str:
+    """Our own (unminified) script without whole-line comments and indentation: what a browser
+    needs of it. Lines are never joined, so statements keep their line breaks. Left as it is
+    when a line could continue a string onto the next (a template literal or a trailing
+    backslash), where indentation and slashes would be content."""
+    lines = source.splitlines()
+    if "`" in source or any(line.endswith("\\") for line in lines):
+        return source
+    kept = [line.strip() for line in lines if not line.lstrip().startswith("//")]
+    return "\n".join(line for line in kept if line) + "\n"
+
+
 def _load(path: Path) -> tuple[str, bytes, bytes]:
     """The file's digest, content and gzipped content (read and compressed once per worker)."""
     key = (str(path), path.stat().st_mtime_ns)
     found = _FILES.get(key)
     if found is None:
         body = path.read_bytes()
+        if path.suffix == ".js" and not path.name.endswith(".min.js"):
+            body = lean_script(body.decode()).encode()
         found = (hashlib.sha256(body).hexdigest()[:16], body, gzip.compress(body, compresslevel=6, mtime=0))
         _FILES[key] = found
     return found
