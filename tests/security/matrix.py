@@ -50,6 +50,11 @@ PARAM_SUBJECTS = {
     "name": "@logo_name",
     "digest": "@asset.digest",
     "filename": "@asset.filename",
+    "token_id": "@A.token",
+    "endpoint_id": "@A.webhook",
+    "delivery_id": "@A.delivery",
+    "token": "@A.feed",
+    "program": "solution-advisor",
 }
 
 
@@ -207,7 +212,7 @@ def get_routes(app: Flask) -> list[Rule]:
     return [rule for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint) if "GET" in rule.methods]
 
 
-REFUSALS = ("login", "403", "404")
+REFUSALS = ("login", "401", "403", "404")
 
 
 def admitted_role(endpoint: str, method: str) -> str:
