@@ -113,8 +113,10 @@ def rules_by_endpoint(app: Flask) -> dict[str, Rule]:
 
 
 def build_path(app: Flask, rule: Rule, args: dict[str, str], subjects: dict) -> str:
-    """The URL path of `rule` with every parameter taken from args, then PARAM_SUBJECTS."""
-    values = {}
+    """The URL path of `rule` with every parameter taken from args, then PARAM_SUBJECTS; an arg that
+    is no path parameter of the rule goes into the query string (`action=export`)."""
+    values = {name: subjects[spec[1:]] if spec.startswith("@") else spec
+              for name, spec in args.items() if name not in rule.arguments}
     for name in rule.arguments:
         spec = args.get(name) or PARAM_SUBJECTS.get(name)
         if spec is None:
