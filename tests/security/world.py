@@ -215,4 +215,13 @@ def _api_and_insights(w: World, link_bd) -> None:
     db.session.add_all([CustomerTag(partner_id=a.id, customer_id=c.id, label="world-a"),
                         CustomerTag(partner_id=b.id, customer_id=d.id, label="world-b")])
     w.subjects["B-D.connection"] = link_bd.id
+    # Customer F, connected to A, shares nothing with it (sharing scopes): its licensing is a 403
+    # ("not shared by the customer") on every page, export and API route, never the data.
+    f = w.orgs["F"] = make_org("Fairview Footcare")
+    link_af = connect(a, f)
+    link_af.share_licensing = link_af.share_notifications = link_af.share_tickets = False
+    ent_f = make_entitlement(f, "daas-user", licenses_assigned=3)
+    make_usage_days(ent_f, date.today() - timedelta(days=10), date.today() - timedelta(days=1))
+    note_f = make_notification(f, "Fairview private notice")
+    w.subjects.update({"F.orgid": f.orgid, "F.entitlement": ent_f.id, "F.notification": note_f.id})
     db.session.flush()
