@@ -196,6 +196,11 @@ def _api_and_insights(w: World, link_bd) -> None:
         "api.customer": make_token(u["customer_connected"], c),
         "api.operator": create_operator_token(u["operator"], "world operator token", 30)[1],
     }
+    # With and without each permission (scope): a token holding only it, and one holding all others.
+    for permission in Permission:
+        others = [p for p in Permission if p is not permission]
+        tokens[f"api.only.{permission.value}"] = make_token(u["partner_full"], a, Access.CUSTOM, [permission])
+        tokens[f"api.without.{permission.value}"] = make_token(u["partner_full"], a, Access.CUSTOM, others)
     w.subjects.update(tokens)
     # Tokens to revoke by id: one of A's full administrator, one of B's (another tenant's), and
     # the operator's own.
