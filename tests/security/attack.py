@@ -105,6 +105,30 @@ def discover_forms(app: Flask, world) -> dict[tuple[str, str], dict[str, set[str
     return found
 
 
+def api_bodies(app: Flask) -> dict[tuple[str, str], dict[str, set[str]]]:
+    """(endpoint, method) -> fields of its JSON body (and the values an enum offers), read from the
+    API's own OpenAPI document: the API's "forms"."""
+    from partner_portal.api.openapi import document
+
+    spec = document()
+    prefix = spec["servers"][0]["url"]
+    found: dict[tuple[str, str], dict[str, set[str]]] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith(prefix + "/"):
+            continue
+        template = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule.removeprefix(prefix))
+        for method in rule.methods - {"HEAD", "OPTIONS", "GET"}:
+            body = spec["paths"].get(template, {}).get(method.lower(), {}).get("requestBody")
+            if body is None or "application/json" not in body["content"]:
+                continue  # no body, or a CSV upload (the operators' usage import)
+            ref = body["content"]["application/json"]["schema"]["$ref"].rpartition("/")[2]
+            properties = spec["components"]["schemas"][ref]["properties"]
+            found[(rule.endpoint, method)] = {
+                name: {str(v) for v in schema.get("enum", schema.get("items", {}).get("enum", []))}
+                for name, schema in properties.items()}
+    return found
+
+
 def markup_problems(body: str) -> list[str]:
     """Payload markers a body shows raw (markup that would run, or an evaluated template)."""
     return [marker for marker in RAW_MARKERS if marker in body]

@@ -50,6 +50,11 @@ PARAM_SUBJECTS = {
     "name": "@logo_name",
     "digest": "@asset.digest",
     "filename": "@asset.filename",
+    "token_id": "@A.token",
+    "endpoint_id": "@A.webhook",
+    "delivery_id": "@A.delivery",
+    "token": "@A.feed",
+    "program": "solution-advisor",
 }
 
 
@@ -108,8 +113,10 @@ def rules_by_endpoint(app: Flask) -> dict[str, Rule]:
 
 
 def build_path(app: Flask, rule: Rule, args: dict[str, str], subjects: dict) -> str:
-    """The URL path of `rule` with every parameter taken from args, then PARAM_SUBJECTS."""
-    values = {}
+    """The URL path of `rule` with every parameter taken from args, then PARAM_SUBJECTS; an arg that
+    is no path parameter of the rule goes into the query string (`action=export`)."""
+    values = {name: subjects[spec[1:]] if spec.startswith("@") else spec
+              for name, spec in args.items() if name not in rule.arguments}
     for name in rule.arguments:
         spec = args.get(name) or PARAM_SUBJECTS.get(name)
         if spec is None:
@@ -207,7 +214,7 @@ def get_routes(app: Flask) -> list[Rule]:
     return [rule for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint) if "GET" in rule.methods]
 
 
-REFUSALS = ("login", "403", "404")
+REFUSALS = ("login", "401", "403", "404")
 
 
 def admitted_role(endpoint: str, method: str) -> str:

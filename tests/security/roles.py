@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..conftest import TEST_PASSWORD
+from partner_portal.models import Permission
+
 from .world import World
 
 
@@ -69,3 +71,37 @@ def _directory_user(client, world: World) -> None:
     response = client.post(f"/workspace/{slug}", data={"user_name": world.directory_user.sign_in_name,
                                                        "password": TEST_PASSWORD})
     assert response.status_code in (302, 303) and response.location.endswith("/apps"), response.status_code
+
+
+# --- the JSON API: bearer tokens -------------------------------------------------------------------
+# A token opens no session: on the web pages each token role is `like` anonymous; on the /api/v1
+# rows it has a column of its own. Every cookie role above is the API's "cookies only" caller: its
+# cells on /api/v1 rows are 401 (cookies never authenticate the API).
+
+def _token_role(name: str, description: str, subject: str, like: str = "anonymous") -> None:
+    def sign_in(client, world: World) -> None:
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {world.subjects[subject]}"
+
+    role(name, description, like=like)(sign_in)
+
+
+_token_role("api_full", "full-access API token of A's full administrator", "api.full")
+_token_role("api_dashboard", "API token of A with the Customer Dashboard permission only", "api.dashboard")
+_token_role("api_no_scope", "API token of A with custom access and no permission at all", "api.no_scope")
+_token_role("api_expired", "full-access API token of A that has expired", "api.expired")
+_token_role("api_revoked", "full-access API token of A that was revoked", "api.revoked")
+_token_role("api_other_org", "full-access API token of partner B (A's and C's ids are 404)", "api.other_org")
+_token_role("api_customer", "full-access API token of customer C (connected to A)", "api.customer")
+_token_role("api_operator", "customer-service operator's API token (operator routes only)", "api.operator")
+
+# With and without each permission (scope): a token holding only it, and one holding every other
+# permission (custom access). Their columns are filled on the /api/v1 rows; `like` is what they
+# fall back to elsewhere (the web pages, where a token is anonymous).
+# (Only the Customer Dashboard is api_dashboard above.)
+for _permission in Permission:
+    if _permission is not Permission.CUSTOMER_DASHBOARD:
+        _token_role(f"api_only_{_permission.name.lower()}", f"API token of A with only {_permission.label}",
+                    f"api.only.{_permission.value}", like="api_no_scope")
+    _token_role(f"api_without_{_permission.name.lower()}",
+                f"API token of A with every permission but {_permission.label} (custom access)",
+                f"api.without.{_permission.value}", like="api_full")

@@ -21,8 +21,10 @@ from .roles import ROLES
 CSRF_REFUSED = "Your form expired or was sent from elsewhere"
 FOREIGN_REFUSED = "This request came from another site"
 # Blueprints whose unsafe routes authenticate every request by a bearer token instead of a cookie
-# (so a forged cross-site request carries no credentials): none yet. The JSON API joins here.
-CSRF_EXEMPT_BLUEPRINTS: set[str] = set()
+# (so a forged cross-site request carries no credentials). The JSON API (/api/v1): its requests
+# act as a token's creator and never read the session cookie (api/auth.py), which
+# test_a_cookie_never_authenticates_an_unsafe_api_request proves route by route.
+CSRF_EXEMPT_BLUEPRINTS: set[str] = {"api"}
 
 
 def _unsafe_cases(app):
@@ -87,6 +89,29 @@ def test_every_unsafe_route_refuses_a_foreign_origin_even_with_a_valid_token(app
     assert not problems, "unsafe routes that took a request from another site:\n" + "\n".join(problems)
 
 
+@pytest.mark.parametrize("role_name", ["partner_full", "customer_connected", "operator"])
+def test_a_cookie_never_authenticates_an_unsafe_api_request(app, world, role_name):
+    """The CSRF-exempt blueprints: a signed-in browser's cookies (and a valid CSRF token, even a JSON
+    body) get 401 on every unsafe route, and nothing is written."""
+    client = signed_in_client(app, role_name, world)
+    exempt = [(rule, method) for rule, method in unsafe_routes(app)
+              if rule.endpoint.partition(".")[0] in CSRF_EXEMPT_BLUEPRINTS]
+    assert len(exempt) >= 9
+    problems = []
+    for rule, method in exempt:
+        path = default_path(app, rule, world)
+        for kwargs in ({}, {"json": {"status": "active", "url": "https://hooks.example.com/x", "events": "x"}}):
+            before = row_counts()
+            seen = {}
+            response = request_cell(app, client, method, path, inspect=lambda r: seen.update(after=row_counts()),
+                                    **kwargs)
+            if response.status_code != 401 or "Cookies are not accepted" not in response.get_data(as_text=True):
+                problems.append(f"  {method} {path} {kwargs}: {response.status_code}")
+            elif seen["after"] != before:
+                problems.append(f"  {method} {path}: refused, but rows changed")
+    assert not problems, f"unsafe API routes a cookie of {role_name} got through:\n" + "\n".join(problems)
+
+
 def test_the_sweep_sees_a_route_that_takes_no_csrf_token(app, world, monkeypatch):
     """The sweep itself: a route exempted from CSRF by mistake is reported."""
     from partner_portal.extensions import csrf
@@ -128,10 +153,17 @@ def test_413_on_every_unsafe_route_carries_the_headers(app, world, monkeypatch):
     monkeypatch.setattr(csp_views, "THEME_REQUEST_LIMIT", 2000)
     client = signed_in_client(app, "partner_full", world)
     operator = signed_in_client(app, "operator", world)
+    tokens = {}  # the API's routes: a token its guards let through (a cookie is a 401 before any body)
     for rule, method in unsafe_routes(app):
         who = operator if rule.endpoint.startswith("operator.") else client
-        response = request_cell(app, who, method, default_path(app, rule, world),
-                                data={"file": (io.BytesIO(b"x" * 5000), "big.csv")})
+        if rule.endpoint.partition(".")[0] in CSRF_EXEMPT_BLUEPRINTS:
+            name = admitted_role(rule.endpoint, method)
+            who = tokens.get(name) or tokens.setdefault(name, signed_in_client(app, name, world))
+        if rule.endpoint == "api.import_usage":  # its body is the CSV itself
+            body = {"data": b"x" * 5000, "content_type": "text/csv"}
+        else:
+            body = {"data": {"file": (io.BytesIO(b"x" * 5000), "big.csv")}}
+        response = request_cell(app, who, method, default_path(app, rule, world), **body)
         assert response.status_code == 413, (rule.endpoint, response.status_code)
 
 
@@ -156,10 +188,12 @@ def test_500_of_every_route_carries_the_headers_and_no_internals(app, world, mon
     for endpoint in list(app.view_functions):
         monkeypatch.setitem(app.view_functions, endpoint, boom)
     client = signed_in_client(app, "anonymous", world)  # sign-in itself would fail now
+    api_client = signed_in_client(app, "api_full", world)  # a bearer token: the API's views are reached
     for rule in app.url_map.iter_rules():
+        who = api_client if rule.endpoint.partition(".")[0] in CSRF_EXEMPT_BLUEPRINTS else client
         for method in rule_methods(rule):
             for headers in ({}, htmx_headers()):
-                response = request_cell(app, client, method, default_path(app, rule, world), headers=headers)
+                response = request_cell(app, who, method, default_path(app, rule, world), headers=headers)
                 body = response.get_data(as_text=True)
                 assert response.status_code == 500 and "secret internals" not in body, (rule.endpoint, method)
 

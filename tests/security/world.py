@@ -19,15 +19,20 @@ from partner_portal.connections.services import end_connection
 from partner_portal.csp.uploads import logo_folder
 from partner_portal.extensions import db
 from partner_portal.models import (
-    Access, Administrator, AdministratorInvitation, AllocationStatus, ConnectionMethod, ImportStatus,
-    NotificationSource, Permission, Program, Side, SupportTicket, UsageImport, UserSession, utcnow,
+    Access, Administrator, AdministratorInvitation, AllocationStatus, ConnectionMethod, CustomerTag,
+    ImportStatus, NotificationSource, Permission, Program, Side, SupportTicket, UsageImport, UserSession,
+    WebhookDelivery, WebhookEndpoint, utcnow,
 )
 from partner_portal.models.user_session import token_hash
 from partner_portal.notifications.email import unsubscribe_token
 from partner_portal.onboarding.services import onboarding_token
+from partner_portal.feeds.services import create_feed
+from partner_portal.tokens.services import create_operator_token
+from partner_portal.webhooks import signing
 from partner_portal.web.assets import asset_url
 
 from ..allocation_factories import make_allocation, make_request
+from ..api_factories import make_token, stored
 from ..csp_factories import add_to_domain, image_bytes, make_directory_user, make_domain
 from ..factories import connect, make_admin, make_org, make_partner, make_user
 from ..licensing_factories import make_entitlement, make_usage_days
@@ -63,7 +68,7 @@ def build_world() -> World:
     d = w.orgs["D"] = make_org("Dunmore Dental")
     e = w.orgs["E"] = make_org("Eastfield Eyecare")
     link_ac = connect(a, c)
-    connect(b, d)
+    link_bd = connect(b, d)
     connect(lapsed, c)
     link_ae = connect(a, e, ConnectionMethod.ADDED)
 
@@ -157,5 +162,71 @@ def build_world() -> World:
     logo_folder().mkdir(parents=True, exist_ok=True)
     (logo_folder() / logo).write_bytes(image_bytes())
     w.subjects["logo_name"] = logo
+    _api_and_insights(w, link_bd)
     db.session.commit()
     return w
+
+
+def _webhook(org, user) -> tuple[WebhookEndpoint, WebhookDelivery]:
+    """An endpoint of `org` with one recorded delivery (never sent: no job runs in the tests)."""
+    endpoint = WebhookEndpoint(organization_id=org.id, url=f"https://hooks.example.com/{org.orgid}",
+                               events=frozenset({"connection.created"}), secret=signing.seal(signing.new_secret()),
+                               created_by_id=user.id)
+    db.session.add(endpoint)
+    db.session.flush()
+    delivery = WebhookDelivery(endpoint_id=endpoint.id, event="connection.created", event_id=f"{org.id:036d}",
+                               body="{}")
+    db.session.add(delivery)
+    db.session.flush()
+    return endpoint, delivery
+
+
+def _api_and_insights(w: World, link_bd) -> None:
+    """The objects of the JSON API and the insights: API tokens (the API roles' bearer tokens, and
+    ones to revoke by id), webhook endpoints and deliveries, calendar feeds, customer tags."""
+    a, b, c, d = (w.orgs[name] for name in "ABCD")
+    u = w.users
+    tokens = {
+        "api.full": make_token(u["partner_full"], a),
+        "api.dashboard": make_token(u["partner_full"], a, Access.CUSTOM, [Permission.CUSTOMER_DASHBOARD]),
+        "api.no_scope": make_token(u["partner_full"], a, Access.CUSTOM, []),
+        "api.expired": make_token(u["partner_full"], a, expired=True),
+        "api.revoked": make_token(u["partner_full"], a, revoked=True),
+        "api.other_org": make_token(u["other_partner"], b),
+        "api.customer": make_token(u["customer_connected"], c),
+        "api.operator": create_operator_token(u["operator"], "world operator token", 30)[1],
+    }
+    # With and without each permission (scope): a token holding only it, and one holding all others.
+    for permission in Permission:
+        others = [p for p in Permission if p is not permission]
+        tokens[f"api.only.{permission.value}"] = make_token(u["partner_full"], a, Access.CUSTOM, [permission])
+        tokens[f"api.without.{permission.value}"] = make_token(u["partner_full"], a, Access.CUSTOM, others)
+    w.subjects.update(tokens)
+    # Tokens to revoke by id: one of A's full administrator, one of B's (another tenant's), and
+    # the operator's own.
+    w.subjects["A.token"] = stored(make_token(u["partner_full"], a)).id
+    w.subjects["B.token"] = stored(make_token(u["other_partner"], b)).id
+    w.subjects["operator.token"] = stored(tokens["api.operator"]).id
+    endpoint_a, delivery_a = _webhook(a, u["partner_full"])
+    endpoint_b, delivery_b = _webhook(b, u["other_partner"])
+    endpoint_c, delivery_c = _webhook(c, u["customer_connected"])
+    w.subjects.update({"A.webhook": endpoint_a.id, "A.delivery": delivery_a.id,
+                       "B.webhook": endpoint_b.id, "B.delivery": delivery_b.id,
+                       "C.webhook": endpoint_c.id, "C.delivery": delivery_c.id})
+    # Calendar feeds: A's full administrator's and B's (the URL is the key).
+    w.subjects["A.feed"] = create_feed(db.session.get(Administrator, _admin_id(u["partner_full"], a)))
+    w.subjects["B.feed"] = create_feed(db.session.get(Administrator, _admin_id(u["other_partner"], b)))
+    # Partner-private tags: A's on C, B's on D.
+    db.session.add_all([CustomerTag(partner_id=a.id, customer_id=c.id, label="world-a"),
+                        CustomerTag(partner_id=b.id, customer_id=d.id, label="world-b")])
+    w.subjects["B-D.connection"] = link_bd.id
+    # Customer F, connected to A, shares nothing with it (sharing scopes): its licensing is a 403
+    # ("not shared by the customer") on every page, export and API route, never the data.
+    f = w.orgs["F"] = make_org("Fairview Footcare")
+    link_af = connect(a, f)
+    link_af.share_licensing = link_af.share_notifications = link_af.share_tickets = False
+    ent_f = make_entitlement(f, "daas-user", licenses_assigned=3)
+    make_usage_days(ent_f, date.today() - timedelta(days=10), date.today() - timedelta(days=1))
+    note_f = make_notification(f, "Fairview private notice")
+    w.subjects.update({"F.orgid": f.orgid, "F.entitlement": ent_f.id, "F.notification": note_f.id})
+    db.session.flush()
