@@ -40,6 +40,9 @@ def test_customer_removing_the_partner_ends_its_access(browser: Browser, base_ur
     customer.goto("/forgot-password")
     customer.get_by_label("Email").fill(CONTACT)
     customer.get_by_role("button", name=re.compile("link", re.I)).click()
+    # The answer redirects to Sign in; let that navigation finish before opening the link (the
+    # email can arrive first, and a second goto would interrupt the first).
+    expect(customer).to_have_url(re.compile(r"/sign-in"))
     link = first_link(wait_for_message(mailbox, CONTACT, "Set your Partner Portal password"))
     customer.goto(link)
     customer.get_by_label("New password", exact=True).fill(CONTACT_PASSWORD)
