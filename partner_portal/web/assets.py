@@ -44,8 +44,12 @@ def _load(path: Path) -> tuple[str, bytes, bytes]:
 def _static_path(filename: str) -> Path:
     """The file under the static folder; 404 outside it or when missing."""
     root = Path(current_app.static_folder).resolve()
-    path = (root / filename).resolve()
-    if root not in path.parents or not path.is_file():
+    try:
+        path = (root / filename).resolve()
+        found = root in path.parents and path.is_file()
+    except (OSError, ValueError):  # a name the file system refuses (too long, a NUL): no such file
+        found = False
+    if not found:
         abort(404)
     return path
 

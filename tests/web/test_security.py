@@ -135,3 +135,12 @@ def test_behind_https_only_the_https_origin_is_own(app, client, login, monkeypat
     monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
     assert client.post("/sign-out", headers={"Origin": "http://localhost"}).status_code == 403
     assert client.post("/sign-out", headers={"Origin": "https://localhost"}).status_code == 303
+
+
+def test_an_asset_name_the_file_system_refuses_is_a_404(client):
+    """A name too long for the file system (found by tests/security's path-parameter inputs) was a 500."""
+    from partner_portal.web.assets import asset_url
+
+    digest = asset_url("css/portal.css").split("/")[2]
+    assert client.get(f"/assets/{digest}/{'A' * 5000}.css").status_code == 404
+    assert client.get(f"/assets/{digest}/{'a/' * 3000}x.css").status_code == 404
