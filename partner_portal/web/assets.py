@@ -7,13 +7,13 @@ import hashlib
 import mimetypes
 from pathlib import Path
 
-from flask import Flask, Response, abort, current_app, request, url_for
+from flask import Flask, Response, abort, current_app, has_request_context, request, url_for
 
 YEAR = 31536000
 # Per worker: (path, modification time) -> (digest, body, gzipped body); and each page's asset URLs
 # (a file changes with a deployment, which starts new workers; with the reloader on, every time).
 _FILES: dict[tuple[str, int], tuple[str, bytes, bytes]] = {}
-_URLS: dict[str, str] = {}
+_URLS: dict[tuple[str, str], str] = {}
 
 
 def lean_script(source: str) -> str:
@@ -56,11 +56,14 @@ def _static_path(filename: str) -> Path:
 
 def asset_url(filename: str) -> str:
     """URL of a static file whose path names its content (a new content is a new URL)."""
-    url = _URLS.get(filename)
+    # Per script root: the same worker can serve the portal under more than one (tests do).
+    key = (request.script_root if has_request_context() else "", filename)
+    url = _URLS.get(key)
     if url is None:
         url = url_for("asset", digest=_load(_static_path(filename))[0], filename=filename)
-        if not current_app.debug:
-            _URLS[filename] = url
+        # Only a relative URL is kept: an absolute one names the host of the request that built it.
+        if not current_app.debug and url.startswith("/"):
+            _URLS[key] = url
     return url
 
 

@@ -68,6 +68,10 @@ def _build_pattern(app: Flask, endpoint: str, names: tuple[str, ...]):
     if not rule.arguments <= set(names):
         return _FALLBACK
     built = flask_url_for(endpoint, **placeholders)
+    if not built.startswith("/"):
+        # Absolute: it names the host of this request (e.g. a configured SERVER_NAME that differs
+        # from it); nothing to keep for other requests.
+        return None
     found = sorted((built.find(str(placeholders[name])), name) for name in names)
     if any(start < 0 for start, _ in found):
         return _FALLBACK
@@ -91,6 +95,8 @@ def url_for(endpoint: str, **values) -> str:
     pattern = _patterns.get(key)
     if pattern is None:
         pattern = _build_pattern(current_app, endpoint, tuple(values))
+        if pattern is None:
+            return flask_url_for(endpoint, **values)
         if len(_patterns) >= _LIMIT:
             _patterns.clear()
         _patterns[key] = pattern

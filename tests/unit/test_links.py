@@ -70,3 +70,15 @@ def test_text_where_a_number_belongs_is_refused_as_flask_refuses_it(app):
 
 def test_templates_use_the_pattern_cache(app):
     assert app.jinja_env.globals["url_for"] is links.url_for
+
+
+def test_an_absolute_url_is_never_kept_for_other_requests(app, monkeypatch):
+    # When Flask builds an absolute URL (it names the host of that request), no pattern is kept
+    # from it: the next request builds its own.
+    links._patterns.clear()
+    with app.test_request_context("/"):
+        real = links.flask_url_for
+        monkeypatch.setattr(links, "flask_url_for", lambda endpoint, **values: "http://elsewhere" + real(endpoint, **values))
+        assert links.url_for("customers.index", q="x").startswith("http://elsewhere/")
+        monkeypatch.setattr(links, "flask_url_for", real)
+        assert links.url_for("customers.index", q="x") == "/customers?q=x"
