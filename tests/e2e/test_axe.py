@@ -29,7 +29,7 @@ def _settled(page: Page) -> None:
     expect(page.locator("main")).to_be_visible()
     charts = page.locator("[data-chart]")
     if charts.count():
-        expect(charts.first.locator("svg").first).to_be_attached()
+        expect(charts.first.locator("svg").first).to_be_attached(timeout=20_000)
 
 
 def _record(findings: list[a11y.Finding]) -> None:
@@ -98,7 +98,7 @@ def test_partner_dashboard_states_have_no_serious_violations(axe_page: Page):
     trend = panel.get_by_role("link", name="View Usage Trend")
     if trend.count():
         trend.first.click()
-        expect(panel.locator("[data-chart] svg").first).to_be_attached()
+        expect(panel.locator("[data-chart] svg").first).to_be_attached(timeout=20_000)
         _check(page, "dashboard: usage trend in the panel, charts drawn", found)
     panel.get_by_role("link", name="Close").click()
     expect(panel).not_to_have_attribute("open", "")

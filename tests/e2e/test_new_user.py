@@ -133,7 +133,7 @@ def test_charts_have_no_toolbar_level_month_labels_and_work_without_javascript(p
     expect(tables.first).to_be_visible()
     assert all(tables.evaluate_all("ds => ds.map(d => d.open)"))
     heights = plain.locator("[data-chart]").evaluate_all("cs => cs.map(c => c.getBoundingClientRect().height)")
-    assert heights and max(heights) == 0  # no tall empty boxes
+    assert heights and max(heights) < 60  # a line saying the table has the figures, no tall empty box
 
 
 def test_the_switcher_is_sorted_and_searchable_with_sign_out_on_top(page: Page):
