@@ -1,4 +1,5 @@
 """Partner Portal: the application factory."""
+
 from __future__ import annotations
 
 import logging
@@ -88,8 +89,27 @@ def _init_extensions(app: Flask) -> None:
 # __init__.py and its routes in views.py; the views are imported here, not by the package, so a
 # feature's services and queries can import another feature's without pulling in (and cycling
 # through) its views.
-FEATURES = ("auth", "home", "accounts", "connections", "customers", "licensing", "notifications", "tickets", "csp",
-            "workspaces", "audit", "allocation", "support", "onboarding", "operator", "tokens", "webhooks", "api", "feeds")
+FEATURES = (
+    "auth",
+    "home",
+    "accounts",
+    "connections",
+    "customers",
+    "licensing",
+    "notifications",
+    "tickets",
+    "csp",
+    "workspaces",
+    "audit",
+    "allocation",
+    "support",
+    "onboarding",
+    "operator",
+    "tokens",
+    "webhooks",
+    "api",
+    "feeds",
+)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -1,4 +1,5 @@
 """Command-line tools: flask --app app demo | create-operator | grant-program ..."""
+
 from __future__ import annotations
 
 import click
@@ -12,10 +13,13 @@ def register(app: Flask) -> None:
     """Attach the commands to the app's CLI."""
     from .licensing.cli import register as register_usage_commands
     from .notifications.cli import register as register_notification_commands
+
     register_usage_commands(app)
     from .audit.cli import register as register_activity_commands
+
     register_activity_commands(app)
     from .allocation.cli import register as register_allocation_commands
+
     register_allocation_commands(app)
     register_notification_commands(app)
 
@@ -87,5 +91,7 @@ def register(app: Flask) -> None:
         if not user.has_two_factor:
             raise click.ClickException(f"Two-factor sign-in is already off for {user.email}.")
         turn_off(user)
-        click.echo(f"Two-factor sign-in is off for {user.email}: they sign in with their password alone "
-                   "and can set it up again.")
+        click.echo(
+            f"Two-factor sign-in is off for {user.email}: they sign in with their password alone "
+            "and can set it up again."
+        )

@@ -1,4 +1,5 @@
 """Configuration read from environment variables, with safe defaults for a local start."""
+
 from __future__ import annotations
 
 import os
@@ -36,7 +37,7 @@ def database_url(instance_path: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver spelled out.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

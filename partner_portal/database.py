@@ -1,4 +1,5 @@
 """Engine set-up per database, serialising locks, and migrations at start."""
+
 from __future__ import annotations
 
 import contextlib

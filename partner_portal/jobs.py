@@ -5,6 +5,7 @@ huey hands a job to exactly one consumer, but its dequeue is also the acknowledg
 killed mid-job loses that job. Jobs that must not be lost keep their own durable record and a
 sweeper that enqueues them again (see mail.py); every job must therefore tolerate running twice.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -36,7 +37,7 @@ def init_app(app: Flask) -> None:
     if url.startswith(("redis://", "rediss://", "unix://")):
         storage_class, kwargs = RedisStorage, {"url": url}
     elif url.startswith("sqlite:///"):
-        storage_class, kwargs = SqliteStorage, {"filename": url[len("sqlite:///"):]}
+        storage_class, kwargs = SqliteStorage, {"filename": url[len("sqlite:///") :]}
     else:
         raise ValueError(f"JOBS_URL must be a redis:// or sqlite:/// URL, not {url!r}")
     # One huey object per process (tasks register on it at import), configured by the latest app,

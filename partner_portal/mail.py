@@ -14,6 +14,7 @@ Delivery guarantee (docs/jobs.md has the whole argument):
   has no way to ask "did you get this one?", and losing a password email is worse than a
   duplicate, so delivery is at least once across that window and exactly once everywhere else.
 """
+
 from __future__ import annotations
 
 import smtplib
@@ -49,8 +50,14 @@ class MailNotSent(Exception):
 def queue_mail(to: str, subject: str, body: str) -> OutgoingMail:
     """Add a plain-text email to the outbox in the current transaction; it goes out after commit."""
     job_id = str(uuid.uuid4())
-    mail = OutgoingMail(message_id=_new_message_id(), recipient=to, subject=subject, body=body,
-                        leased_by=job_id, lease_until=utcnow() + LEASE)
+    mail = OutgoingMail(
+        message_id=_new_message_id(),
+        recipient=to,
+        subject=subject,
+        body=body,
+        leased_by=job_id,
+        lease_until=utcnow() + LEASE,
+    )
     db.session.add(mail)
     jobs.enqueue_after_commit(_delivery_job(mail.message_id, job_id))
     return mail
@@ -65,8 +72,13 @@ def _new_message_id() -> str:
 def _delivery_job(message_id: str, job_id: str | None = None) -> Task:
     """A delivery job for one outbox email, with the configured retries and backoff."""
     config = current_app.config
-    return deliver_mail.s(message_id, id=job_id, retries=config["MAIL_RETRIES"],
-                          retry_delay=config["MAIL_RETRY_DELAY"], retry_backoff=config["MAIL_RETRY_BACKOFF"])
+    return deliver_mail.s(
+        message_id,
+        id=job_id,
+        retries=config["MAIL_RETRIES"],
+        retry_delay=config["MAIL_RETRY_DELAY"],
+        retry_backoff=config["MAIL_RETRY_BACKOFF"],
+    )
 
 
 @jobs.task(context=True)
@@ -102,8 +114,12 @@ def _claim(message_id: str, job_id: str) -> bool:
     now = utcnow()
     claimed = db.session.execute(
         update(OutgoingMail)
-        .where(OutgoingMail.message_id == message_id, OutgoingMail.sent_at.is_(None),
-               OutgoingMail.failed_at.is_(None), or_(OutgoingMail.leased_by == job_id, OutgoingMail.lease_until < now))
+        .where(
+            OutgoingMail.message_id == message_id,
+            OutgoingMail.sent_at.is_(None),
+            OutgoingMail.failed_at.is_(None),
+            or_(OutgoingMail.leased_by == job_id, OutgoingMail.lease_until < now),
+        )
         .values(leased_by=job_id, lease_until=now + LEASE, attempts=OutgoingMail.attempts + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -175,7 +191,8 @@ def redeliver_stalled_mail(now: datetime | None = None) -> int:
     stalled = db.session.scalars(
         select(OutgoingMail.message_id)
         .where(OutgoingMail.sent_at.is_(None), OutgoingMail.failed_at.is_(None), OutgoingMail.lease_until < now)
-        .order_by(OutgoingMail.lease_until).limit(SWEEP_BATCH)
+        .order_by(OutgoingMail.lease_until)
+        .limit(SWEEP_BATCH)
     ).all()
     db.session.commit()
     handed = 0
@@ -185,8 +202,12 @@ def redeliver_stalled_mail(now: datetime | None = None) -> int:
         # takes the email.
         taken = db.session.execute(
             update(OutgoingMail)
-            .where(OutgoingMail.message_id == message_id, OutgoingMail.sent_at.is_(None),
-                   OutgoingMail.failed_at.is_(None), OutgoingMail.lease_until < now)
+            .where(
+                OutgoingMail.message_id == message_id,
+                OutgoingMail.sent_at.is_(None),
+                OutgoingMail.failed_at.is_(None),
+                OutgoingMail.lease_until < now,
+            )
             .values(leased_by=job.id, lease_until=now + LEASE)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -194,7 +215,10 @@ def redeliver_stalled_mail(now: datetime | None = None) -> int:
         if taken == 1:
             jobs.enqueue(job)
             handed += 1
-    db.session.execute(delete(OutgoingMail).where(
-        or_(OutgoingMail.sent_at < now - KEEP_FINISHED, OutgoingMail.failed_at < now - KEEP_FINISHED)))
+    db.session.execute(
+        delete(OutgoingMail).where(
+            or_(OutgoingMail.sent_at < now - KEEP_FINISHED, OutgoingMail.failed_at < now - KEEP_FINISHED)
+        )
+    )
     db.session.commit()
     return handed

@@ -1,4 +1,5 @@
 """Administrator forms."""
+
 from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
@@ -25,13 +26,24 @@ def _permission_choices():
 class AccessForm(FlaskForm):
     """Access level and custom permissions."""
 
-    access = RadioField("Access", choices=_access_choices(), default=Access.CUSTOM.value,
-                        validators=[DataRequired("Choose full or custom access.")])
+    access = RadioField(
+        "Access",
+        choices=_access_choices(),
+        default=Access.CUSTOM.value,
+        validators=[DataRequired("Choose full or custom access.")],
+    )
     permissions = PermissionsField("Permissions", choices=_permission_choices(), validate_choice=True)
 
 
 class AddAdministratorForm(AccessForm):
     """Invite a person as administrator of the current organization."""
 
-    email = EmailField("Email", validators=[DataRequired("Enter the person's email."), Length(max=254, message="That email is too long."), Email("Enter a valid email address.")])
+    email = EmailField(
+        "Email",
+        validators=[
+            DataRequired("Enter the person's email."),
+            Length(max=254, message="That email is too long."),
+            Email("Enter a valid email address."),
+        ],
+    )
     name = StringField("Name", validators=[Optional(), Length(max=120, message="Use at most 120 characters.")])

@@ -1,4 +1,5 @@
 """Reads for Account Settings, and the organization facts other features check (programs)."""
+
 from __future__ import annotations
 
 import functools
@@ -8,25 +9,35 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
-    Administrator, AdministratorInvitation, Connection, MembershipStatus, Organization, ProgramMembership, User,
+    Administrator,
+    AdministratorInvitation,
+    Connection,
+    MembershipStatus,
+    Organization,
+    ProgramMembership,
+    User,
 )
 
 
 def active_programs(org_id: int) -> list:
     """Programs in which the organization holds an active membership, in a stable order."""
-    return list(db.session.scalars(
-        select(ProgramMembership.program)
-        .where(ProgramMembership.organization_id == org_id, ProgramMembership.status == MembershipStatus.ACTIVE)
-        .order_by(ProgramMembership.program)
-    ))
+    return list(
+        db.session.scalars(
+            select(ProgramMembership.program)
+            .where(ProgramMembership.organization_id == org_id, ProgramMembership.status == MembershipStatus.ACTIVE)
+            .order_by(ProgramMembership.program)
+        )
+    )
 
 
 def roles_of(user_id: int) -> tuple[int, list[tuple[Administrator, list]]]:
     """The person's frame version and every administrator role, with its organization loaded and
     that organization's active programs (in active_programs' order), by administrator id: one query,
     so the version and the roles come from the same snapshot."""
-    active = and_(ProgramMembership.organization_id == Administrator.organization_id,
-                  ProgramMembership.status == MembershipStatus.ACTIVE)
+    active = and_(
+        ProgramMembership.organization_id == Administrator.organization_id,
+        ProgramMembership.status == MembershipStatus.ACTIVE,
+    )
     rows = db.session.execute(
         select(User.frame_version, Administrator, ProgramMembership.program)
         .join(Administrator, Administrator.user_id == User.id, isouter=True)
@@ -57,24 +68,31 @@ def administrators(org_id: int) -> list[tuple[Administrator, str | None]]:
     """The organization's administrators with their users, ordered by email, each with the name of
     the partner whose connection granted the access (None for the organization's own)."""
     partner = aliased(Organization)
-    return [tuple(row) for row in db.session.execute(
-        select(Administrator, partner.name).join(Administrator.user)
-        .outerjoin(Connection, Connection.id == Administrator.via_connection_id)
-        .outerjoin(partner, partner.id == Connection.partner_id)
-        .options(joinedload(Administrator.user))
-        .where(Administrator.organization_id == org_id)
-        .order_by(User.email)
-    )]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(Administrator, partner.name)
+            .join(Administrator.user)
+            .outerjoin(Connection, Connection.id == Administrator.via_connection_id)
+            .outerjoin(partner, partner.id == Connection.partner_id)
+            .options(joinedload(Administrator.user))
+            .where(Administrator.organization_id == org_id)
+            .order_by(User.email)
+        )
+    ]
 
 
 def pending_invitations(org_id: int) -> list[AdministratorInvitation]:
     """Invitations to join the organization that their people have not answered yet."""
-    return list(db.session.scalars(
-        select(AdministratorInvitation).join(AdministratorInvitation.user)
-        .options(joinedload(AdministratorInvitation.user))
-        .where(AdministratorInvitation.organization_id == org_id)
-        .order_by(User.email)
-    ))
+    return list(
+        db.session.scalars(
+            select(AdministratorInvitation)
+            .join(AdministratorInvitation.user)
+            .options(joinedload(AdministratorInvitation.user))
+            .where(AdministratorInvitation.organization_id == org_id)
+            .order_by(User.email)
+        )
+    )
 
 
 def invitations_for(user_id: int) -> list[tuple[AdministratorInvitation, Organization]]:

@@ -1,5 +1,6 @@
 """Administrator rules: who may add, change and remove administrators, invitations to join an
 organization, and partner-program memberships."""
+
 from __future__ import annotations
 
 from flask import url_for
@@ -13,14 +14,26 @@ from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
-    Access, ActivityKind, Administrator, AdministratorInvitation, MembershipStatus, Organization, Permission, Program,
-    ProgramMembership, User,
+    Access,
+    ActivityKind,
+    Administrator,
+    AdministratorInvitation,
+    MembershipStatus,
+    Organization,
+    Permission,
+    Program,
+    ProgramMembership,
+    User,
 )
 
-LAST_FULL_ADMIN = ("An account needs at least one full-access administrator of its own (not one added by a partner). "
-                   "Give someone else full access first.")
-NOT_YOURS = ("Your access to this account comes from a partner connection, so you can't change or remove the "
-             "account's own administrators.")
+LAST_FULL_ADMIN = (
+    "An account needs at least one full-access administrator of its own (not one added by a partner). "
+    "Give someone else full access first."
+)
+NOT_YOURS = (
+    "Your access to this account comes from a partner connection, so you can't change or remove the "
+    "account's own administrators."
+)
 
 
 class AccountError(Exception):
@@ -41,18 +54,28 @@ def _clean_permissions(access: Access, permissions) -> frozenset[str]:
 
 def _own_full_admins(org_id: int) -> int:
     """Full-access administrators of the organization's own (not granted through a partner)."""
-    return db.session.scalar(
-        select(func.count()).select_from(Administrator)
-        .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL,
-               Administrator.via_connection_id.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Administrator)
+            .where(
+                Administrator.organization_id == org_id,
+                Administrator.access == Access.FULL,
+                Administrator.via_connection_id.is_(None),
+            )
+        )
+        or 0
+    )
 
 
 def can_manage(actor: Administrator, admin: Administrator) -> bool:
     """True when `actor` may change or remove `admin`: a full-access administrator, and one whose
     access came through a partner only for other partner-granted administrators."""
-    return actor.is_full and actor.organization_id == admin.organization_id and (
-        not actor.is_via_partner or admin.is_via_partner)
+    return (
+        actor.is_full
+        and actor.organization_id == admin.organization_id
+        and (not actor.is_via_partner or admin.is_via_partner)
+    )
 
 
 def _locked(admin_id: int, actor_id: int) -> tuple[Administrator, Administrator]:
@@ -83,8 +106,9 @@ def _keeps_a_full_admin(admin: Administrator) -> None:
         raise AccountError(LAST_FULL_ADMIN, "access")
 
 
-def add_administrator(org: Organization, email: str, name: str, access: Access, permissions,
-                      by: Administrator) -> Administrator | AdministratorInvitation:
+def add_administrator(
+    org: Organization, email: str, name: str, access: Access, permissions, by: Administrator
+) -> Administrator | AdministratorInvitation:
     """Give the person with `email` administrator access to `org`.
 
     A new person gets an account at once (no password until they set one with Forgot
@@ -108,42 +132,67 @@ def add_administrator(org: Organization, email: str, name: str, access: Access, 
             # person now, so invite them instead.
             db.session.rollback()
             continue
-        admin = Administrator(user_id=user.id, organization_id=org_id, access=access, permissions=permissions,
-                              added_by_id=by_user_id, via_connection_id=via)
+        admin = Administrator(
+            user_id=user.id,
+            organization_id=org_id,
+            access=access,
+            permissions=permissions,
+            added_by_id=by_user_id,
+            via_connection_id=via,
+        )
         db.session.add(admin)
         _log(org_id, "added", by_user_id, f"Added {email} as an administrator with {_access_words(admin)}.", email)
         org_name = db.session.get(Organization, org_id).name
-        queue_mail(email, f"You are an administrator of {org_name} on Partner Portal",
-                   f"Hello,\n\nYou were made an administrator of {org_name} on Partner Portal.\n\n"
-                   f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and "
-                   f"enter {email}.\n")
+        queue_mail(
+            email,
+            f"You are an administrator of {org_name} on Partner Portal",
+            f"Hello,\n\nYou were made an administrator of {org_name} on Partner Portal.\n\n"
+            f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and "
+            f"enter {email}.\n",
+        )
         db.session.commit()
         return admin
     raise AccountError("That email was registered a moment ago. Try again.", "email")
 
 
-def _invite(org_id: int, user: User, access: Access, permissions: frozenset[str], by_user_id: int,
-            via: int | None) -> AdministratorInvitation:
+def _invite(
+    org_id: int, user: User, access: Access, permissions: frozenset[str], by_user_id: int, via: int | None
+) -> AdministratorInvitation:
     """Record an invitation for an existing person and tell them by email."""
     user_id, email = user.id, user.email
-    if db.session.scalar(select(Administrator.id).where(
-            Administrator.user_id == user_id, Administrator.organization_id == org_id)):
+    if db.session.scalar(
+        select(Administrator.id).where(Administrator.user_id == user_id, Administrator.organization_id == org_id)
+    ):
         raise AccountError("That person is already an administrator of this account.", "email")
-    invitation = AdministratorInvitation(organization_id=org_id, user_id=user_id, access=access,
-                                         permissions=permissions, invited_by_id=by_user_id, via_connection_id=via)
+    invitation = AdministratorInvitation(
+        organization_id=org_id,
+        user_id=user_id,
+        access=access,
+        permissions=permissions,
+        invited_by_id=by_user_id,
+        via_connection_id=via,
+    )
     db.session.add(invitation)
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         raise AccountError("That person has already been invited and has not answered yet.", "email") from None
-    _log(org_id, "invited", by_user_id, f"Invited {email} to become an administrator with "
-         f"{_access_words(invitation)}.", email)
+    _log(
+        org_id,
+        "invited",
+        by_user_id,
+        f"Invited {email} to become an administrator with {_access_words(invitation)}.",
+        email,
+    )
     org_name = db.session.get(Organization, org_id).name
-    queue_mail(email, f"Invitation to administer {org_name} on Partner Portal",
-               f"Hello,\n\nYou are invited to become an administrator of {org_name} on Partner Portal.\n\n"
-               f"Sign in and accept or decline the invitation here: {url_for('accounts.invitations', _external=True)}"
-               "\n\nNothing changes for your account unless you accept.\n")
+    queue_mail(
+        email,
+        f"Invitation to administer {org_name} on Partner Portal",
+        f"Hello,\n\nYou are invited to become an administrator of {org_name} on Partner Portal.\n\n"
+        f"Sign in and accept or decline the invitation here: {url_for('accounts.invitations', _external=True)}"
+        "\n\nNothing changes for your account unless you accept.\n",
+    )
     db.session.commit()
     return invitation
 
@@ -156,14 +205,24 @@ def accept_admin_invitation(invitation: AdministratorInvitation) -> Administrato
     if invitation is None:
         db.session.rollback()
         raise AccountError("This invitation was withdrawn or has already been answered.")
-    admin = Administrator(user_id=invitation.user_id, organization_id=invitation.organization_id,
-                          access=invitation.access, permissions=invitation.permissions,
-                          added_by_id=invitation.invited_by_id, via_connection_id=invitation.via_connection_id)
+    admin = Administrator(
+        user_id=invitation.user_id,
+        organization_id=invitation.organization_id,
+        access=invitation.access,
+        permissions=invitation.permissions,
+        added_by_id=invitation.invited_by_id,
+        via_connection_id=invitation.via_connection_id,
+    )
     db.session.delete(invitation)
     db.session.add(admin)
     email = db.session.get(User, admin.user_id).email
-    _log(admin.organization_id, "joined", admin.user_id,
-         f"{email} accepted the invitation and is now an administrator with {_access_words(admin)}.", email)
+    _log(
+        admin.organization_id,
+        "joined",
+        admin.user_id,
+        f"{email} accepted the invitation and is now an administrator with {_access_words(admin)}.",
+        email,
+    )
     try:
         db.session.commit()
     except IntegrityError:
@@ -176,9 +235,15 @@ def withdraw_admin_invitation(invitation: AdministratorInvitation, by: User) -> 
     """Delete an unanswered invitation (declined by its person, or withdrawn by the organization)."""
     email = db.session.get(User, invitation.user_id).email
     declined = invitation.user_id == by.id
-    _log(invitation.organization_id, "declined" if declined else "withdrawn", by.id,
-         f"{email} declined the invitation to become an administrator." if declined
-         else f"Withdrew the invitation of {email} to become an administrator.", email)
+    _log(
+        invitation.organization_id,
+        "declined" if declined else "withdrawn",
+        by.id,
+        f"{email} declined the invitation to become an administrator."
+        if declined
+        else f"Withdrew the invitation of {email} to become an administrator.",
+        email,
+    )
     db.session.delete(invitation)
     db.session.commit()
 
@@ -193,8 +258,13 @@ def change_access(admin: Administrator, access: Access, permissions, by: Adminis
     admin.access = access
     admin.permissions = _clean_permissions(access, permissions)
     email = db.session.get(User, admin.user_id).email
-    _log(admin.organization_id, "access changed", by.user_id, f"Changed the access of {email} to "
-         f"{_access_words(admin)}.", email)
+    _log(
+        admin.organization_id,
+        "access changed",
+        by.user_id,
+        f"Changed the access of {email} to {_access_words(admin)}.",
+        email,
+    )
     db.session.commit()
 
 
@@ -209,24 +279,38 @@ def remove_administrator(admin: Administrator, by: Administrator) -> None:
     db.session.commit()
 
 
-def set_membership(org: Organization, program: Program, active: bool, by: User | None = None,
-                   label: str | None = None) -> ProgramMembership:
+def set_membership(
+    org: Organization, program: Program, active: bool, by: User | None = None, label: str | None = None
+) -> ProgramMembership:
     """Record an organization's partner-program membership as active or lapsed. An active one
     badges the organization; it gets its fixed invitation link then. A change is written to the
     organization's activity log (as `label`, else `by`, else the command line)."""
     org_id = org.id
     begin_serialized(Organization, org_id)
-    membership = db.session.scalar(select(ProgramMembership).where(
-        ProgramMembership.organization_id == org_id, ProgramMembership.program == program))
+    membership = db.session.scalar(
+        select(ProgramMembership).where(
+            ProgramMembership.organization_id == org_id, ProgramMembership.program == program
+        )
+    )
     if membership is None:
         membership = ProgramMembership(organization_id=org_id, program=program)
         db.session.add(membership)
     status = MembershipStatus.ACTIVE if active else MembershipStatus.LAPSED
     if membership.status is not status:
-        effect = "is active: the partner badge and partner pages are on" if active else \
-            "lapsed: the partner badge and partner pages are off"
-        record(org_id, ActivityKind.MEMBERSHIP, "granted" if active else "lapsed",
-               f"{program.label} membership {effect}.", by=by, label=label, target=program.label)
+        effect = (
+            "is active: the partner badge and partner pages are on"
+            if active
+            else "lapsed: the partner badge and partner pages are off"
+        )
+        record(
+            org_id,
+            ActivityKind.MEMBERSHIP,
+            "granted" if active else "lapsed",
+            f"{program.label} membership {effect}.",
+            by=by,
+            label=label,
+            target=program.label,
+        )
     membership.status = status
     if active:
         ensure_invitation_token(org_id)

@@ -1,4 +1,5 @@
 """Account Settings, administrators, invitations to join, organization switcher."""
+
 from __future__ import annotations
 
 from flask import flash, request, url_for
@@ -18,7 +19,12 @@ from ..web.tenancy import acting, own_or_404, scoped_or_404, switch_to
 from . import bp, queries
 from .forms import AccessForm, AddAdministratorForm
 from .services import (
-    AccountError, accept_admin_invitation, add_administrator, can_manage, change_access, remove_administrator,
+    AccountError,
+    accept_admin_invitation,
+    add_administrator,
+    can_manage,
+    change_access,
+    remove_administrator,
     withdraw_admin_invitation,
 )
 
@@ -28,12 +34,14 @@ def _settings_context(**extra) -> dict:
     me = acting()
     context = {
         "org": queries.company_account(me.org.id),
-        "admins": [(admin, via, can_manage(me.administrator, admin))
-                   for admin, via in queries.administrators(me.org.id)],
+        "admins": [
+            (admin, via, can_manage(me.administrator, admin)) for admin, via in queries.administrators(me.org.id)
+        ],
         "pending": queries.pending_invitations(me.org.id) if me.administrator.is_full else [],
         "can_manage_admins": me.administrator.is_full,
         "partner_connections": partner_connections(me.org.id),
-        "link_scopes": sharing.scopes_of, "scope_labels": sharing.SCOPES,
+        "link_scopes": sharing.scopes_of,
+        "scope_labels": sharing.SCOPES,
         "connection_history": connection_history(me.org.id),
         "can_read_activity": me.administrator.is_full,
         "requested_by": requesting_partner(me.org.id, unconnected_only=True),
@@ -59,14 +67,23 @@ def add_admin():
     form = AddAdministratorForm()
     if form.validate_on_submit():
         try:
-            result = add_administrator(acting().org, form.email.data, form.name.data, Access(form.access.data),
-                                       form.permissions.data, acting().administrator)
+            result = add_administrator(
+                acting().org,
+                form.email.data,
+                form.name.data,
+                Access(form.access.data),
+                form.permissions.data,
+                acting().administrator,
+            )
         except AccountError as error:
             getattr(form, error.field or "email").errors.append(str(error))
         else:
             if isinstance(result, AdministratorInvitation):
-                flash(f"{form.email.data} already has an account: we sent an invitation. They become an "
-                      "administrator when they accept it.", "success")
+                flash(
+                    f"{form.email.data} already has an account: we sent an invitation. They become an "
+                    "administrator when they accept it.",
+                    "success",
+                )
             else:
                 flash(f"{form.email.data} is now an administrator.", "success")
             return htmx.redirect(url_for("accounts.settings") + "#administrators")
@@ -89,8 +106,9 @@ def edit_access(admin_id: int):
             flash("Access updated.", "success")
             return htmx.redirect(url_for("accounts.settings") + "#administrators")
     status = 422 if form.errors else 200
-    return htmx.render("accounts/edit_access.html", block="admin_form", status=status, form=form, admin=admin,
-                       person=_person(admin))
+    return htmx.render(
+        "accounts/edit_access.html", block="admin_form", status=status, form=form, admin=admin, person=_person(admin)
+    )
 
 
 def _person(admin: Administrator) -> User:
@@ -114,8 +132,15 @@ def remove_admin(admin_id: int):
         else:
             flash(f"{person.email} is no longer an administrator of this account.", "success")
             return htmx.redirect(url_for("home.index") if leaving else url_for("accounts.settings") + "#administrators")
-    return htmx.render("accounts/remove_admin.html", block="remove_dialog", status=409 if error else 200,
-                       admin=admin, person=person, error=error, as_dialog=htmx.is_htmx())
+    return htmx.render(
+        "accounts/remove_admin.html",
+        block="remove_dialog",
+        status=409 if error else 200,
+        admin=admin,
+        person=person,
+        error=error,
+        as_dialog=htmx.is_htmx(),
+    )
 
 
 @bp.post("/invitations/<int:invitation_id>/withdraw")

@@ -1,4 +1,5 @@
 """flask --app app allocations complete [ID ...] | fail ID --reason TEXT"""
+
 from __future__ import annotations
 
 import click
@@ -23,8 +24,10 @@ def complete_command(allocation_ids: tuple[int, ...]):
     skipped = sorted(set(allocation_ids) - set(done))
     if skipped:
         click.echo(f"Not processing (left as they are): {', '.join(map(str, skipped))}", err=True)
-    click.echo(f"Completed {len(done)} allocation{'s' if len(done) != 1 else ''}"
-               + (f": {', '.join(map(str, done))}." if done else "."))
+    click.echo(
+        f"Completed {len(done)} allocation{'s' if len(done) != 1 else ''}"
+        + (f": {', '.join(map(str, done))}." if done else ".")
+    )
 
 
 @allocations_cli.command("fail")

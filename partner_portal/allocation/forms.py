@@ -1,4 +1,5 @@
 """The Allocate form."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """Allocation rules: only to the partner's own primary cloud account, a positive whole quantity
 no larger than what is left (checked under the partner's lock), processing until customer service
 completes or fails it (once)."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -10,17 +11,29 @@ from ..audit.services import CUSTOMER_SERVICE, record
 from ..database import begin_serialized
 from ..extensions import db
 from ..models import (
-    ActivityKind, Allocation, AllocationStatus, Organization, Service, Severity, SupportRequest, User, utcnow,
+    ActivityKind,
+    Allocation,
+    AllocationStatus,
+    Organization,
+    Service,
+    Severity,
+    SupportRequest,
+    User,
+    utcnow,
     WebhookEvent,
 )
 from ..notifications.services import notify
 from ..webhooks.services import emit
 from .queries import left_to_allocate
 
-PRIMARY_ONLY = ("Licenses can be allocated only to your own primary cloud account, not to a customer's cloud "
-                "account. Allocate to your primary cloud account; your multi-tenant customers use its licenses.")
-NO_PRIMARY = ("Your organization is not set up as a primary cloud account, so it can't receive allocations. "
-              "Ask customer service through the Partner Support Center.")
+PRIMARY_ONLY = (
+    "Licenses can be allocated only to your own primary cloud account, not to a customer's cloud "
+    "account. Allocate to your primary cloud account; your multi-tenant customers use its licenses."
+)
+NO_PRIMARY = (
+    "Your organization is not set up as a primary cloud account, so it can't receive allocations. "
+    "Ask customer service through the Partner Support Center."
+)
 
 
 class AllocationRefused(Exception):
@@ -51,15 +64,28 @@ def allocate(partner: Organization, account: Organization, service_code: str, qu
         raise AllocationRefused("Choose a product from your multi-tenant orders.", "product")
     if quantity > left:
         db.session.rollback()
-        raise AllocationRefused(f"Every purchased {service.name} license is already allocated." if not left else
-                                f"Only {left:,} {service.name} license{'s are' if left != 1 else ' is'} left to "
-                                "allocate.", "quantity")
-    allocation = Allocation(partner_id=partner_id, account_id=account_id, service_code=service.code,
-                            quantity=quantity, requested_by_id=by_id)
+        raise AllocationRefused(
+            f"Every purchased {service.name} license is already allocated."
+            if not left
+            else f"Only {left:,} {service.name} license{'s are' if left != 1 else ' is'} left to allocate.",
+            "quantity",
+        )
+    allocation = Allocation(
+        partner_id=partner_id,
+        account_id=account_id,
+        service_code=service.code,
+        quantity=quantity,
+        requested_by_id=by_id,
+    )
     db.session.add(allocation)
-    record(partner_id, ActivityKind.ALLOCATION, "requested",
-           f"Allocated {quantity:,} {service.name} licenses to the primary cloud account; processing.",
-           by=db.session.get(User, by_id), target=service.name)
+    record(
+        partner_id,
+        ActivityKind.ALLOCATION,
+        "requested",
+        f"Allocated {quantity:,} {service.name} licenses to the primary cloud account; processing.",
+        by=db.session.get(User, by_id),
+        target=service.name,
+    )
     db.session.commit()
     return allocation
 
@@ -68,25 +94,47 @@ def add_single_tenant_allocation(request: SupportRequest, by: User) -> Allocatio
     """Record customer service's allocation for a single-tenant customer named in `request`
     (completed at once; uncommitted: the caller resolves the request in the same transaction)."""
     service = db.session.get(Service, request.service_code)
-    allocation = Allocation(partner_id=request.partner_id, account_id=request.customer_id,
-                            service_code=request.service_code, quantity=request.quantity,
-                            status=AllocationStatus.COMPLETED, requested_at=request.submitted_at,
-                            requested_by_id=request.submitted_by_id, finished_at=utcnow(),
-                            support_request_id=request.id)
+    allocation = Allocation(
+        partner_id=request.partner_id,
+        account_id=request.customer_id,
+        service_code=request.service_code,
+        quantity=request.quantity,
+        status=AllocationStatus.COMPLETED,
+        requested_at=request.submitted_at,
+        requested_by_id=request.submitted_by_id,
+        finished_at=utcnow(),
+        support_request_id=request.id,
+    )
     db.session.add(allocation)
     customer = db.session.get(Organization, request.customer_id)
-    summary = (f"Customer service allocated {request.quantity:,} {service.name} licenses to {customer.name} "
-               f"(ORGID {customer.orgid}), as requested in support request #{request.id}.")
-    record(request.partner_id, ActivityKind.ALLOCATION, "completed", summary, by=by, label=CUSTOMER_SERVICE,
-           target=service.name)
-    record(customer.id, ActivityKind.ALLOCATION, "completed",
-           f"Customer service allocated {request.quantity:,} {service.name} licenses to this account.",
-           by=by, label=CUSTOMER_SERVICE, target=service.name)
+    summary = (
+        f"Customer service allocated {request.quantity:,} {service.name} licenses to {customer.name} "
+        f"(ORGID {customer.orgid}), as requested in support request #{request.id}."
+    )
+    record(
+        request.partner_id,
+        ActivityKind.ALLOCATION,
+        "completed",
+        summary,
+        by=by,
+        label=CUSTOMER_SERVICE,
+        target=service.name,
+    )
+    record(
+        customer.id,
+        ActivityKind.ALLOCATION,
+        "completed",
+        f"Customer service allocated {request.quantity:,} {service.name} licenses to this account.",
+        by=by,
+        label=CUSTOMER_SERVICE,
+        target=service.name,
+    )
     return allocation
 
 
-def finish_allocation(allocation_id: int, completed: bool, reason: str = "", by: User | None = None,
-                      label: str | None = None) -> Allocation:
+def finish_allocation(
+    allocation_id: int, completed: bool, reason: str = "", by: User | None = None, label: str | None = None
+) -> Allocation:
     """Complete a processing allocation, or fail it with `reason` (its quantity can be allocated
     again, and the partner is told customer service has it). Raises AllocationRefused when it is
     no longer processing."""
@@ -100,8 +148,10 @@ def finish_allocation(allocation_id: int, completed: bool, reason: str = "", by:
         raise AllocationRefused("That allocation no longer exists.")
     if not allocation.is_processing:
         db.session.rollback()
-        raise AllocationRefused(f"This allocation was already {allocation.status.value} on "
-                                f"{allocation.finished_at:%b %d, %Y}; it can't change again.")
+        raise AllocationRefused(
+            f"This allocation was already {allocation.status.value} on "
+            f"{allocation.finished_at:%b %d, %Y}; it can't change again."
+        )
     allocation.status = AllocationStatus.COMPLETED if completed else AllocationStatus.FAILED
     allocation.finished_at = utcnow()
     allocation.failure_reason = reason[:500]
@@ -111,16 +161,35 @@ def finish_allocation(allocation_id: int, completed: bool, reason: str = "", by:
         summary = f"The allocation of {what} to the primary cloud account completed."
     else:
         summary = f"The allocation of {what} failed: {reason} Customer service is following it up."
-        notify(allocation.partner_id, f"License allocation failed: {service.name}",
-               f"The allocation of {what} to your primary cloud account failed: {reason} The quantity is "
-               "available to allocate again, and customer service is following the failure up.", Severity.WARNING)
-    record(allocation.partner_id, ActivityKind.ALLOCATION, "completed" if completed else "failed", summary,
-           by=by, label=label, target=service.name)
+        notify(
+            allocation.partner_id,
+            f"License allocation failed: {service.name}",
+            f"The allocation of {what} to your primary cloud account failed: {reason} The quantity is "
+            "available to allocate again, and customer service is following the failure up.",
+            Severity.WARNING,
+        )
+    record(
+        allocation.partner_id,
+        ActivityKind.ALLOCATION,
+        "completed" if completed else "failed",
+        summary,
+        by=by,
+        label=label,
+        target=service.name,
+    )
     if completed:
         account = db.session.get(Organization, allocation.account_id)
-        emit((allocation.partner_id,), WebhookEvent.ALLOCATION_COMPLETED, lambda: {
-            "allocation_id": allocation.id, "product": service.name, "service_code": service.code,
-            "quantity": allocation.quantity, "account_orgid": account.orgid})
+        emit(
+            (allocation.partner_id,),
+            WebhookEvent.ALLOCATION_COMPLETED,
+            lambda: {
+                "allocation_id": allocation.id,
+                "product": service.name,
+                "service_code": service.code,
+                "quantity": allocation.quantity,
+                "account_orgid": account.orgid,
+            },
+        )
     db.session.commit()
     return allocation
 
@@ -128,8 +197,11 @@ def finish_allocation(allocation_id: int, completed: bool, reason: str = "", by:
 def complete_processing(allocation_ids: list[int] | None = None) -> list[int]:
     """Complete the given processing allocations (every processing one when none are given), each
     in its own transaction; returns the ids completed. Used by `flask allocations complete`."""
-    ids = allocation_ids or list(db.session.scalars(
-        select(Allocation.id).where(Allocation.status == AllocationStatus.PROCESSING).order_by(Allocation.id)))
+    ids = allocation_ids or list(
+        db.session.scalars(
+            select(Allocation.id).where(Allocation.status == AllocationStatus.PROCESSING).order_by(Allocation.id)
+        )
+    )
     db.session.commit()
     done = []
     for allocation_id in ids:
@@ -139,4 +211,3 @@ def complete_processing(allocation_ids: list[int] | None = None) -> list[int]:
             continue
         done.append(allocation_id)
     return done
-

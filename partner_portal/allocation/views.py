@@ -1,4 +1,5 @@
 """Manage Licenses: Cloud Licenses (with Allocate) and Orders tabs."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,10 +18,12 @@ from .services import AllocationRefused, allocate as allocate_licenses
 def _cloud_context() -> dict:
     """What the Cloud Licenses tab shows."""
     partner_id = acting().org.id
-    return {"products": queries.products(partner_id, current_app.config["ALLOCATION_CUTOVER"]),
-            "accounts": queries.cloud_accounts(partner_id, date.today()),
-            "allocations": queries.allocation_lines(partner_id),
-            "cutover": current_app.config["ALLOCATION_CUTOVER"]}
+    return {
+        "products": queries.products(partner_id, current_app.config["ALLOCATION_CUTOVER"]),
+        "accounts": queries.cloud_accounts(partner_id, date.today()),
+        "allocations": queries.allocation_lines(partner_id),
+        "cutover": current_app.config["ALLOCATION_CUTOVER"],
+    }
 
 
 @bp.get("")
@@ -36,8 +39,12 @@ def cloud_licenses():
 def orders():
     """Manage Licenses → Orders: the partner's multi-tenant orders."""
     cutover = current_app.config["ALLOCATION_CUTOVER"]
-    return htmx.render("allocation/orders.html", block="licenses_main", cutover=cutover,
-                       orders=queries.partner_orders(acting().org.id, cutover))
+    return htmx.render(
+        "allocation/orders.html",
+        block="licenses_main",
+        cutover=cutover,
+        orders=queries.partner_orders(acting().org.id, cutover),
+    )
 
 
 @bp.route("/allocate", methods=["GET", "POST"])
@@ -47,26 +54,40 @@ def allocate():
     context = _cloud_context()
     form = AllocateForm()
     form.account.choices = [SelectChoice(a.orgid, f"{a.name} · {a.kind}") for a in context["accounts"]]
-    form.product.choices = [SelectChoice(p.code, f"{p.name} ({p.to_allocate:,} to allocate)")
-                           for p in context["products"]]
+    form.product.choices = [
+        SelectChoice(p.code, f"{p.name} ({p.to_allocate:,} to allocate)") for p in context["products"]
+    ]
     if request.method == "GET":
         form.account.data = request.args.get("account") or next(
-            (a.orgid for a in context["accounts"] if a.can_receive), None)
+            (a.orgid for a in context["accounts"] if a.can_receive), None
+        )
     else:
         account = cloud_account_or_404(request.form.get("account", ""))
         if form.validate():
             try:
-                allocation = allocate_licenses(acting().org, account, form.product.data, form.quantity.data,
-                                               acting().user)
+                allocation = allocate_licenses(
+                    acting().org, account, form.product.data, form.quantity.data, acting().user
+                )
             except AllocationRefused as error:
                 getattr(form, error.field or "account").errors.append(str(error))
             else:
                 notice = f"Allocated {allocation.quantity:,} licenses to {account.name}. The allocation is processing."
                 if htmx.is_htmx():
-                    return htmx.render("allocation/cloud.html", block="allocated", oob=("cloud_content",),
-                                       notice=notice, **_cloud_context())
+                    return htmx.render(
+                        "allocation/cloud.html",
+                        block="allocated",
+                        oob=("cloud_content",),
+                        notice=notice,
+                        **_cloud_context(),
+                    )
                 flash(notice, "success")
                 return htmx.redirect(url_for("allocation.cloud_licenses"))
     status = 422 if form.errors else 200
-    return htmx.render("allocation/allocate.html", block="allocate_dialog", status=status, form=form,
-                       as_dialog=htmx.is_htmx(), **context)
+    return htmx.render(
+        "allocation/allocate.html",
+        block="allocate_dialog",
+        status=status,
+        form=form,
+        as_dialog=htmx.is_htmx(),
+        **context,
+    )

@@ -5,6 +5,7 @@ request is set to the token's creator (or to nobody), so Flask-Login never reads
 remember cookie. Without a cookie there is nothing for a cross-site request to ride on, which is
 why the blueprint is exempt from CSRF (and only this blueprint).
 """
+
 from __future__ import annotations
 
 import hashlib

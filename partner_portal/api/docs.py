@@ -1,4 +1,5 @@
 """The OpenAPI document's routes: the JSON and a readable page rendered from it on the server."""
+
 from __future__ import annotations
 
 from flask import jsonify, render_template

@@ -1,6 +1,7 @@
 """Operator routes of the API (an operator's token): usage imports through the same job, checks
 and all-or-nothing judgement as the console's CSV upload, and partner-program memberships through
 the same service as the console."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, request, url_for
@@ -22,10 +23,18 @@ from .problems import ApiError, json_object
 
 def _usage_import(record: UsageImport) -> dict:
     """An import and its report (rejected lines only once it finished)."""
-    return {"id": record.id, "status": record.status.value, "filename": record.filename,
-            "size_bytes": record.size_bytes, "partial": record.partial, "rows_read": record.rows_read,
-            "rows_imported": record.rows_imported, "rows_rejected": record.rows_rejected,
-            "summary": record.summary or None, "rejected": record.rejected.splitlines()}
+    return {
+        "id": record.id,
+        "status": record.status.value,
+        "filename": record.filename,
+        "size_bytes": record.size_bytes,
+        "partial": record.partial,
+        "rows_read": record.rows_read,
+        "rows_imported": record.rows_imported,
+        "rows_rejected": record.rows_rejected,
+        "summary": record.summary or None,
+        "rejected": record.rejected.splitlines(),
+    }
 
 
 @bp.post("/operator/usage-imports")
@@ -42,8 +51,9 @@ def import_usage():
     except RequestEntityTooLarge:
         raise ApiError(413, f"The file is larger than the upload limit of {limit // (1024 * 1024):,} MiB.") from None
     name = (request.args.get("filename") or "api-upload.csv")[-255:]
-    record = queue_usage_import(path, name, path.stat().st_size, partial=request.args.get("partial") == "true",
-                                by=current_user)
+    record = queue_usage_import(
+        path, name, path.stat().st_size, partial=request.args.get("partial") == "true", by=current_user
+    )
     answer = jsonify(_usage_import(operator_or_404(UsageImport, record.id)))
     answer.status_code = 202
     answer.headers["Location"] = url_for("api.usage_import", import_id=record.id)
@@ -66,8 +76,9 @@ def set_program(orgid: str, program: str):
     if status not in {s.value for s in MembershipStatus}:
         raise ApiError(422, "status must be active or lapsed.", {"status": ["Choose active or lapsed."]})
     org = _org_or_404(orgid)
-    membership = set_membership(org, Program(program), active=status == "active", by=current_user,
-                                label=CUSTOMER_SERVICE)
+    membership = set_membership(
+        org, Program(program), active=status == "active", by=current_user, label=CUSTOMER_SERVICE
+    )
     return jsonify({"orgid": org.orgid, "program": membership.program.value, "status": membership.status.value})
 
 

@@ -1,4 +1,5 @@
 """Errors as RFC 9457 problem details (application/problem+json)."""
+
 from __future__ import annotations
 
 from flask import Response, json, request

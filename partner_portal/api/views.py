@@ -4,6 +4,7 @@ Guards are web.guards' predicates over the token's role (the creator's access na
 token's); lookups go through web.tenancy, so another organization's object is a 404; writes call
 the pages' services, whose refusals become 422 problems with the field they concern.
 """
+
 from __future__ import annotations
 
 import base64
@@ -30,11 +31,20 @@ from ..support.forms import FORMS as SUPPORT_FORMS, issue_type_of, request_field
 from ..support.queries import partner_requests, request_line
 from ..support.services import SupportRefused, submit_request
 from ..web.guards import (
-    manages_licenses, partner_full_access, sees_dashboard, sees_notification_center,
+    manages_licenses,
+    partner_full_access,
+    sees_dashboard,
+    sees_notification_center,
 )
 from ..web.tenancy import (
-    active_programs, acting, cloud_account_or_404, connected_customer_or_404, connected_entitlement_or_404,
-    customer_connection_or_404, notification_or_404, scoped_or_404,
+    active_programs,
+    acting,
+    cloud_account_or_404,
+    connected_customer_or_404,
+    connected_entitlement_or_404,
+    customer_connection_or_404,
+    notification_or_404,
+    scoped_or_404,
 )
 from ..webhooks import queries as webhook_queries
 from ..webhooks.forms import EndpointForm
@@ -87,11 +97,17 @@ def _field_errors(form) -> dict[str, list[str]]:
 def _json_body() -> MultiDict:
     """The request's JSON object as form data for the pages' forms; 415/400 problems otherwise."""
     body = json_object()
-    return MultiDict({key: "" if value is None else str(value) for key, value in body.items()
-                      if isinstance(value, (str, int, float)) or value is None})
+    return MultiDict(
+        {
+            key: "" if value is None else str(value)
+            for key, value in body.items()
+            if isinstance(value, (str, int, float)) or value is None
+        }
+    )
 
 
 # --- the organization -------------------------------------------------------------------------
+
 
 @bp.get("/organization")
 def organization():
@@ -102,11 +118,15 @@ def organization():
 
 # --- customers --------------------------------------------------------------------------------
 
+
 def _dashboard_params() -> customer_queries.DashboardParams:
     """The dashboard's search, filters and sort; an unknown value is a 422 (the page ignores it)."""
     params = customer_queries.DashboardParams.from_args(request.args)
-    errors = {name: [f"Unknown value {request.args[name]!r}."] for name in ("tenancy", "trial", "flag", "sort", "dir")
-              if request.args.get(name) and request.args[name] != getattr(params, name)}
+    errors = {
+        name: [f"Unknown value {request.args[name]!r}."]
+        for name in ("tenancy", "trial", "flag", "sort", "dir")
+        if request.args.get(name) and request.args[name] != getattr(params, name)
+    }
     if errors:
         raise ApiError(422, "Some filters were not understood.", errors)
     return params
@@ -125,8 +145,9 @@ def _cursor_position(rows, cursor: str | None) -> int:
     for position, row in enumerate(rows):
         if row.orgid == orgid:
             return position + 1
-    raise ApiError(422, "That customer is no longer in the list: start again without a cursor.",
-                   {"cursor": ["Stale cursor."]})
+    raise ApiError(
+        422, "That customer is no longer in the list: start again without a cursor.", {"cursor": ["Stale cursor."]}
+    )
 
 
 def _limit() -> int:
@@ -145,11 +166,12 @@ def customers():
     me = acting()
     rows = customer_queries.dashboard_rows(me.org.id, me.administrator.id, params, set())
     start = _cursor_position(rows, request.args.get("cursor"))
-    page = rows[start:start + limit]
+    page = rows[start : start + limit]
     more = start + limit < len(rows)
     next_cursor = base64.urlsafe_b64encode(page[-1].orgid.encode()).decode().rstrip("=") if more and page else None
-    return jsonify({"customers": [serializers.customer_row(row) for row in page], "total": len(rows),
-                    "next_cursor": next_cursor})
+    return jsonify(
+        {"customers": [serializers.customer_row(row) for row in page], "total": len(rows), "next_cursor": next_cursor}
+    )
 
 
 @bp.get("/customers/count")
@@ -165,16 +187,25 @@ def customer(orgid: str):
     """View Customer Details: account, administrator contact, connection, entitlements and orders."""
     found, connection = connected_customer_or_404(orgid)
     details = customer_queries.customer_details(found.id, connection)
-    return jsonify({
-        "orgid": found.orgid, "name": found.name, "tenancy": found.tenancy.value,
-        "country": found.country or None, "administrator_contact": details["contact"],
-        "connection": {"id": connection.id, "method": connection.method.value,
-                       "connected_since": serializers.iso(connection.created_at)},
-        "licensing_shared": details["licensing_shared"],
-        "entitlements": [serializers.entitlement_line(line) for _label, lines in details["entitlement_groups"]
-                         for line in lines],
-        "orders": [serializers.order(order, name) for order, name in details["orders"]],
-    })
+    return jsonify(
+        {
+            "orgid": found.orgid,
+            "name": found.name,
+            "tenancy": found.tenancy.value,
+            "country": found.country or None,
+            "administrator_contact": details["contact"],
+            "connection": {
+                "id": connection.id,
+                "method": connection.method.value,
+                "connected_since": serializers.iso(connection.created_at),
+            },
+            "licensing_shared": details["licensing_shared"],
+            "entitlements": [
+                serializers.entitlement_line(line) for _label, lines in details["entitlement_groups"] for line in lines
+            ],
+            "orders": [serializers.order(order, name) for order, name in details["orders"]],
+        }
+    )
 
 
 @bp.delete("/customers/<orgid>/connection")
@@ -195,13 +226,18 @@ def licensing(orgid: str):
     sharing.require(connection, sharing.LICENSING)
     usage = licensing_queries.usage_summary(found.id, date.today())
     gateway = usage.gateway
-    return jsonify({
-        "services": [serializers.service_summary(row) for row in usage.services],
-        "entitlements": [serializers.entitlement_line(line) for line in usage.entitlements],
-        "bandwidth": None if gateway is None else {
-            "plans": [serializers.standing(item) for item in gateway.plans],
-            "total": serializers.standing(gateway.total)},
-    })
+    return jsonify(
+        {
+            "services": [serializers.service_summary(row) for row in usage.services],
+            "entitlements": [serializers.entitlement_line(line) for line in usage.entitlements],
+            "bandwidth": None
+            if gateway is None
+            else {
+                "plans": [serializers.standing(item) for item in gateway.plans],
+                "total": serializers.standing(gateway.total),
+            },
+        }
+    )
 
 
 @bp.get("/customers/<orgid>/entitlements/<int:entitlement_id>/usage")
@@ -211,17 +247,27 @@ def entitlement_usage(orgid: str, entitlement_id: int):
     Gateway entitlement bandwidth per day, source and site), aggregates only."""
     _customer, entitlement, service = connected_entitlement_or_404(orgid, entitlement_id)
     if service.is_bandwidth:
-        days = [{"day": day.isoformat(), "source": source.value, "site": site, "megabytes": megabytes}
-                for day, source, site, megabytes in licensing_queries.bandwidth_history(entitlement.id)]
-        return jsonify({"entitlement_id": entitlement.id, "service": service.name, "kind": "bandwidth",
-                        "days": days})
-    days = [{"day": day.isoformat(), "assigned": assigned, "newly_assigned": new, "daily_active": daily,
-             "monthly_active": monthly, "peak_concurrent": peak}
-            for day, assigned, new, daily, monthly, peak in licensing_queries.daily_history(entitlement.id)]
+        days = [
+            {"day": day.isoformat(), "source": source.value, "site": site, "megabytes": megabytes}
+            for day, source, site, megabytes in licensing_queries.bandwidth_history(entitlement.id)
+        ]
+        return jsonify({"entitlement_id": entitlement.id, "service": service.name, "kind": "bandwidth", "days": days})
+    days = [
+        {
+            "day": day.isoformat(),
+            "assigned": assigned,
+            "newly_assigned": new,
+            "daily_active": daily,
+            "monthly_active": monthly,
+            "peak_concurrent": peak,
+        }
+        for day, assigned, new, daily, monthly, peak in licensing_queries.daily_history(entitlement.id)
+    ]
     return jsonify({"entitlement_id": entitlement.id, "service": service.name, "kind": "licenses", "days": days})
 
 
 # --- notifications and support tickets --------------------------------------------------------
+
 
 @bp.get("/notifications")
 @requires(sees_notification_center, CENTER)
@@ -231,12 +277,19 @@ def notifications():
     me = acting()
     viewer = notification_queries.Viewer(me.administrator.id, me.org.id, True, date.today())
     params = notification_queries.ListParams.parse(
-        request.args, notification_queries.connected_customer_choices(me.org.id))
+        request.args, notification_queries.connected_customer_choices(me.org.id)
+    )
     if params.errors:
         raise ApiError(422, "Some filters were not understood.", {k: [v] for k, v in params.errors.items()})
     page = viewer.page(params)
-    return jsonify({"notifications": [serializers.notification(row) for row in page.rows], "total": page.total,
-                    "page": params.page, "has_next": page.has_next})
+    return jsonify(
+        {
+            "notifications": [serializers.notification(row) for row in page.rows],
+            "total": page.total,
+            "page": params.page,
+            "has_next": page.has_next,
+        }
+    )
 
 
 @bp.post("/notifications/<int:notification_id>/dismiss")
@@ -254,17 +307,28 @@ def ticket_counts():
     """Open support tickets per connected customer: counts only, as the dashboard shows partners."""
     me = acting()
     rows = customer_queries.dashboard_rows(me.org.id, me.administrator.id, customer_queries.DashboardParams(), set())
-    return jsonify({"open_total": sum(row.open_tickets for row in rows),
-                    "customers": [{"orgid": row.orgid, "open": row.open_tickets} for row in rows if row.open_tickets]})
+    return jsonify(
+        {
+            "open_total": sum(row.open_tickets for row in rows),
+            "customers": [{"orgid": row.orgid, "open": row.open_tickets} for row in rows if row.open_tickets],
+        }
+    )
 
 
 # --- connections and onboarding ----------------------------------------------------------------
 
+
 @bp.get("/connections")
 def connections():
     """This organization's partners (as a customer): active connections with their badges."""
-    return jsonify({"connections": [serializers.partner_connection(link, org, programs)
-                                    for link, org, programs in partner_connections(acting().org.id)]})
+    return jsonify(
+        {
+            "connections": [
+                serializers.partner_connection(link, org, programs)
+                for link, org, programs in partner_connections(acting().org.id)
+            ]
+        }
+    )
 
 
 @bp.delete("/connections/<int:connection_id>")
@@ -285,6 +349,7 @@ def invitation_link():
 
 
 # --- Manage Licenses and the Partner Support Center ---------------------------------------------
+
 
 @bp.get("/allocations")
 @requires(manages_licenses, LICENSES)
@@ -315,8 +380,9 @@ def allocate():
 @requires(partner_full_access, FULL_PARTNER)
 def support_requests():
     """The partner's requests to customer service with their status."""
-    return jsonify({"support_requests": [serializers.support_request(line)
-                                         for line in partner_requests(acting().org.id)]})
+    return jsonify(
+        {"support_requests": [serializers.support_request(line) for line in partner_requests(acting().org.id)]}
+    )
 
 
 @bp.post("/support-requests")
@@ -351,11 +417,14 @@ def create_invitation_link():
 
 # --- webhooks ------------------------------------------------------------------------------------
 
+
 @bp.get("/webhooks")
 @requires(full_access, FULL)
 def webhooks():
     """The organization's webhook endpoints (their secrets are never shown again)."""
-    return jsonify({"webhooks": [serializers.endpoint(endpoint) for endpoint in webhook_queries.endpoints(acting().org.id)]})
+    return jsonify(
+        {"webhooks": [serializers.endpoint(endpoint) for endpoint in webhook_queries.endpoints(acting().org.id)]}
+    )
 
 
 @bp.post("/webhooks")
@@ -364,8 +433,10 @@ def register_webhook():
     """Register an endpoint for event types (201 with its signing secret, shown this once)."""
     body = json_object()
     events = body.get("events")
-    formdata = MultiDict([("url", str(body.get("url") or ""))]
-                         + [("events", str(e)) for e in (events if isinstance(events, list) else [])])
+    formdata = MultiDict(
+        [("url", str(body.get("url") or ""))]
+        + [("events", str(e)) for e in (events if isinstance(events, list) else [])]
+    )
     form = EndpointForm(formdata=formdata, meta={"csrf": False})
     if not form.validate():
         raise ApiError(422, "The endpoint could not be registered.", _field_errors(form))
@@ -388,8 +459,13 @@ def remove_webhook(endpoint_id: int):
 @requires(full_access, FULL)
 def webhook_deliveries():
     """The latest deliveries with their status, newest first."""
-    return jsonify({"deliveries": [serializers.delivery(delivery) for delivery, _url
-                                   in webhook_queries.recent_deliveries(acting().org.id)]})
+    return jsonify(
+        {
+            "deliveries": [
+                serializers.delivery(delivery) for delivery, _url in webhook_queries.recent_deliveries(acting().org.id)
+            ]
+        }
+    )
 
 
 @bp.post("/webhooks/deliveries/<int:delivery_id>/resend")

@@ -1,4 +1,5 @@
 """flask --app app activity purge"""
+
 from __future__ import annotations
 
 import click
@@ -17,12 +18,19 @@ def register(app: Flask) -> None:
 
 
 @activity_cli.command("purge")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=PURGE_BATCH, show_default=True,
-              help="Entries deleted per transaction.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=PURGE_BATCH,
+    show_default=True,
+    help="Entries deleted per transaction.",
+)
 def purge_command(batch_size: int):
     """Delete activity-log entries older than ACTIVITY_RETENTION_DAYS (90 by default)."""
     now = utcnow()
     cutoff = retention_cutoff(now)
     purged = purge_expired(now, batch_size=batch_size)
-    click.echo(f"Purged {purged:,} activity-log entr{'y' if purged == 1 else 'ies'} from before "
-               f"{cutoff.isoformat(timespec='minutes')}.")
+    click.echo(
+        f"Purged {purged:,} activity-log entr{'y' if purged == 1 else 'ies'} from before "
+        f"{cutoff.isoformat(timespec='minutes')}."
+    )

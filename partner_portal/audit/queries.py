@@ -1,4 +1,5 @@
 """Reading the activity log: one organization's entries, filtered by kind, person and date."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -51,8 +52,14 @@ class ActivityFilter:
             errors["to"] = "The end date is before the start date."
             until = None
         before = args.get("before", "")
-        return cls(kind=kind, person=args.get("person", "").strip()[:254], since=since, until=until,
-                   before=int(before) if before.isdigit() and len(before) < 10 else None, errors=errors)
+        return cls(
+            kind=kind,
+            person=args.get("person", "").strip()[:254],
+            since=since,
+            until=until,
+            before=int(before) if before.isdigit() and len(before) < 10 else None,
+            errors=errors,
+        )
 
     @property
     def is_filtered(self) -> bool:
@@ -61,9 +68,12 @@ class ActivityFilter:
 
     def query_string(self, **changes) -> str:
         """These filters as a query string (paging left out unless given in `changes`)."""
-        values = {"kind": self.kind.value if self.kind else "", "person": self.person,
-                  "from": self.since.isoformat() if self.since else "",
-                  "to": self.until.isoformat() if self.until else ""}
+        values = {
+            "kind": self.kind.value if self.kind else "",
+            "person": self.person,
+            "from": self.since.isoformat() if self.since else "",
+            "to": self.until.isoformat() if self.until else "",
+        }
         values.update(changes)
         return urlencode({key: value for key, value in values.items() if value not in ("", None)})
 
@@ -77,8 +87,9 @@ class ActivityFilter:
         if self.since:
             clauses.append(ActivityEntry.occurred_at >= datetime.combine(self.since, time(), timezone.utc))
         if self.until:
-            clauses.append(ActivityEntry.occurred_at
-                           < datetime.combine(self.until + timedelta(days=1), time(), timezone.utc))
+            clauses.append(
+                ActivityEntry.occurred_at < datetime.combine(self.until + timedelta(days=1), time(), timezone.utc)
+            )
         return clauses
 
 
@@ -96,8 +107,12 @@ def activity_page(org_id: int, filters: ActivityFilter) -> ActivityPage:
     if filters.before:
         # Keyset paging on (occurred_at, id): the entries after the last one shown, in the same order.
         anchor = select(ActivityEntry.occurred_at).where(ActivityEntry.id == filters.before).scalar_subquery()
-        stmt = stmt.where(or_(ActivityEntry.occurred_at < anchor,
-                              and_(ActivityEntry.occurred_at == anchor, ActivityEntry.id < filters.before)))
+        stmt = stmt.where(
+            or_(
+                ActivityEntry.occurred_at < anchor,
+                and_(ActivityEntry.occurred_at == anchor, ActivityEntry.id < filters.before),
+            )
+        )
     rows = list(db.session.scalars(stmt.order_by(*NEWEST_FIRST).limit(PAGE_SIZE + 1)))
     older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return ActivityPage(rows[:PAGE_SIZE], older)
@@ -105,15 +120,30 @@ def activity_page(org_id: int, filters: ActivityFilter) -> ActivityPage:
 
 def people(org_id: int) -> list[str]:
     """Everyone who appears as the actor in the organization's log (for the person filter)."""
-    return list(db.session.scalars(select(ActivityEntry.actor_label).where(ActivityEntry.organization_id == org_id)
-                                   .distinct().order_by(ActivityEntry.actor_label)))
+    return list(
+        db.session.scalars(
+            select(ActivityEntry.actor_label)
+            .where(ActivityEntry.organization_id == org_id)
+            .distinct()
+            .order_by(ActivityEntry.actor_label)
+        )
+    )
 
 
 def export_rows(org_id: int, filters: ActivityFilter) -> Iterator[tuple]:
     """Every entry under the filters as CSV rows, newest first, streamed from the database."""
-    stmt = (select(ActivityEntry.occurred_at, ActivityEntry.kind, ActivityEntry.action, ActivityEntry.actor_label,
-                   ActivityEntry.target, ActivityEntry.summary)
-            .where(*filters.conditions(org_id)).order_by(*NEWEST_FIRST)
-            .execution_options(yield_per=2000))
+    stmt = (
+        select(
+            ActivityEntry.occurred_at,
+            ActivityEntry.kind,
+            ActivityEntry.action,
+            ActivityEntry.actor_label,
+            ActivityEntry.target,
+            ActivityEntry.summary,
+        )
+        .where(*filters.conditions(org_id))
+        .order_by(*NEWEST_FIRST)
+        .execution_options(yield_per=2000)
+    )
     for occurred_at, kind, action, actor, target, summary in db.session.execute(stmt):
         yield occurred_at.isoformat(timespec="seconds"), kind.label, action, actor, target, summary

@@ -1,4 +1,5 @@
 """Account Settings → Activity log, and its CSV export (full-access administrators)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,9 +21,15 @@ def activity():
     """The current organization's activity log, newest first, filtered by kind, person and date."""
     org_id = acting().org.id
     filters = queries.ActivityFilter.from_args(request.args)
-    return htmx.render("audit/activity.html", block="activity_results" if htmx.target() == "activity-results" else None,
-                       status=422 if filters.errors else 200, filters=filters, kinds=list(ActivityKind),
-                       page=queries.activity_page(org_id, filters), people=queries.people(org_id))
+    return htmx.render(
+        "audit/activity.html",
+        block="activity_results" if htmx.target() == "activity-results" else None,
+        status=422 if filters.errors else 200,
+        filters=filters,
+        kinds=list(ActivityKind),
+        page=queries.activity_page(org_id, filters),
+        people=queries.people(org_id),
+    )
 
 
 @bp.get("/activity.csv")
@@ -32,5 +39,8 @@ def activity_csv():
     me = acting()
     filters = queries.ActivityFilter.from_args(request.args)
     org_id = me.org.id  # a plain value: the rows are read after the request's session is gone
-    return downloads.csv_download(f"activity-{me.org.orgid}-{date.today().isoformat()}.csv", CSV_HEADER,
-                                  lambda: queries.export_rows(org_id, filters))
+    return downloads.csv_download(
+        f"activity-{me.org.orgid}-{date.today().isoformat()}.csv",
+        CSV_HEADER,
+        lambda: queries.export_rows(org_id, filters),
+    )

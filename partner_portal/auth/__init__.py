@@ -1,4 +1,5 @@
 """Sign in, sign out, password reset."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)

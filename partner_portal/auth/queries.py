@@ -1,4 +1,5 @@
 """Reads for signed-in sessions and two-factor sign-in."""
+
 from __future__ import annotations
 
 from typing import NamedTuple
@@ -26,9 +27,13 @@ def live_session(secret: str) -> tuple[User, UserSession] | None:
 
 # Built once: every signed-in request runs it.
 _LIVE_SESSION = (
-    select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
-    .where(UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None),
-           UserSession.expires_at > bindparam("now", type_=UserSession.expires_at.type))
+    select(User, UserSession)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.ended_at.is_(None),
+        UserSession.expires_at > bindparam("now", type_=UserSession.expires_at.type),
+    )
 )
 
 
@@ -53,7 +58,8 @@ class SessionList(NamedTuple):
 def active_sessions(user_id: int, current_id: int | None) -> SessionList:
     """The user's live sessions, this one first, then the most recently seen."""
     records = db.session.scalars(
-        select(UserSession).where(UserSession.user_id == user_id, *live())
+        select(UserSession)
+        .where(UserSession.user_id == user_id, *live())
         .order_by(UserSession.last_seen_at.desc(), UserSession.id.desc())
     ).all()
     rows = [SessionRow(record, record.id == current_id) for record in records]
@@ -75,7 +81,8 @@ class RecoveryCodesLeft(NamedTuple):
 def recovery_codes_left(user_id: int) -> RecoveryCodesLeft:
     """The user's unused and issued recovery codes (one query)."""
     unused, issued = db.session.execute(
-        select(func.count(RecoveryCode.id).filter(RecoveryCode.used_at.is_(None)), func.count(RecoveryCode.id))
-        .where(RecoveryCode.user_id == user_id)
+        select(func.count(RecoveryCode.id).filter(RecoveryCode.used_at.is_(None)), func.count(RecoveryCode.id)).where(
+            RecoveryCode.user_id == user_id
+        )
     ).one()
     return RecoveryCodesLeft(unused, issued)

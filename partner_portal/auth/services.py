@@ -1,4 +1,5 @@
 """Sign-in and password rules."""
+
 from __future__ import annotations
 
 import hashlib
@@ -88,8 +89,9 @@ def reset_token(user: User) -> str:
 
 def user_for_reset_token(token: str) -> User:
     """Return the user a reset token is for; raises AuthError when expired, tampered or used."""
-    return user_for_signed_token(token, "password-reset", current_app.config["PASSWORD_RESET_MAX_AGE"],
-                                 "reset link", "Ask for a new one.")[0]
+    return user_for_signed_token(
+        token, "password-reset", current_app.config["PASSWORD_RESET_MAX_AGE"], "reset link", "Ask for a new one."
+    )[0]
 
 
 def check_password_rules(password: str) -> None:
@@ -127,6 +129,7 @@ def use_reset_link(token: str, password: str) -> User:
 
 # --- signed-in sessions ---------------------------------------------------------------------
 
+
 def _lifetime(remember: bool) -> timedelta:
     """How long a session lives from sign-in: as long as the cookie that carries it."""
     # Flask refuses a session cookie signed longer than PERMANENT_SESSION_LIFETIME ago, and the
@@ -157,11 +160,21 @@ def start_session(user: User, remember: bool, client_address: str, user_agent: s
     begin_serialized(User, user.id)
     now = utcnow()
     cutoff = now - SESSION_RECORD_RETENTION
-    db.session.execute(delete(UserSession).where(
-        UserSession.user_id == user.id, or_(UserSession.ended_at < cutoff, UserSession.expires_at < cutoff)))
-    record = UserSession(user_id=user.id, token_hash=token_hash(secret), remember=bool(remember),
-                         client_address=client_address[:45], user_agent=user_agent[:255],
-                         created_at=now, last_seen_at=now, expires_at=now + _lifetime(remember))
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id, or_(UserSession.ended_at < cutoff, UserSession.expires_at < cutoff)
+        )
+    )
+    record = UserSession(
+        user_id=user.id,
+        token_hash=token_hash(secret),
+        remember=bool(remember),
+        client_address=client_address[:45],
+        user_agent=user_agent[:255],
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + _lifetime(remember),
+    )
     db.session.add(record)
     db.session.flush()
     user.attach_session(record.id, secret)
@@ -186,7 +199,8 @@ def signed_in_user(secret: str, client_address: str) -> User | None:
         db.session.execute(
             update(UserSession)
             .where(UserSession.id == session_id, UserSession.last_seen_at < now - SESSION_TOUCH_INTERVAL)
-            .values(last_seen_at=now, client_address=client_address[:45]))
+            .values(last_seen_at=now, client_address=client_address[:45])
+        )
         db.session.commit()
     return user
 
@@ -194,8 +208,10 @@ def signed_in_user(secret: str, client_address: str) -> User | None:
 def _end_sessions(user_id: int, *conditions) -> int:
     """Mark the user's live sessions matching `conditions` as ended (no commit); returns how many."""
     result = db.session.execute(
-        update(UserSession).where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), *conditions)
-        .values(ended_at=utcnow()))
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.ended_at.is_(None), *conditions)
+        .values(ended_at=utcnow())
+    )
     return result.rowcount
 
 
@@ -215,6 +231,7 @@ def end_other_sessions(user_id: int, keep_id: int) -> int:
 
 
 # --- between the password and the code (two-factor sign-in, see two_factor.py) ------------------
+
 
 class TwoFactorRequired(Exception):
     """The password was right and the account asks for a code: carries the pending sign-in note."""

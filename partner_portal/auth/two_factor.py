@@ -20,6 +20,7 @@ Design decisions (the next engineer needs these):
   a signed note naming the person, valid for five minutes (services.pending_note), and every
   page treats it as signed out. The session starts when finish_sign_in accepts a code.
 """
+
 from __future__ import annotations
 
 import base64
@@ -76,6 +77,7 @@ def clock() -> float:
 
 # --- the secret, encrypted at rest ---------------------------------------------------------------
 
+
 def _fernet() -> MultiFernet:
     """Encrypts with a key from SECRET_KEY; also decrypts with keys from SECRET_KEY_FALLBACKS."""
     config = current_app.config
@@ -97,12 +99,14 @@ def _secret_of(user: User) -> str | None:
     try:
         return _fernet().decrypt(user.totp_secret.encode()).decode()
     except InvalidToken:
-        current_app.logger.warning("The TOTP secret of user %s does not decrypt with SECRET_KEY or its fallbacks",
-                                   user.id)
+        current_app.logger.warning(
+            "The TOTP secret of user %s does not decrypt with SECRET_KEY or its fallbacks", user.id
+        )
         return None
 
 
 # --- codes ---------------------------------------------------------------------------------------
+
 
 def normalise_code(code: str) -> str:
     """The code without spaces and dashes, in capitals (as recovery codes are printed)."""
@@ -125,8 +129,10 @@ def _accept_step(user_id: int, step: int) -> bool:
     """Record `step` as the user's last used one, unless it or a later one already was (one
     conditional UPDATE: of two requests with the same code, one wins)."""
     result = db.session.execute(
-        update(User).where(User.id == user_id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-        .values(totp_last_step=step))
+        update(User)
+        .where(User.id == user_id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+    )
     return result.rowcount == 1
 
 
@@ -144,9 +150,11 @@ def _use_recovery_code(user: User, code: str) -> None:
     """Spend one unused recovery code of the user; raises TwoFactorError (no commit)."""
     result = db.session.execute(
         update(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.code_hash == token_hash(code),
-               RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow()))
+        .where(
+            RecoveryCode.user_id == user.id, RecoveryCode.code_hash == token_hash(code), RecoveryCode.used_at.is_(None)
+        )
+        .values(used_at=utcnow())
+    )
     if result.rowcount != 1:
         raise TwoFactorError(WRONG_RECOVERY_CODE)
 
@@ -181,13 +189,16 @@ def _new_recovery_codes(user_id: int) -> list[str]:
     """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones; returns them, grouped
     by four for reading (no commit)."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
-    codes = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
-             for _ in range(RECOVERY_CODE_COUNT)]
+    codes = [
+        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_CODE_LENGTH))
+        for _ in range(RECOVERY_CODE_COUNT)
+    ]
     db.session.add_all(RecoveryCode(user_id=user_id, code_hash=token_hash(code)) for code in codes)
-    return ["-".join(code[i:i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4)) for code in codes]
+    return ["-".join(code[i : i + 4] for i in range(0, RECOVERY_CODE_LENGTH, 4)) for code in codes]
 
 
 # --- enrollment ----------------------------------------------------------------------------------
+
 
 class Enrollment(NamedTuple):
     """What the set-up page shows for a pending secret: the key to type and the QR code to scan."""
@@ -215,7 +226,7 @@ def enrollment(user: User) -> Enrollment | None:
         return None
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
     size, path = qr_path(uri)
-    return Enrollment(" ".join(secret[i:i + 4] for i in range(0, len(secret), 4)), size, path)
+    return Enrollment(" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)), size, path)
 
 
 def qr_path(text: str) -> tuple[int, str]:
@@ -301,6 +312,7 @@ def setup_required(user: User) -> bool:
 
 
 # --- the second step of signing in ------------------------------------------------------------
+
 
 def finish_sign_in(pending: PendingSignIn, code: str, client_address: str, user_agent: str) -> User:
     """Check the code (TOTP or recovery), then record the session (see services.start_session).

@@ -1,5 +1,6 @@
 """Sign in (with its code step), Sign out, Forgot password?, reset, signing out other sessions,
 and two-factor sign-in in Account Settings."""
+
 from __future__ import annotations
 
 from flask import flash, request, session, url_for
@@ -14,17 +15,37 @@ from ..models import UserSession
 from ..web.tenancy import SESSION_ORG_KEY, own_or_404
 from . import bp
 from .forms import (
-    ConfirmTwoFactorForm, DisableTwoFactorForm, ForgotPasswordForm, RecoveryCodesForm, ResetPasswordForm,
-    SignInCodeForm, SignInForm,
+    ConfirmTwoFactorForm,
+    DisableTwoFactorForm,
+    ForgotPasswordForm,
+    RecoveryCodesForm,
+    ResetPasswordForm,
+    SignInCodeForm,
+    SignInForm,
 )
 from .queries import active_sessions, live, recovery_codes_left
 from .services import (
-    PENDING_SIGN_IN_KEY, AuthError, SignInExpired, TwoFactorRequired, end_other_sessions, end_session, open_session,
-    pending_sign_in, request_password_reset, use_reset_link, user_for_reset_token,
+    PENDING_SIGN_IN_KEY,
+    AuthError,
+    SignInExpired,
+    TwoFactorRequired,
+    end_other_sessions,
+    end_session,
+    open_session,
+    pending_sign_in,
+    request_password_reset,
+    use_reset_link,
+    user_for_reset_token,
 )
 from .two_factor import (
-    TwoFactorError, confirm_enrollment, disable, enrollment, finish_sign_in, regenerate_recovery_codes,
-    setup_required, start_enrollment,
+    TwoFactorError,
+    confirm_enrollment,
+    disable,
+    enrollment,
+    finish_sign_in,
+    regenerate_recovery_codes,
+    setup_required,
+    start_enrollment,
 )
 
 
@@ -37,8 +58,13 @@ def sign_in():
         form.next.data = local_path(request.args.get("next")) or ""
     if form.validate_on_submit():
         try:
-            user = open_session(form.email.data, form.password.data, form.remember.data,
-                                request.remote_addr or "", request.user_agent.string)
+            user = open_session(
+                form.email.data,
+                form.password.data,
+                form.remember.data,
+                request.remote_addr or "",
+                request.user_agent.string,
+            )
         except TwoFactorRequired as needed:
             # Signed in only once the code step passes: until then the browser holds the note alone.
             session.clear()
@@ -51,8 +77,13 @@ def sign_in():
             login_user(user, remember=form.remember.data)
             return htmx.redirect(local_path(form.next.data) or url_for("home.index"))
     status = 422 if form.errors else 200
-    return htmx.render("auth/sign_in.html", block="sign_in_form", status=status, form=form,
-                       invited_by=_inviting_partner(form.next.data))
+    return htmx.render(
+        "auth/sign_in.html",
+        block="sign_in_form",
+        status=status,
+        form=form,
+        invited_by=_inviting_partner(form.next.data),
+    )
 
 
 def _inviting_partner(next_path: str | None):
@@ -141,8 +172,12 @@ def reset_password(token: str):
 def _sessions_changed(message: str):
     """After signing sessions out: the updated list for htmx, otherwise back to Account Settings."""
     if htmx.is_htmx():
-        return htmx.render("accounts/settings.html", block="user_sessions", notice=message,
-                           sessions=active_sessions(current_user.id, current_user.session_id))
+        return htmx.render(
+            "accounts/settings.html",
+            block="user_sessions",
+            notice=message,
+            sessions=active_sessions(current_user.id, current_user.session_id),
+        )
     flash(message, "success")
     return htmx.redirect(url_for("accounts.settings") + "#user-sessions")
 
@@ -170,8 +205,9 @@ def sign_out_session(session_id: int):
 # --- two-factor sign-in in Account Settings ------------------------------------------------------
 
 # What a person who must still turn two-factor sign-in on (REQUIRE_TWO_FACTOR) may open.
-OPEN_BEFORE_SETUP = frozenset({"static", "auth.sign_out", "auth.two_factor", "auth.start_two_factor",
-                               "auth.confirm_two_factor"})
+OPEN_BEFORE_SETUP = frozenset(
+    {"static", "auth.sign_out", "auth.two_factor", "auth.start_two_factor", "auth.confirm_two_factor"}
+)
 
 
 @bp.before_app_request

@@ -1,4 +1,5 @@
 """Reads about connections, shared by the partner and customer sides."""
+
 from __future__ import annotations
 
 import functools
@@ -29,23 +30,33 @@ def _connected_customer_statement():
     return (
         select(Organization, Connection)
         .join(Connection, Connection.customer_id == Organization.id)
-        .where(Organization.orgid == bindparam("orgid", type_=String), Connection.partner_id == bindparam("partner_id"),
-               Connection.ended_at.is_(None))
+        .where(
+            Organization.orgid == bindparam("orgid", type_=String),
+            Connection.partner_id == bindparam("partner_id"),
+            Connection.ended_at.is_(None),
+        )
     )
 
 
 def active_connection_count(partner_id: int) -> int:
     """Number of active connections of a partner."""
-    return db.session.scalar(
-        select(func.count()).select_from(Connection)
-        .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Connection)
+            .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
+        )
+        or 0
+    )
 
 
 def active_connection(partner_id: int, customer_id: int) -> Connection | None:
     """The active connection between two organizations, if any."""
-    return db.session.scalar(select(Connection).where(
-        Connection.partner_id == partner_id, Connection.customer_id == customer_id, Connection.ended_at.is_(None)))
+    return db.session.scalar(
+        select(Connection).where(
+            Connection.partner_id == partner_id, Connection.customer_id == customer_id, Connection.ended_at.is_(None)
+        )
+    )
 
 
 def partner_for_token(token: str) -> Organization | None:
@@ -63,7 +74,8 @@ def partner_for_token(token: str) -> Organization | None:
 def partner_connections(customer_id: int) -> list[tuple[Connection, Organization, list]]:
     """Active partners of a customer with their badges: two queries whatever the count."""
     rows = db.session.execute(
-        select(Connection, Organization).join(Organization, Organization.id == Connection.partner_id)
+        select(Connection, Organization)
+        .join(Organization, Organization.id == Connection.partner_id)
         .where(Connection.customer_id == customer_id, Connection.ended_at.is_(None))
         .order_by(Organization.name)
     ).all()
@@ -71,8 +83,10 @@ def partner_connections(customer_id: int) -> list[tuple[Connection, Organization
     if rows:
         for org_id, program in db.session.execute(
             select(ProgramMembership.organization_id, ProgramMembership.program)
-            .where(ProgramMembership.organization_id.in_([org.id for _, org in rows]),
-                   ProgramMembership.status == MembershipStatus.ACTIVE)
+            .where(
+                ProgramMembership.organization_id.in_([org.id for _, org in rows]),
+                ProgramMembership.status == MembershipStatus.ACTIVE,
+            )
             .order_by(ProgramMembership.program)
         ):
             badges.setdefault(org_id, []).append(program)
@@ -113,8 +127,16 @@ def connection_history(customer_id: int, partner_id: int | None = None) -> list[
     partner, creator, ender = aliased(Organization), aliased(User), aliased(User)
     customer = aliased(Organization)
     stmt = (
-        select(partner.name, customer.name, Connection.method, Connection.created_at, creator.email,
-               Connection.ended_at, ender.email, Connection.ended_by_side)
+        select(
+            partner.name,
+            customer.name,
+            Connection.method,
+            Connection.created_at,
+            creator.email,
+            Connection.ended_at,
+            ender.email,
+            Connection.ended_by_side,
+        )
         .join(partner, partner.id == Connection.partner_id)
         .join(customer, customer.id == Connection.customer_id)
         .outerjoin(creator, creator.id == Connection.created_by_id)

@@ -1,5 +1,6 @@
 """Connection rules: the 100-customer limit, invitations, adding and ending connections, and the
 administrator access that a connection grants."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,19 @@ from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
-    Access, ActivityKind, Administrator, AdministratorInvitation, Connection, ConnectionMethod, NotificationSource,
-    Organization, Side, Tenancy, User, utcnow, WebhookEvent,
+    Access,
+    ActivityKind,
+    Administrator,
+    AdministratorInvitation,
+    Connection,
+    ConnectionMethod,
+    NotificationSource,
+    Organization,
+    Side,
+    Tenancy,
+    User,
+    utcnow,
+    WebhookEvent,
 )
 from ..models.organization import new_invitation_token
 from ..notifications.services import notify
@@ -23,8 +35,7 @@ from ..webhooks.services import emit
 from . import sharing
 from .queries import active_connection, active_connection_count
 
-EMAIL_TAKEN = ("An account already uses this business email. Invite that customer with your invitation link "
-               "instead.")
+EMAIL_TAKEN = "An account already uses this business email. Invite that customer with your invitation link instead."
 
 
 class ConnectionRefused(Exception):
@@ -43,9 +54,11 @@ def connection_limit() -> int:
 def limit_message() -> str:
     """What to tell a partner at the limit, and what they can do about it."""
     limit = connection_limit()
-    return (f"This partner account already has {limit} connected customers, the most it can have. "
-            "Remove a customer you no longer manage, or use a separate partner account "
-            "(signed up with a different email address) for the additional customers.")
+    return (
+        f"This partner account already has {limit} connected customers, the most it can have. "
+        "Remove a customer you no longer manage, or use a separate partner account "
+        "(signed up with a different email address) for the additional customers."
+    )
 
 
 def ensure_invitation_token(partner_id: int) -> None:
@@ -54,9 +67,11 @@ def ensure_invitation_token(partner_id: int) -> None:
     Called when an organization joins a partner program, so that showing the link never writes.
     """
     # Conditional update: two grants at once still end with one token.
-    db.session.execute(update(Organization)
-                       .where(Organization.id == partner_id, Organization.invitation_token.is_(None))
-                       .values(invitation_token=new_invitation_token()))
+    db.session.execute(
+        update(Organization)
+        .where(Organization.id == partner_id, Organization.invitation_token.is_(None))
+        .values(invitation_token=new_invitation_token())
+    )
 
 
 @dataclass(frozen=True)
@@ -69,8 +84,12 @@ class InvitationCheck:
 
 def _administers(user_id: int, org_id: int) -> bool:
     """True when the user is an administrator of the organization."""
-    return db.session.scalar(select(Administrator.id).where(
-        Administrator.user_id == user_id, Administrator.organization_id == org_id)) is not None
+    return (
+        db.session.scalar(
+            select(Administrator.id).where(Administrator.user_id == user_id, Administrator.organization_id == org_id)
+        )
+        is not None
+    )
 
 
 def check_invitation(partner: Organization, customer_admin: Administrator) -> InvitationCheck:
@@ -82,23 +101,34 @@ def check_invitation(partner: Organization, customer_admin: Administrator) -> In
     """
     customer_id = customer_admin.organization_id
     if customer_id == partner.id:
-        return InvitationCheck(False, "This is your own organization's invitation link: an organization can't connect to itself.")
+        return InvitationCheck(
+            False, "This is your own organization's invitation link: an organization can't connect to itself."
+        )
     if not customer_admin.is_full:
-        return InvitationCheck(False, "Only a full-access administrator of your organization can accept a partner invitation.")
+        return InvitationCheck(
+            False, "Only a full-access administrator of your organization can accept a partner invitation."
+        )
     if customer_admin.is_via_partner or _administers(customer_admin.user_id, partner.id):
-        return InvitationCheck(False, f"You also work for {partner.name}, so you can't accept its invitation for this "
-                                      "organization. Ask one of the organization's own full-access administrators "
-                                      "to accept it.")
+        return InvitationCheck(
+            False,
+            f"You also work for {partner.name}, so you can't accept its invitation for this "
+            "organization. Ask one of the organization's own full-access administrators "
+            "to accept it.",
+        )
     if active_connection(partner.id, customer_id) is not None:
         return InvitationCheck(False, f"Your organization is already connected to {partner.name}.")
     if active_connection_count(partner.id) >= connection_limit():
-        return InvitationCheck(False, f"{partner.name} can't take more customers right now: it has reached its limit of "
-                                      f"{connection_limit()} connected customers. Ask the partner to make room.")
+        return InvitationCheck(
+            False,
+            f"{partner.name} can't take more customers right now: it has reached its limit of "
+            f"{connection_limit()} connected customers. Ask the partner to make room.",
+        )
     return InvitationCheck(True)
 
 
-def accept_invitation(partner: Organization, customer_admin: Administrator, by: User,
-                      scopes: dict[str, bool] | None = None) -> Connection:
+def accept_invitation(
+    partner: Organization, customer_admin: Administrator, by: User, scopes: dict[str, bool] | None = None
+) -> Connection:
     """Connect the administrator's organization to `partner`, sharing `scopes` (default: all);
     raises ConnectionRefused.
 
@@ -115,22 +145,32 @@ def accept_invitation(partner: Organization, customer_admin: Administrator, by: 
     if not check.can_accept:
         db.session.rollback()
         raise ConnectionRefused(check.reason)
-    link = Connection(partner_id=partner_id, customer_id=customer_id, method=ConnectionMethod.INVITATION,
-                      created_by_id=by_id)
+    link = Connection(
+        partner_id=partner_id, customer_id=customer_id, method=ConnectionMethod.INVITATION, created_by_id=by_id
+    )
     sharing.apply(link, scopes or {})
     db.session.add(link)
     customer = db.session.get(Organization, customer_id)
     withheld = sharing.withheld_text(link)
     partner = db.session.get(Organization, partner_id)
     by = db.session.get(User, by_id)
-    _log_connection(partner, customer, "connected", by,
-                    f"{customer.name} (ORGID {customer.orgid}) accepted the invitation link and connected.{withheld}",
-                    f"Accepted the invitation of {partner.name} (ORGID {partner.orgid}) and connected.{withheld}")
+    _log_connection(
+        partner,
+        customer,
+        "connected",
+        by,
+        f"{customer.name} (ORGID {customer.orgid}) accepted the invitation link and connected.{withheld}",
+        f"Accepted the invitation of {partner.name} (ORGID {partner.orgid}) and connected.{withheld}",
+    )
     try:
         # Inside the try: the notification and the webhook events may flush the new connection.
-        notify(partner_id, f"New customer connection: {customer.name}",
-               f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer "
-               f"Dashboard.{withheld}", source=NotificationSource.CONNECTION)
+        notify(
+            partner_id,
+            f"New customer connection: {customer.name}",
+            f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer "
+            f"Dashboard.{withheld}",
+            source=NotificationSource.CONNECTION,
+        )
         _emit_connection(WebhookEvent.CONNECTION_CREATED, link, partner, customer)
         db.session.commit()
     except IntegrityError:
@@ -177,40 +217,63 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
 def _create_added_customer(partner: Organization, by_id: int, details: NewCustomer) -> Organization:
     """Write the account, its contact, the connection, both administrators, the notifications and
     the welcome email (uncommitted; a duplicate email raises IntegrityError at a flush)."""
-    customer = Organization(name=details.company, tenancy=Tenancy.MULTI, contact_phone=details.phone,
-                            country=details.country)
+    customer = Organization(
+        name=details.company, tenancy=Tenancy.MULTI, contact_phone=details.phone, country=details.country
+    )
     contact = User(email=details.email, name=f"{details.first_name} {details.last_name}".strip())
     db.session.add_all([customer, contact])
     db.session.flush()
-    link = Connection(partner_id=partner.id, customer_id=customer.id, method=ConnectionMethod.ADDED,
-                      created_by_id=by_id)
+    link = Connection(
+        partner_id=partner.id, customer_id=customer.id, method=ConnectionMethod.ADDED, created_by_id=by_id
+    )
     db.session.add(link)
     db.session.flush()
-    db.session.add_all([
-        Administrator(user_id=contact.id, organization_id=customer.id, access=Access.FULL, added_by_id=by_id),
-        Administrator(user_id=by_id, organization_id=customer.id, access=Access.FULL, added_by_id=by_id,
-                      via_connection_id=link.id),
-    ])
-    notify(customer.id, f"{partner.name} was added as an administrator",
-           f"{partner.name} (ORGID {partner.orgid}) created this account for {details.company} and was added as an "
-           f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.",
-           source=NotificationSource.CONNECTION)
-    notify(partner.id, f"New customer connection: {customer.name}",
-           f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.",
-           source=NotificationSource.CONNECTION)
+    db.session.add_all(
+        [
+            Administrator(user_id=contact.id, organization_id=customer.id, access=Access.FULL, added_by_id=by_id),
+            Administrator(
+                user_id=by_id,
+                organization_id=customer.id,
+                access=Access.FULL,
+                added_by_id=by_id,
+                via_connection_id=link.id,
+            ),
+        ]
+    )
+    notify(
+        customer.id,
+        f"{partner.name} was added as an administrator",
+        f"{partner.name} (ORGID {partner.orgid}) created this account for {details.company} and was added as an "
+        f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.",
+        source=NotificationSource.CONNECTION,
+    )
+    notify(
+        partner.id,
+        f"New customer connection: {customer.name}",
+        f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.",
+        source=NotificationSource.CONNECTION,
+    )
     _emit_connection(WebhookEvent.CONNECTION_CREATED, link, partner, customer)
     by = db.session.get(User, by_id)
-    _log_connection(partner, customer, "added", by,
-                    f"Added the customer {customer.name} (ORGID {customer.orgid}) with Add a customer and connected "
-                    f"it; {by.email} administers it through the connection.",
-                    f"{partner.name} (ORGID {partner.orgid}) created this account with Add a customer and connected "
-                    f"it; {by.email} administers it through the connection.")
+    _log_connection(
+        partner,
+        customer,
+        "added",
+        by,
+        f"Added the customer {customer.name} (ORGID {customer.orgid}) with Add a customer and connected "
+        f"it; {by.email} administers it through the connection.",
+        f"{partner.name} (ORGID {partner.orgid}) created this account with Add a customer and connected "
+        f"it; {by.email} administers it through the connection.",
+    )
     # Written with the account and sent after the commit: no request waits on the mail server.
-    queue_mail(details.email, f"{partner.name} created your Partner Portal account",
-               f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
-               f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
-               f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
-               f"{details.email}.\n")
+    queue_mail(
+        details.email,
+        f"{partner.name} created your Partner Portal account",
+        f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
+        f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
+        f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
+        f"{details.email}.\n",
+    )
     return customer
 
 
@@ -232,21 +295,37 @@ def end_connection(link: Connection, side: Side, by: User) -> None:
     partner = db.session.get(Organization, link.partner_id)
     customer = db.session.get(Organization, link.customer_id)
     who = "your organization" if side is Side.PARTNER else "the customer"
-    access = (f" {ended_access} administrator access{'es' if ended_access != 1 else ''} granted through it ended."
-              if ended_access else "")
-    _log_connection(partner, customer, "ended", db.session.get(User, by_id),
-                    f"The connection with {customer.name} (ORGID {customer.orgid}) was ended by {who}.{access}",
-                    f"The connection with {partner.name} (ORGID {partner.orgid}) was ended by "
-                    f"{'your organization' if side is Side.CUSTOMER else 'the partner'}.{access}")
+    access = (
+        f" {ended_access} administrator access{'es' if ended_access != 1 else ''} granted through it ended."
+        if ended_access
+        else ""
+    )
+    _log_connection(
+        partner,
+        customer,
+        "ended",
+        db.session.get(User, by_id),
+        f"The connection with {customer.name} (ORGID {customer.orgid}) was ended by {who}.{access}",
+        f"The connection with {partner.name} (ORGID {partner.orgid}) was ended by "
+        f"{'your organization' if side is Side.CUSTOMER else 'the partner'}.{access}",
+    )
     if side is Side.CUSTOMER:
-        notify(partner.id, f"{customer.name} removed its connection",
-               f"{customer.name} (ORGID {customer.orgid}) ended its connection with your organization. "
-               "It no longer appears on your Customer Dashboard, and your administrators no longer have access "
-               "to its account.", source=NotificationSource.CONNECTION)
+        notify(
+            partner.id,
+            f"{customer.name} removed its connection",
+            f"{customer.name} (ORGID {customer.orgid}) ended its connection with your organization. "
+            "It no longer appears on your Customer Dashboard, and your administrators no longer have access "
+            "to its account.",
+            source=NotificationSource.CONNECTION,
+        )
     else:
-        notify(customer.id, f"{partner.name} removed its connection",
-               f"{partner.name} (ORGID {partner.orgid}) ended its connection with your organization and no longer "
-               "sees your account information.", source=NotificationSource.CONNECTION)
+        notify(
+            customer.id,
+            f"{partner.name} removed its connection",
+            f"{partner.name} (ORGID {partner.orgid}) ended its connection with your organization and no longer "
+            "sees your account information.",
+            source=NotificationSource.CONNECTION,
+        )
     _emit_connection(WebhookEvent.CONNECTION_ENDED, link, partner, customer)
     db.session.commit()
 
@@ -269,23 +348,49 @@ def change_sharing(link: Connection, scopes: dict[str, bool], by: User) -> bool:
     partner = db.session.get(Organization, link.partner_id)
     customer = db.session.get(Organization, link.customer_id)
     change = sharing.change_text(before, after)
-    notify(partner.id, f"{customer.name} changed what it shares with you",
-           f"{customer.name} (ORGID {customer.orgid}) changed what your organization sees: {change}.",
-           source=NotificationSource.CONNECTION)
-    _log_connection(partner, customer, "sharing-changed", db.session.get(User, by_id),
-                    f"{customer.name} (ORGID {customer.orgid}) changed what it shares: {change}.",
-                    f"Changed what {partner.name} (ORGID {partner.orgid}) sees: {change}.")
+    notify(
+        partner.id,
+        f"{customer.name} changed what it shares with you",
+        f"{customer.name} (ORGID {customer.orgid}) changed what your organization sees: {change}.",
+        source=NotificationSource.CONNECTION,
+    )
+    _log_connection(
+        partner,
+        customer,
+        "sharing-changed",
+        db.session.get(User, by_id),
+        f"{customer.name} (ORGID {customer.orgid}) changed what it shares: {change}.",
+        f"Changed what {partner.name} (ORGID {partner.orgid}) sees: {change}.",
+    )
     db.session.commit()
     return True
 
 
-def _log_connection(partner: Organization, customer: Organization, action: str, by: User | None,
-                    partner_summary: str, customer_summary: str) -> None:
+def _log_connection(
+    partner: Organization,
+    customer: Organization,
+    action: str,
+    by: User | None,
+    partner_summary: str,
+    customer_summary: str,
+) -> None:
     """Write a connection change into both organizations' activity logs (uncommitted)."""
-    record(partner.id, ActivityKind.CONNECTION, action, partner_summary, by=by,
-           target=f"{customer.name} ({customer.orgid})")
-    record(customer.id, ActivityKind.CONNECTION, action, customer_summary, by=by,
-           target=f"{partner.name} ({partner.orgid})")
+    record(
+        partner.id,
+        ActivityKind.CONNECTION,
+        action,
+        partner_summary,
+        by=by,
+        target=f"{customer.name} ({customer.orgid})",
+    )
+    record(
+        customer.id,
+        ActivityKind.CONNECTION,
+        action,
+        customer_summary,
+        by=by,
+        target=f"{partner.name} ({partner.orgid})",
+    )
 
 
 def _emit_connection(event: WebhookEvent, link: Connection, partner: Organization, customer: Organization) -> None:
@@ -293,9 +398,12 @@ def _emit_connection(event: WebhookEvent, link: Connection, partner: Organizatio
 
     def data() -> dict:
         db.session.flush()
-        return {"connection_id": link.id, "method": link.method.value,
-                "partner": {"orgid": partner.orgid, "name": partner.name},
-                "customer": {"orgid": customer.orgid, "name": customer.name},
-                "ended_by": link.ended_by_side.value if link.ended_by_side else None}
+        return {
+            "connection_id": link.id,
+            "method": link.method.value,
+            "partner": {"orgid": partner.orgid, "name": partner.name},
+            "customer": {"orgid": customer.orgid, "name": customer.name},
+            "ended_by": link.ended_by_side.value if link.ended_by_side else None,
+        }
 
     emit((partner.id, customer.id), event, data)

@@ -4,6 +4,7 @@ lives; pages, exports, the calendar feed and any API read it from here.
 A scope that is off hides that kind of data from the partner ("not shared by the customer"),
 never the connection itself or the customer's name, ORGID and contact.
 """
+
 from __future__ import annotations
 
 from ..models import Connection
@@ -71,11 +72,14 @@ def from_form(form) -> dict[str, bool]:
 
 def change_text(before: dict[str, bool], after: dict[str, bool]) -> str:
     """What changed, in words: "Notifications no longer shared; Support-ticket counts now shared"."""
-    return "; ".join(f"{SCOPES[scope]} {'now shared' if after[scope] else 'no longer shared'}"
-                     for scope in SCOPES if before[scope] != after[scope])
+    return "; ".join(
+        f"{SCOPES[scope]} {'now shared' if after[scope] else 'no longer shared'}"
+        for scope in SCOPES
+        if before[scope] != after[scope]
+    )
 
 
 def withheld_text(connection: Connection) -> str:
-    """" Not shared: …." for a connection that withholds something, else ""."""
+    """ " Not shared: …." for a connection that withholds something, else ""."""
     withheld = [SCOPES[scope] for scope, on in scopes_of(connection).items() if not on]
     return f" Not shared by the customer: {', '.join(withheld)}." if withheld else ""

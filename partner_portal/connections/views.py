@@ -1,4 +1,5 @@
 """Invitation acceptance, and the customer side of connections in Account Settings."""
+
 from __future__ import annotations
 
 from flask import abort, flash, request, url_for
@@ -38,14 +39,29 @@ def invitation(token: str):
         try:
             accept_invitation(partner, me.administrator, current_user, sharing.from_form(request.form))
         except ConnectionRefused as error:
-            return htmx.render("connections/invitation.html", status=409, partner=partner, customer=me.org,
-                               programs=active_programs(partner.id), check=check, error=str(error),
-                               partner_sees=PARTNER_SEES, scopes=sharing.SCOPES)
+            return htmx.render(
+                "connections/invitation.html",
+                status=409,
+                partner=partner,
+                customer=me.org,
+                programs=active_programs(partner.id),
+                check=check,
+                error=str(error),
+                partner_sees=PARTNER_SEES,
+                scopes=sharing.SCOPES,
+            )
         flash(f"You are now connected to {partner.name}.", "success")
         return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
-    return htmx.render("connections/invitation.html", partner=partner, customer=me.org,
-                       programs=active_programs(partner.id), check=check, error=None, partner_sees=PARTNER_SEES,
-                       scopes=sharing.SCOPES)
+    return htmx.render(
+        "connections/invitation.html",
+        partner=partner,
+        customer=me.org,
+        programs=active_programs(partner.id),
+        check=check,
+        error=None,
+        partner_sees=PARTNER_SEES,
+        scopes=sharing.SCOPES,
+    )
 
 
 @bp.route("/account/partners/<int:connection_id>/remove", methods=["GET", "POST"])
@@ -58,8 +74,9 @@ def remove_partner(connection_id: int):
         end_connection(link, Side.CUSTOMER, current_user)
         flash(f"{partner.name} no longer has access to your account information.", "success")
         return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
-    return htmx.render("connections/remove_partner.html", block="remove_dialog", link=link, partner=partner,
-                       as_dialog=htmx.is_htmx())
+    return htmx.render(
+        "connections/remove_partner.html", block="remove_dialog", link=link, partner=partner, as_dialog=htmx.is_htmx()
+    )
 
 
 @bp.post("/account/partners/<int:connection_id>/sharing")

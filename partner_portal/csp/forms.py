@@ -1,4 +1,5 @@
 """Forms of the service-provider pages. Colors and logos are checked by csp.theme and csp.uploads."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -70,15 +71,27 @@ class ThemeForm(FlaskForm):
     @staticmethod
     def initial(colors: ThemeColors) -> dict:
         """Form data showing `colors`."""
-        return {"banner_color": colors.banner, "banner_text_color": colors.banner_text, "icon_color": colors.icon,
-                "accent_color": colors.accent}
+        return {
+            "banner_color": colors.banner,
+            "banner_text_color": colors.banner_text,
+            "icon_color": colors.icon,
+            "accent_color": colors.accent,
+        }
 
     def shown_colors(self, saved: ThemeColors) -> ThemeColors:
         """What a preview shows: each valid color of the form, the saved one where the form's is not valid."""
-        fields = {"banner": self.banner_color, "banner_text": self.banner_text_color, "icon": self.icon_color,
-                  "accent": self.accent_color}
-        return ThemeColors(**{name: field.data if field.data and not field.errors else getattr(saved, name)
-                              for name, field in fields.items()})
+        fields = {
+            "banner": self.banner_color,
+            "banner_text": self.banner_text_color,
+            "icon": self.icon_color,
+            "accent": self.accent_color,
+        }
+        return ThemeColors(
+            **{
+                name: field.data if field.data and not field.errors else getattr(saved, name)
+                for name, field in fields.items()
+            }
+        )
 
     def shown_logos(self, stored: dict[str, str | None]) -> dict[str, str | None]:
         """What a preview shows for each logo: a newly chosen file (inline, nothing stored), nothing when
@@ -92,11 +105,19 @@ class ThemeForm(FlaskForm):
 
     def colors(self) -> ThemeColors:
         """The four colors (call after a successful validate)."""
-        return ThemeColors(banner=self.banner_color.data, banner_text=self.banner_text_color.data,
-                           icon=self.icon_color.data, accent=self.accent_color.data)
+        return ThemeColors(
+            banner=self.banner_color.data,
+            banner_text=self.banner_text_color.data,
+            icon=self.icon_color.data,
+            accent=self.accent_color.data,
+        )
 
     def change(self) -> ThemeChange:
         """The theme change this form asks for (call after a successful validate)."""
-        return ThemeChange(colors=self.colors(), logo=self.images.get("logo"),
-                           sign_in_logo=self.images.get("sign_in_logo"), remove_logo=self.remove_logo.data,
-                           remove_sign_in_logo=self.remove_sign_in_logo.data)
+        return ThemeChange(
+            colors=self.colors(),
+            logo=self.images.get("logo"),
+            sign_in_logo=self.images.get("sign_in_logo"),
+            remove_logo=self.remove_logo.data,
+            remove_sign_in_logo=self.remove_sign_in_logo.data,
+        )

@@ -1,4 +1,5 @@
 """Reads for the service-provider pages: Federated Domains and Workspace Appearance."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,7 +9,14 @@ from sqlalchemy import and_, func, select
 
 from ..extensions import db
 from ..models import (
-    Connection, DirectoryUser, IdentityDomain, Organization, ResourceLocation, Tenancy, Workspace, WorkspaceDomain,
+    Connection,
+    DirectoryUser,
+    IdentityDomain,
+    Organization,
+    ResourceLocation,
+    Tenancy,
+    Workspace,
+    WorkspaceDomain,
     WorkspaceTheme,
 )
 from ..workspaces.queries import connected
@@ -95,8 +103,14 @@ def federated_domains(provider_id: int) -> FederationPage:
         domains[domain_id].user_count = users
     added: dict[int, set[str]] = defaultdict(set)
     for domain_id, name, orgid, tenancy, slug, is_connected in db.session.execute(
-        select(WorkspaceDomain.domain_id, Organization.name, Organization.orgid, Organization.tenancy, Workspace.slug,
-               connected(Workspace.provider_id, Workspace.customer_id))
+        select(
+            WorkspaceDomain.domain_id,
+            Organization.name,
+            Organization.orgid,
+            Organization.tenancy,
+            Workspace.slug,
+            connected(Workspace.provider_id, Workspace.customer_id),
+        )
         .join(Workspace, Workspace.id == WorkspaceDomain.workspace_id)
         .join(Organization, Organization.id == Workspace.customer_id)
         .where(Workspace.provider_id == provider_id)
@@ -104,17 +118,27 @@ def federated_domains(provider_id: int) -> FederationPage:
     ):
         domains[domain_id].members.append(Member(name, orgid, tenancy, slug, is_connected))
         added[domain_id].add(orgid)
-    customers = [Candidate(*row) for row in db.session.execute(
-        select(Organization.name, Organization.orgid, Workspace.slug)
-        .join(Connection, and_(Connection.customer_id == Organization.id, Connection.partner_id == provider_id,
-                               Connection.ended_at.is_(None)))
-        .outerjoin(Workspace, and_(Workspace.provider_id == provider_id, Workspace.customer_id == Organization.id))
-        .order_by(Organization.name)
-    )]
+    customers = [
+        Candidate(*row)
+        for row in db.session.execute(
+            select(Organization.name, Organization.orgid, Workspace.slug)
+            .join(
+                Connection,
+                and_(
+                    Connection.customer_id == Organization.id,
+                    Connection.partner_id == provider_id,
+                    Connection.ended_at.is_(None),
+                ),
+            )
+            .outerjoin(Workspace, and_(Workspace.provider_id == provider_id, Workspace.customer_id == Organization.id))
+            .order_by(Organization.name)
+        )
+    ]
     for domain in domains.values():
         domain.candidates = [c for c in customers if c.orgid not in added[domain.id]]
     workspaces = db.session.execute(
-        select(Workspace.slug, Workspace.customer_id).where(Workspace.provider_id == provider_id)).all()
+        select(Workspace.slug, Workspace.customer_id).where(Workspace.provider_id == provider_id)
+    ).all()
     shared = next((slug for slug, customer_id in workspaces if customer_id is None), None)
     return FederationPage(list(locations.values()), shared, len(workspaces))
 
@@ -126,8 +150,11 @@ def domain_member(domain_id: int, orgid: str) -> tuple[Organization, str] | None
         .join(Workspace, Workspace.customer_id == Organization.id)
         .join(WorkspaceDomain, WorkspaceDomain.workspace_id == Workspace.id)
         .join(IdentityDomain, IdentityDomain.id == WorkspaceDomain.domain_id)
-        .where(WorkspaceDomain.domain_id == domain_id, Organization.orgid == orgid,
-               Workspace.provider_id == IdentityDomain.organization_id)
+        .where(
+            WorkspaceDomain.domain_id == domain_id,
+            Organization.orgid == orgid,
+            Workspace.provider_id == IdentityDomain.organization_id,
+        )
     ).first()
     return (row[0], row[1]) if row else None
 
@@ -150,16 +177,32 @@ class AppearanceRow:
 
 def appearance_rows(provider_id: int) -> list[AppearanceRow]:
     """Every connected customer with its dedicated workspace and whether it has a theme: one query."""
-    return [AppearanceRow(*row) for row in db.session.execute(
-        select(Organization.name, Organization.orgid, Organization.tenancy, Workspace.slug,
-               WorkspaceTheme.id.is_not(None))
-        .join(Connection, and_(Connection.customer_id == Organization.id, Connection.partner_id == provider_id,
-                               Connection.ended_at.is_(None)))
-        .outerjoin(Workspace, and_(Workspace.provider_id == provider_id, Workspace.customer_id == Organization.id))
-        .outerjoin(WorkspaceTheme, and_(WorkspaceTheme.provider_id == provider_id,
-                                        WorkspaceTheme.customer_id == Organization.id))
-        .order_by(Organization.name)
-    )]
+    return [
+        AppearanceRow(*row)
+        for row in db.session.execute(
+            select(
+                Organization.name,
+                Organization.orgid,
+                Organization.tenancy,
+                Workspace.slug,
+                WorkspaceTheme.id.is_not(None),
+            )
+            .join(
+                Connection,
+                and_(
+                    Connection.customer_id == Organization.id,
+                    Connection.partner_id == provider_id,
+                    Connection.ended_at.is_(None),
+                ),
+            )
+            .outerjoin(Workspace, and_(Workspace.provider_id == provider_id, Workspace.customer_id == Organization.id))
+            .outerjoin(
+                WorkspaceTheme,
+                and_(WorkspaceTheme.provider_id == provider_id, WorkspaceTheme.customer_id == Organization.id),
+            )
+            .order_by(Organization.name)
+        )
+    ]
 
 
 def customer_theme(provider_id: int, customer_id: int) -> tuple[WorkspaceTheme | None, str | None]:
@@ -167,8 +210,10 @@ def customer_theme(provider_id: int, customer_id: int) -> tuple[WorkspaceTheme |
     workspace slug (None without one): one query."""
     row = db.session.execute(
         select(Organization.id, WorkspaceTheme, Workspace.slug)
-        .outerjoin(WorkspaceTheme, and_(WorkspaceTheme.provider_id == provider_id,
-                                        WorkspaceTheme.customer_id == Organization.id))
+        .outerjoin(
+            WorkspaceTheme,
+            and_(WorkspaceTheme.provider_id == provider_id, WorkspaceTheme.customer_id == Organization.id),
+        )
         .outerjoin(Workspace, and_(Workspace.provider_id == provider_id, Workspace.customer_id == Organization.id))
         .where(Organization.id == customer_id)
     ).first()

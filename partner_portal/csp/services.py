@@ -1,5 +1,6 @@
 """Service-provider rules: workspace URLs (unique, well-formed, at most 10 per account), adding customers to
 federated domains and removing them (which revokes their users' access at once), and workspace themes."""
+
 from __future__ import annotations
 
 import re
@@ -21,9 +22,11 @@ SLUG_LENGTH = (3, 63)
 # Names a provider can't take: they look like the portal's own hosts.
 RESERVED_SLUGS = frozenset({"www", "api", "admin", "portal", "mail", "static", "workspace"})
 _SLUG_CHARACTERS = re.compile(r"[a-z0-9-]+")
-MULTI_TENANT_THEMES = ("Custom themes are a single-tenant feature. This customer is multi-tenant: it shares your "
-                       "resource location, connectors and directory domain with your other customers, so its "
-                       "workspace keeps the default appearance.")
+MULTI_TENANT_THEMES = (
+    "Custom themes are a single-tenant feature. This customer is multi-tenant: it shares your "
+    "resource location, connectors and directory domain with your other customers, so its "
+    "workspace keeps the default appearance."
+)
 
 
 class ServiceProviderRefused(Exception):
@@ -62,7 +65,9 @@ def _taken(slug: str) -> ServiceProviderRefused:
 def _limit_reached() -> ServiceProviderRefused:
     return ServiceProviderRefused(
         f"Your account already has {WORKSPACE_URL_LIMIT} workspace URLs, the most it can have. Remove a customer "
-        "from all its domains to free its URL.", "slug")
+        "from all its domains to free its URL.",
+        "slug",
+    )
 
 
 @contextmanager
@@ -111,7 +116,8 @@ def add_customer_to_domain(domain: IdentityDomain, customer_orgid: str, slug: st
             raise ServiceProviderRefused("Choose one of your connected customers.", "customer")
         customer = found[0]
         workspace = db.session.scalar(
-            select(Workspace).where(Workspace.provider_id == provider_id, Workspace.customer_id == customer.id))
+            select(Workspace).where(Workspace.provider_id == provider_id, Workspace.customer_id == customer.id)
+        )
         if workspace is None:
             workspace = _new_workspace(provider_id, customer.id, slug, by_id)
             db.session.flush()
@@ -129,12 +135,17 @@ def remove_customer_from_domain(domain: IdentityDomain, customer: Organization) 
     provider_id, domain_id, customer_id = domain.organization_id, domain.id, customer.id
     with _provider_locked(provider_id):
         workspace = db.session.scalar(
-            select(Workspace).where(Workspace.provider_id == provider_id, Workspace.customer_id == customer_id))
+            select(Workspace).where(Workspace.provider_id == provider_id, Workspace.customer_id == customer_id)
+        )
         if workspace is not None:
-            db.session.execute(delete(WorkspaceDomain).where(WorkspaceDomain.workspace_id == workspace.id,
-                                                             WorkspaceDomain.domain_id == domain_id))
-            remaining = db.session.scalar(select(func.count()).select_from(WorkspaceDomain)
-                                          .where(WorkspaceDomain.workspace_id == workspace.id))
+            db.session.execute(
+                delete(WorkspaceDomain).where(
+                    WorkspaceDomain.workspace_id == workspace.id, WorkspaceDomain.domain_id == domain_id
+                )
+            )
+            remaining = db.session.scalar(
+                select(func.count()).select_from(WorkspaceDomain).where(WorkspaceDomain.workspace_id == workspace.id)
+            )
             if not remaining:
                 db.session.delete(workspace)
     db.session.commit()
@@ -144,7 +155,8 @@ def set_shared_workspace(provider_id: int, slug: str | None, by_id: int) -> Work
     """Give the provider its shared workspace URL, or rename it; raises ServiceProviderRefused."""
     with _provider_locked(provider_id):
         shared = db.session.scalar(
-            select(Workspace).where(Workspace.provider_id == provider_id, Workspace.customer_id.is_(None)))
+            select(Workspace).where(Workspace.provider_id == provider_id, Workspace.customer_id.is_(None))
+        )
         if shared is None:
             shared = _new_workspace(provider_id, None, slug, by_id)
         else:
@@ -179,14 +191,19 @@ def save_theme(provider_id: int, customer: Organization, change: ThemeChange, by
     written: list[str] = []
     try:
         with _provider_locked(provider_id):
-            theme = db.session.scalar(select(WorkspaceTheme).where(
-                WorkspaceTheme.provider_id == provider_id, WorkspaceTheme.customer_id == customer_id))
+            theme = db.session.scalar(
+                select(WorkspaceTheme).where(
+                    WorkspaceTheme.provider_id == provider_id, WorkspaceTheme.customer_id == customer_id
+                )
+            )
             if theme is None:
                 theme = WorkspaceTheme(provider_id=provider_id, customer_id=customer_id)
                 db.session.add(theme)
             replaced = []
-            for attribute, image, remove in (("logo", change.logo, change.remove_logo),
-                                             ("sign_in_logo", change.sign_in_logo, change.remove_sign_in_logo)):
+            for attribute, image, remove in (
+                ("logo", change.logo, change.remove_logo),
+                ("sign_in_logo", change.sign_in_logo, change.remove_sign_in_logo),
+            ):
                 if image is not None or remove:
                     replaced.append(getattr(theme, attribute))
                     name = uploads.store(image) if image is not None else None

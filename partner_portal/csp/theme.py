@@ -1,4 +1,5 @@
 """Workspace theme colors: the hex format, the default theme, and WCAG contrast."""
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,7 @@ def _channel(value: int) -> float:
 
 def relative_luminance(color: str) -> float:
     """WCAG relative luminance of a '#rrggbb' color (0 for black, 1 for white)."""
-    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
     return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
 
 
@@ -71,13 +72,17 @@ class ThemeColors:
             return None
         # Rounded down, so a ratio of 4.496 never reads "4.5:1" beside a warning.
         shown = int(self.banner_contrast * 10) / 10
-        return (f"The banner text has a contrast ratio of {shown:.1f}:1 on the banner color; WCAG AA asks for at "
-                "least 4.5:1. Some users will not be able to read it: choose a lighter or darker text color.")
+        return (
+            f"The banner text has a contrast ratio of {shown:.1f}:1 on the banner color; WCAG AA asks for at "
+            "least 4.5:1. Some users will not be able to read it: choose a lighter or darker text color."
+        )
 
     @property
     def on_accent(self) -> str:
         """Black or white, whichever reads better on the accent color (button labels)."""
-        return "#000000" if contrast_ratio("#000000", self.accent) > contrast_ratio("#ffffff", self.accent) else "#ffffff"
+        return (
+            "#000000" if contrast_ratio("#000000", self.accent) > contrast_ratio("#ffffff", self.accent) else "#ffffff"
+        )
 
 
 DEFAULT_COLORS = ThemeColors(banner="#0f2742", banner_text="#ffffff", icon="#0b5cad", accent="#0b5cad")
@@ -87,8 +92,9 @@ def saved_colors(theme) -> ThemeColors:
     """The colors of a stored WorkspaceTheme, or the default ones when there is none."""
     if theme is None:
         return DEFAULT_COLORS
-    return ThemeColors(banner=theme.banner_color, banner_text=theme.banner_text_color, icon=theme.icon_color,
-                       accent=theme.accent_color)
+    return ThemeColors(
+        banner=theme.banner_color, banner_text=theme.banner_text_color, icon=theme.icon_color, accent=theme.accent_color
+    )
 
 
 def supports_theming(tenancy: Tenancy) -> bool:

@@ -6,6 +6,7 @@ can carry script), the file must end where its image ends (a PNG or JPEG with an
 archive appended is refused), and the stored bytes are Pillow's re-encoding of the pixels, so no
 metadata or hidden chunk of the upload is ever served.
 """
+
 from __future__ import annotations
 
 import base64
@@ -78,13 +79,16 @@ def check_logo(stream: BinaryIO, spec: LogoSpec) -> CheckedImage:
     elif data.startswith(_JPEG_SOI):
         kind, end = "JPEG", _jpeg_end(data)
     else:
-        raise UploadRefused("This file is not a PNG or JPEG image, whatever its name says. SVG, GIF and other "
-                            "types are not accepted.")
+        raise UploadRefused(
+            "This file is not a PNG or JPEG image, whatever its name says. SVG, GIF and other types are not accepted."
+        )
     if end is None:
         raise UploadRefused(f"This {kind} image is damaged or incomplete. Export it again and upload the new file.")
     if end != len(data):
-        raise UploadRefused(f"This file holds other data after the end of its {kind} image (it may be another file "
-                            "in disguise). Save the image again from an image editor and upload that file.")
+        raise UploadRefused(
+            f"This file holds other data after the end of its {kind} image (it may be another file "
+            "in disguise). Save the image again from an image editor and upload that file."
+        )
     return _reencode(data, kind, spec)
 
 
@@ -97,8 +101,10 @@ def _reencode(data: bytes, kind: str, spec: LogoSpec) -> CheckedImage:
                 width, height = image.size
                 # Checked from the header, before a single pixel is decoded.
                 if width > spec.max_width or height > spec.max_height:
-                    raise UploadRefused(f"This image is {width} × {height} pixels; this logo takes at most "
-                                        f"{spec.max_width} × {spec.max_height}.")
+                    raise UploadRefused(
+                        f"This image is {width} × {height} pixels; this logo takes at most "
+                        f"{spec.max_width} × {spec.max_height}."
+                    )
                 image.load()
                 out = io.BytesIO()
                 # Pillow copies some metadata from the source unless told not to: nothing of the
@@ -110,11 +116,13 @@ def _reencode(data: bytes, kind: str, spec: LogoSpec) -> CheckedImage:
     except UploadRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused(f"This image has far too many pixels; this logo takes at most {spec.max_width} × "
-                            f"{spec.max_height}.") from None
+        raise UploadRefused(
+            f"This image has far too many pixels; this logo takes at most {spec.max_width} × {spec.max_height}."
+        ) from None
     except Exception:  # noqa: BLE001 - Pillow raises many types (OSError, ValueError, SyntaxError...) on bad data
-        raise UploadRefused(f"This {kind} image is damaged or incomplete. Export it again and upload the new "
-                            "file.") from None
+        raise UploadRefused(
+            f"This {kind} image is damaged or incomplete. Export it again and upload the new file."
+        ) from None
     return CheckedImage(out.getvalue(), "png" if kind == "PNG" else "jpg", width, height)
 
 
@@ -122,8 +130,8 @@ def _png_end(data: bytes) -> int | None:
     """Offset just past the PNG's IEND chunk, walking chunk by chunk; None when the chunks run out first."""
     position = len(_PNG_SIGNATURE)
     while position + 12 <= len(data):
-        length = int.from_bytes(data[position:position + 4], "big")
-        chunk_type = data[position + 4:position + 8]
+        length = int.from_bytes(data[position : position + 4], "big")
+        chunk_type = data[position + 4 : position + 8]
         position += 12 + length  # length, type, data, CRC
         if position > len(data):
             return None
@@ -152,7 +160,7 @@ def _jpeg_end(data: bytes) -> int | None:
             continue
         if position + 2 > size:
             return None
-        length = int.from_bytes(data[position:position + 2], "big")
+        length = int.from_bytes(data[position : position + 2], "big")
         if length < 2:
             return None
         position += length

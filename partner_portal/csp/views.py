@@ -1,4 +1,5 @@
 """Federated Domains and Workspace Appearance: thin glue over csp.queries and csp.services."""
+
 from __future__ import annotations
 
 from flask import abort, flash, request, url_for
@@ -11,7 +12,11 @@ from ..workspaces.hosts import host_url
 from . import bp, queries
 from .forms import AddCustomerForm, SharedWorkspaceForm, ThemeForm
 from .services import (
-    MULTI_TENANT_THEMES, ServiceProviderRefused, add_customer_to_domain, remove_customer_from_domain, save_theme,
+    MULTI_TENANT_THEMES,
+    ServiceProviderRefused,
+    add_customer_to_domain,
+    remove_customer_from_domain,
+    save_theme,
     set_shared_workspace,
 )
 from .theme import saved_colors, supports_theming
@@ -44,12 +49,17 @@ def _theme_uploads_may_be_larger(endpoint: str | None, values: dict | None) -> N
 
 # --- Federated Domains ---------------------------------------------------------------------------
 
-def _federation_context(failed: tuple[int, AddCustomerForm] | None = None,
-                        shared_form: SharedWorkspaceForm | None = None, **extra) -> dict:
+
+def _federation_context(
+    failed: tuple[int, AddCustomerForm] | None = None, shared_form: SharedWorkspaceForm | None = None, **extra
+) -> dict:
     """The page's data, one add form per domain (the failed one keeps its input and errors)."""
     page = queries.federated_domains(acting().org.id)
-    forms = {domain.id: AddCustomerForm(prefix=f"domain-{domain.id}", formdata=None)
-             for location in page.locations for domain in location.domains}
+    forms = {
+        domain.id: AddCustomerForm(prefix=f"domain-{domain.id}", formdata=None)
+        for location in page.locations
+        for domain in location.domains
+    }
     if failed:
         forms[failed[0]] = failed[1]
     shared_form = shared_form or SharedWorkspaceForm(formdata=None, data={"slug": page.shared_slug or ""})
@@ -58,8 +68,9 @@ def _federation_context(failed: tuple[int, AddCustomerForm] | None = None,
 
 def _federation_page(status: int = 200, **context):
     """The Federated Domains page, or its domains region for htmx."""
-    return htmx.render("csp/federated_domains.html", block="federation", status=status,
-                       **_federation_context(**context))
+    return htmx.render(
+        "csp/federated_domains.html", block="federation", status=status, **_federation_context(**context)
+    )
 
 
 @bp.get("/federated-domains")
@@ -105,8 +116,14 @@ def remove_customer(domain_id: int, orgid: str):
             flash(message, "success")
             return htmx.redirect(url_for("csp.federated_domains") + f"#domain-{domain.id}")
         return _federation_page(notice=message)
-    return htmx.render("csp/remove_customer.html", block="remove_dialog", domain=domain, customer=customer,
-                       slug=slug, as_dialog=htmx.is_htmx())
+    return htmx.render(
+        "csp/remove_customer.html",
+        block="remove_dialog",
+        domain=domain,
+        customer=customer,
+        slug=slug,
+        as_dialog=htmx.is_htmx(),
+    )
 
 
 @bp.post("/federated-domains/shared-workspace")
@@ -127,6 +144,7 @@ def shared_workspace():
 
 # --- Workspace Appearance ------------------------------------------------------------------------
 
+
 @bp.get("/workspace-appearance")
 @workspace_configuration_required
 def appearance():
@@ -140,13 +158,25 @@ def _theme_page(customer, form: ThemeForm | None = None, status: int = 200, bloc
     theme, slug = queries.customer_theme(acting().org.id, customer.id)
     saved = saved_colors(theme)
     form = form or ThemeForm(formdata=None, data=ThemeForm.initial(saved))
-    stored = {name: url_for("workspaces.logo", name=getattr(theme, name)) if theme and getattr(theme, name) else None
-              for name in ("logo", "sign_in_logo")}
+    stored = {
+        name: url_for("workspaces.logo", name=getattr(theme, name)) if theme and getattr(theme, name) else None
+        for name in ("logo", "sign_in_logo")
+    }
     can_theme = supports_theming(customer.tenancy)
     # A multi-tenant customer has no preview: its page (the explanation) answers every request.
-    return htmx.render("csp/theme.html", block=block if can_theme else None, status=status, customer=customer,
-                       form=form, slug=slug, colors=form.shown_colors(saved), logos=form.shown_logos(stored),
-                       stored=stored, can_theme=can_theme, not_supported=MULTI_TENANT_THEMES)
+    return htmx.render(
+        "csp/theme.html",
+        block=block if can_theme else None,
+        status=status,
+        customer=customer,
+        form=form,
+        slug=slug,
+        colors=form.shown_colors(saved),
+        logos=form.shown_logos(stored),
+        stored=stored,
+        can_theme=can_theme,
+        not_supported=MULTI_TENANT_THEMES,
+    )
 
 
 @bp.route("/workspace-appearance/<orgid>", methods=["GET", "POST"])

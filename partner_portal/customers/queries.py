@@ -1,4 +1,5 @@
 """Reads for the Customer Dashboard: one aggregate query for the rows, one for their services."""
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +16,20 @@ from ..insights import health as hs
 from ..licensing.math import EXPIRY_WARNING_DAYS, health_color, percent_label, percent_whole
 from ..licensing.queries import allotments, entitlement_lines
 from ..models import (
-    Access, Administrator, BandwidthDay, Connection, CustomerTag, Entitlement, EntitlementState, Organization, Service,
-    SupportTicket, Tenancy, TicketStatus, UsageDay, User,
+    Access,
+    Administrator,
+    BandwidthDay,
+    Connection,
+    CustomerTag,
+    Entitlement,
+    EntitlementState,
+    Organization,
+    Service,
+    SupportTicket,
+    Tenancy,
+    TicketStatus,
+    UsageDay,
+    User,
 )
 from ..notifications.queries import customer_unread_counts
 
@@ -149,8 +162,7 @@ def _aggregates(partner_id, admin_id, today):
     """Subqueries of per-customer figures, each limited to this partner's connected customers
     (unread notifications: those the notification center shows this administrator as unread).
     The arguments are bound parameters, and so are the dates derived from today (see _values)."""
-    connected = (select(Connection.customer_id)
-                 .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None)))
+    connected = select(Connection.customer_id).where(Connection.partner_id == partner_id, Connection.ended_at.is_(None))
     # What a customer does not share is never aggregated (sharing scopes, connections/sharing.py);
     # its unread notifications are left out by the notification scope itself.
     licensing = connected.where(sharing.shared_condition(sharing.LICENSING))
@@ -173,8 +185,9 @@ def _aggregates(partner_id, admin_id, today):
             func.sum(case((state == EntitlementState.PENDING_TRIAL.value, 1), else_=0)).label("pending_trials"),
             func.sum(case((state == EntitlementState.EXPIRED_TRIAL.value, 1), else_=0)).label("expired_trials"),
             func.min(case((trial, Entitlement.end_date))).label("trial_ends_on"),
-            func.sum(case((and_(paid, Entitlement.service_code.in_(bandwidth_codes)), Entitlement.license_count),
-                          else_=0)).label("gateway_users"),
+            func.sum(
+                case((and_(paid, Entitlement.service_code.in_(bandwidth_codes)), Entitlement.license_count), else_=0)
+            ).label("gateway_users"),
         )
         .where(Entitlement.organization_id.in_(licensing))
         .group_by(Entitlement.organization_id)
@@ -207,25 +220,30 @@ def _aggregates(partner_id, admin_id, today):
     gateway = (
         select(Entitlement.organization_id.label("org_id"), func.sum(BandwidthDay.megabytes).label("used_mb"))
         .join(Entitlement, Entitlement.id == BandwidthDay.entitlement_id)
-        .where(Entitlement.organization_id.in_(licensing), paid, BandwidthDay.day >= month_first,
-               BandwidthDay.day <= today)
+        .where(
+            Entitlement.organization_id.in_(licensing), paid, BandwidthDay.day >= month_first, BandwidthDay.day <= today
+        )
         .group_by(Entitlement.organization_id)
         .subquery("gateway")
     )
     recent_from = bindparam("recent_from", type_=Date)
     before_from = bindparam("before_from", type_=Date)
     trend = (
-        select(Entitlement.organization_id.label("org_id"),
-               func.sum(case((UsageDay.day >= recent_from, UsageDay.daily_active), else_=0)).label("recent"),
-               func.sum(case((UsageDay.day < recent_from, UsageDay.daily_active), else_=0)).label("before"))
+        select(
+            Entitlement.organization_id.label("org_id"),
+            func.sum(case((UsageDay.day >= recent_from, UsageDay.daily_active), else_=0)).label("recent"),
+            func.sum(case((UsageDay.day < recent_from, UsageDay.daily_active), else_=0)).label("before"),
+        )
         .join(Entitlement, Entitlement.id == UsageDay.entitlement_id)
         .where(Entitlement.organization_id.in_(licensing), UsageDay.day >= before_from, UsageDay.day <= today)
         .group_by(Entitlement.organization_id)
         .subquery("trend")
     )
     tags = (
-        select(CustomerTag.customer_id.label("org_id"),
-               func.aggregate_strings(CustomerTag.label, TAG_SEPARATOR).label("labels"))
+        select(
+            CustomerTag.customer_id.label("org_id"),
+            func.aggregate_strings(CustomerTag.label, TAG_SEPARATOR).label("labels"),
+        )
         .where(CustomerTag.partner_id == partner_id)
         .group_by(CustomerTag.customer_id)
         .subquery("tags")
@@ -235,9 +253,15 @@ def _aggregates(partner_id, admin_id, today):
 
 def _values(partner_id: int, admin_id: int, today: date) -> dict:
     """The bound parameters of _statement."""
-    return {"partner_id": partner_id, "admin_id": admin_id, "today": today,
-            "soon": today + timedelta(days=EXPIRY_WARNING_DAYS), "month_first": today.replace(day=1),
-            "recent_from": today - timedelta(days=29), "before_from": today - timedelta(days=59)}
+    return {
+        "partner_id": partner_id,
+        "admin_id": admin_id,
+        "today": today,
+        "soon": today + timedelta(days=EXPIRY_WARNING_DAYS),
+        "month_first": today.replace(day=1),
+        "recent_from": today - timedelta(days=29),
+        "before_from": today - timedelta(days=59),
+    }
 
 
 @functools.cache
@@ -255,12 +279,29 @@ def _statement():
     unread = func.coalesce(notes.c.unread, 0)
     open_tickets = func.coalesce(tickets.c.open_tickets, 0)
     stmt = (
-        select(Organization.id, Organization.orgid, Organization.name, Organization.tenancy,
-               Connection.created_at, contacts.c.contact, purchased, assigned, ent.c.expiring_on,
-               unread, open_tickets, ent.c.trial_ends_on, func.coalesce(ent.c.gateway_users, 0),
-               func.coalesce(gateway.c.used_mb, 0), func.coalesce(notes.c.critical, 0),
-               func.coalesce(trend.c.recent, 0), func.coalesce(trend.c.before, 0), tags.c.labels,
-               Connection.share_licensing, Connection.share_notifications, Connection.share_tickets)
+        select(
+            Organization.id,
+            Organization.orgid,
+            Organization.name,
+            Organization.tenancy,
+            Connection.created_at,
+            contacts.c.contact,
+            purchased,
+            assigned,
+            ent.c.expiring_on,
+            unread,
+            open_tickets,
+            ent.c.trial_ends_on,
+            func.coalesce(ent.c.gateway_users, 0),
+            func.coalesce(gateway.c.used_mb, 0),
+            func.coalesce(notes.c.critical, 0),
+            func.coalesce(trend.c.recent, 0),
+            func.coalesce(trend.c.before, 0),
+            tags.c.labels,
+            Connection.share_licensing,
+            Connection.share_notifications,
+            Connection.share_tickets,
+        )
         .join(Organization, Organization.id == Connection.customer_id)
         .outerjoin(ent, ent.c.org_id == Organization.id)
         .outerjoin(notes, notes.c.org_id == Organization.id)
@@ -278,23 +319,44 @@ def _row(r, today: date, per_user_month_mb: int, administered_org_ids: set[int])
     """One CustomerRow from one result row of _statement."""
     expiring_on, trial_ends_on = r[8], r[11]
     inputs = hs.HealthInputs(
-        purchased=int(r[6]), assigned=int(r[7]),
+        purchased=int(r[6]),
+        assigned=int(r[7]),
         days_to_expiry=(expiring_on - today).days if expiring_on else None,
         days_to_trial_end=(trial_ends_on - today).days if trial_ends_on else None,
-        gateway_used_mb=int(r[13]), gateway_allotment_mb=int(r[12]) * per_user_month_mb,
-        critical_unread=int(r[14]), open_tickets=int(r[10]), active_recent=int(r[15]), active_before=int(r[16]),
+        gateway_used_mb=int(r[13]),
+        gateway_allotment_mb=int(r[12]) * per_user_month_mb,
+        critical_unread=int(r[14]),
+        open_tickets=int(r[10]),
+        active_recent=int(r[15]),
+        active_before=int(r[16]),
     )
-    return CustomerRow(org_id=r[0], orgid=r[1], name=r[2], tenancy=r[3], connected_since=r[4], contact=r[5],
-                       purchased=int(r[6]), assigned=int(r[7]), expiring_on=expiring_on, unread=int(r[9]),
-                       open_tickets=int(r[10]), health_inputs=inputs,
-                       tags=sorted(r[17].split(TAG_SEPARATOR), key=str.lower) if r[17] else [],
-                       shares={sharing.LICENSING: bool(r[18]), sharing.NOTIFICATIONS: bool(r[19]),
-                               sharing.TICKETS: bool(r[20])},
-                       can_access_account=r[3] is Tenancy.MULTI and r[0] in administered_org_ids)
+    return CustomerRow(
+        org_id=r[0],
+        orgid=r[1],
+        name=r[2],
+        tenancy=r[3],
+        connected_since=r[4],
+        contact=r[5],
+        purchased=int(r[6]),
+        assigned=int(r[7]),
+        expiring_on=expiring_on,
+        unread=int(r[9]),
+        open_tickets=int(r[10]),
+        health_inputs=inputs,
+        tags=sorted(r[17].split(TAG_SEPARATOR), key=str.lower) if r[17] else [],
+        shares={sharing.LICENSING: bool(r[18]), sharing.NOTIFICATIONS: bool(r[19]), sharing.TICKETS: bool(r[20])},
+        can_access_account=r[3] is Tenancy.MULTI and r[0] in administered_org_ids,
+    )
 
 
-def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, administered_org_ids: set[int],
-                   today: date | None = None, orgids: list[str] | None = None) -> list[CustomerRow]:
+def dashboard_rows(
+    partner_id: int,
+    admin_id: int,
+    params: DashboardParams,
+    administered_org_ids: set[int],
+    today: date | None = None,
+    orgids: list[str] | None = None,
+) -> list[CustomerRow]:
     """The partner's connected customers as administrator `admin_id` sees them, searched, filtered
     and sorted: two queries in all.
 
@@ -312,27 +374,42 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
     if params.tenancy:
         stmt = stmt.where(Organization.tenancy == Tenancy(params.tenancy))
     if params.trial:
-        column = {"active-trial": ent.c.active_trials, "pending-trial": ent.c.pending_trials,
-                  "expired-trial": ent.c.expired_trials}[params.trial]
+        column = {
+            "active-trial": ent.c.active_trials,
+            "pending-trial": ent.c.pending_trials,
+            "expired-trial": ent.c.expired_trials,
+        }[params.trial]
         stmt = stmt.where(column > 0)
     if params.flag == "over-licensed":
         stmt = stmt.where(assigned > purchased)
     elif params.flag == "expiring":
         stmt = stmt.where(ent.c.expiring_on.is_not(None))
     if params.tag:
-        stmt = stmt.where(Organization.id.in_(select(CustomerTag.customer_id).where(
-            CustomerTag.partner_id == partner_id, CustomerTag.label == params.tag)))
+        stmt = stmt.where(
+            Organization.id.in_(
+                select(CustomerTag.customer_id).where(
+                    CustomerTag.partner_id == partner_id, CustomerTag.label == params.tag
+                )
+            )
+        )
     ratio = case((purchased > 0, assigned * 1.0 / purchased), else_=-1.0)
     order = {
-        "name": func.lower(Organization.name), "orgid": Organization.orgid, "tenancy": Organization.tenancy,
-        "connected": Connection.created_at, "health": ratio, "notifications": unread, "tickets": open_tickets,
+        "name": func.lower(Organization.name),
+        "orgid": Organization.orgid,
+        "tenancy": Organization.tenancy,
+        "connected": Connection.created_at,
+        "health": ratio,
+        "notifications": unread,
+        "tickets": open_tickets,
         "score": func.lower(Organization.name),
     }[params.sort]
     order = order.desc() if params.dir == "desc" else order.asc()
     stmt = stmt.order_by(order, func.lower(Organization.name), Organization.id)
 
-    rows = [_row(r, today, per_user_month_mb, administered_org_ids)
-            for r in db.session.execute(stmt, _values(partner_id, admin_id, today))]
+    rows = [
+        _row(r, today, per_user_month_mb, administered_org_ids)
+        for r in db.session.execute(stmt, _values(partner_id, admin_id, today))
+    ]
     if params.score:
         rows = [row for row in rows if row.score.band == params.score]
     if params.sort == "score":
@@ -342,8 +419,9 @@ def dashboard_rows(partner_id: int, admin_id: int, params: DashboardParams, admi
     return rows
 
 
-def customer_health_inputs(partner_id: int, admin_id: int, org_id: int,
-                           today: date | None = None) -> hs.HealthInputs | None:
+def customer_health_inputs(
+    partner_id: int, admin_id: int, org_id: int, today: date | None = None
+) -> hs.HealthInputs | None:
     """The figures of one connected customer's health score, as the dashboard reads them (one
     query); None when the customer is not connected to the partner."""
     today = today or date.today()
@@ -394,16 +472,20 @@ def customer_details(org_id: int, connection: Connection) -> dict:
     from ..models import Order
 
     contact = db.session.scalar(
-        select(User.email).join(Administrator, Administrator.user_id == User.id)
+        select(User.email)
+        .join(Administrator, Administrator.user_id == User.id)
         .where(Administrator.organization_id == org_id, Administrator.access == Access.FULL)
-        .order_by(Administrator.id).limit(1)
+        .order_by(Administrator.id)
+        .limit(1)
     )
     if not sharing.shared(connection, sharing.LICENSING):
         return {"entitlement_groups": [], "orders": [], "contact": contact, "licensing_shared": False}
     lines = entitlement_lines(org_id)
     groups = [(label, [line for line in lines if line.state is state]) for state, label in ENTITLEMENT_GROUPS]
     orders = db.session.execute(
-        select(Order, Service.name).join(Service, Service.code == Order.service_code)
-        .where(Order.organization_id == org_id).order_by(Order.ordered_on.desc(), Order.id.desc())
+        select(Order, Service.name)
+        .join(Service, Service.code == Order.service_code)
+        .where(Order.organization_id == org_id)
+        .order_by(Order.ordered_on.desc(), Order.id.desc())
     ).all()
     return {"entitlement_groups": groups, "orders": orders, "contact": contact, "licensing_shared": True}

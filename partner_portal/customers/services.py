@@ -1,6 +1,7 @@
 """Tags and bulk actions on the Customer Dashboard: each customer gets exactly the rule it would
 get alone (the connection's removal is connections.services.end_connection), and every bulk
 action is planned first (the preview) and then carried out from that plan."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -21,8 +22,12 @@ EXPORT = "export"
 ADD_TAG = "add-tag"
 REMOVE_TAG = "remove-tag"
 REMOVE = "remove"
-ACTIONS = {EXPORT: "Export selection (CSV)", ADD_TAG: "Add tag", REMOVE_TAG: "Remove tag",
-           REMOVE: "Remove Customer Connection"}
+ACTIONS = {
+    EXPORT: "Export selection (CSV)",
+    ADD_TAG: "Add tag",
+    REMOVE_TAG: "Remove tag",
+    REMOVE: "Remove Customer Connection",
+}
 # The actions that change something: they need full access, a preview and a confirmation.
 CHANGES = (ADD_TAG, REMOVE_TAG, REMOVE)
 
@@ -65,8 +70,11 @@ class Outcome:
 
 
 def _tag_counts(partner_id: int, customer_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(select(CustomerTag.customer_id, func.count()).where(
-        CustomerTag.partner_id == partner_id, CustomerTag.customer_id.in_(customer_ids)).group_by(CustomerTag.customer_id))
+    rows = db.session.execute(
+        select(CustomerTag.customer_id, func.count())
+        .where(CustomerTag.partner_id == partner_id, CustomerTag.customer_id.in_(customer_ids))
+        .group_by(CustomerTag.customer_id)
+    )
     return dict(rows.all())
 
 
@@ -79,16 +87,27 @@ def plan(action: str, rows: list[CustomerRow], label: str = "") -> list[PlannedC
             if has:
                 planned.append(PlannedChange(row.orgid, row.name, f"Already tagged “{label}”: no change", False))
             elif len(row.tags) >= MAX_TAGS_PER_CUSTOMER:
-                planned.append(PlannedChange(row.orgid, row.name,
-                                             f"Has {MAX_TAGS_PER_CUSTOMER} tags already: no change", False))
+                planned.append(
+                    PlannedChange(row.orgid, row.name, f"Has {MAX_TAGS_PER_CUSTOMER} tags already: no change", False)
+                )
             else:
                 planned.append(PlannedChange(row.orgid, row.name, f"Tag “{label}” added", True))
         elif action == REMOVE_TAG:
-            planned.append(PlannedChange(row.orgid, row.name, f"Tag “{label}” removed", True) if has else
-                           PlannedChange(row.orgid, row.name, f"Not tagged “{label}”: no change", False))
+            planned.append(
+                PlannedChange(row.orgid, row.name, f"Tag “{label}” removed", True)
+                if has
+                else PlannedChange(row.orgid, row.name, f"Not tagged “{label}”: no change", False)
+            )
         elif action == REMOVE:
-            planned.append(PlannedChange(row.orgid, row.name, "Connection ends: the customer leaves your dashboard, "
-                                         "is told, and access granted through the connection ends", True))
+            planned.append(
+                PlannedChange(
+                    row.orgid,
+                    row.name,
+                    "Connection ends: the customer leaves your dashboard, "
+                    "is told, and access granted through the connection ends",
+                    True,
+                )
+            )
     return planned
 
 
@@ -98,8 +117,11 @@ def add_tag(partner_id: int, orgid: str, label: str) -> Outcome:
     if found is None:
         return Outcome(orgid, orgid, False, "Not connected to your organization any more")
     customer = found[0]
-    existing = db.session.scalar(select(CustomerTag.id).where(
-        CustomerTag.partner_id == partner_id, CustomerTag.customer_id == customer.id, CustomerTag.label == label))
+    existing = db.session.scalar(
+        select(CustomerTag.id).where(
+            CustomerTag.partner_id == partner_id, CustomerTag.customer_id == customer.id, CustomerTag.label == label
+        )
+    )
     if existing:
         return Outcome(orgid, customer.name, True, f"Already tagged “{label}”")
     if _tag_counts(partner_id, [customer.id]).get(customer.id, 0) >= MAX_TAGS_PER_CUSTOMER:
@@ -115,10 +137,14 @@ def remove_tag(partner_id: int, orgid: str, label: str) -> Outcome:
     if found is None:
         return Outcome(orgid, orgid, False, "Not connected to your organization any more")
     customer = found[0]
-    gone = db.session.execute(delete(CustomerTag).where(
-        CustomerTag.partner_id == partner_id, CustomerTag.customer_id == customer.id, CustomerTag.label == label))
-    return Outcome(orgid, customer.name, True, f"Tag “{label}” removed" if gone.rowcount else
-                   f"Was not tagged “{label}”")
+    gone = db.session.execute(
+        delete(CustomerTag).where(
+            CustomerTag.partner_id == partner_id, CustomerTag.customer_id == customer.id, CustomerTag.label == label
+        )
+    )
+    return Outcome(
+        orgid, customer.name, True, f"Tag “{label}” removed" if gone.rowcount else f"Was not tagged “{label}”"
+    )
 
 
 def remove_connection(partner_id: int, orgid: str, by: User) -> Outcome:

@@ -1,4 +1,5 @@
 """Customer Dashboard views: thin glue over queries and services."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -8,7 +9,12 @@ from flask import abort, flash, request, url_for
 from ..connections import sharing
 from ..connections.queries import active_connection_count, connection_history
 from ..connections.services import (
-    ConnectionRefused, NewCustomer, add_customer, connection_limit, end_connection, ensure_invitation_token,
+    ConnectionRefused,
+    NewCustomer,
+    add_customer,
+    connection_limit,
+    end_connection,
+    ensure_invitation_token,
 )
 from ..extensions import db
 from ..models import Side
@@ -19,21 +25,29 @@ from . import bp, queries, services
 from .forms import AddCustomerForm
 
 
-
 def _dashboard_context(params: queries.DashboardParams) -> dict:
     """Rows, counter and flags for the dashboard page."""
     me = acting()
     mine = {a.organization_id for a in administered()}
     rows = queries.dashboard_rows(me.org.id, me.administrator.id, params, mine)
     total = active_connection_count(me.org.id) if params.is_filtered else len(rows)
-    return {"rows": rows, "params": params, "total": total, "limit": connection_limit(),
-            "can_manage": me.administrator.is_full, "today": date.today(),
-            "unread_total": sum(row.unread for row in rows), "open_tickets_total": sum(row.open_tickets for row in rows),
-            "links_to_center": sees_notification_center(me),
-            "trial_filters": queries.TRIAL_FILTERS, "flag_filters": queries.FLAG_FILTERS,
-            "score_filters": queries.hs.BANDS, "bulk_actions": {
-                key: label for key, label in services.ACTIONS.items()
-                if key == services.EXPORT or me.administrator.is_full}}
+    return {
+        "rows": rows,
+        "params": params,
+        "total": total,
+        "limit": connection_limit(),
+        "can_manage": me.administrator.is_full,
+        "today": date.today(),
+        "unread_total": sum(row.unread for row in rows),
+        "open_tickets_total": sum(row.open_tickets for row in rows),
+        "links_to_center": sees_notification_center(me),
+        "trial_filters": queries.TRIAL_FILTERS,
+        "flag_filters": queries.FLAG_FILTERS,
+        "score_filters": queries.hs.BANDS,
+        "bulk_actions": {
+            key: label for key, label in services.ACTIONS.items() if key == services.EXPORT or me.administrator.is_full
+        },
+    }
 
 
 @bp.get("")
@@ -47,29 +61,61 @@ def index():
     context = _dashboard_context(queries.DashboardParams.from_args(request.args))
     # The table alone for search, filter, sort and refresh; the counter and the hidden sort
     # inputs of the filter form follow out of band so they never go stale.
-    return htmx.render("customers/index.html", block="customer_table" if htmx.target() == "customer-table" else None,
-                       oob=("counter", "sort_inputs"), **context)
+    return htmx.render(
+        "customers/index.html",
+        block="customer_table" if htmx.target() == "customer-table" else None,
+        oob=("counter", "sort_inputs"),
+        **context,
+    )
 
 
-CSV_HEADER = ("Customer", "ORGID", "Tenancy", "Connected since", "Administrator contact", "Services",
-              "Licenses purchased", "Licenses assigned", "Assigned %", "Earliest expiry within 90 days",
-              "Unread notifications", "Open support tickets", "Health score", "Health deductions", "Tags")
+CSV_HEADER = (
+    "Customer",
+    "ORGID",
+    "Tenancy",
+    "Connected since",
+    "Administrator contact",
+    "Services",
+    "Licenses purchased",
+    "Licenses assigned",
+    "Assigned %",
+    "Earliest expiry within 90 days",
+    "Unread notifications",
+    "Open support tickets",
+    "Health score",
+    "Health deductions",
+    "Tags",
+)
 
 
 def _csv(rows: list[queries.CustomerRow], name: str):
     """Dashboard rows as a CSV download."""
     lines = []
     for row in rows:
-        licensing = ("; ".join(f"{s.name} ({s.state.label})" for s in row.services), row.purchased, row.assigned,
-                     "" if row.percent_whole is None else row.percent_whole,
-                     row.expiring_on.isoformat() if row.expiring_on else "")
+        licensing = (
+            "; ".join(f"{s.name} ({s.state.label})" for s in row.services),
+            row.purchased,
+            row.assigned,
+            "" if row.percent_whole is None else row.percent_whole,
+            row.expiring_on.isoformat() if row.expiring_on else "",
+        )
         if not row.shares[sharing.LICENSING]:
             licensing = (sharing.NOT_SHARED,) * len(licensing)
-        lines.append((row.name, row.orgid, row.tenancy.value, row.connected_since.date().isoformat(),
-                      row.contact or "", *licensing,
-                      row.unread if row.shares[sharing.NOTIFICATIONS] else sharing.NOT_SHARED,
-                      row.open_tickets if row.shares[sharing.TICKETS] else sharing.NOT_SHARED,
-                      row.score.score, row.score.summary, "; ".join(row.tags)))
+        lines.append(
+            (
+                row.name,
+                row.orgid,
+                row.tenancy.value,
+                row.connected_since.date().isoformat(),
+                row.contact or "",
+                *licensing,
+                row.unread if row.shares[sharing.NOTIFICATIONS] else sharing.NOT_SHARED,
+                row.open_tickets if row.shares[sharing.TICKETS] else sharing.NOT_SHARED,
+                row.score.score,
+                row.score.summary,
+                "; ".join(row.tags),
+            )
+        )
     filename = f"{name}-{acting().org.orgid}-{date.today().isoformat()}.csv"
     return downloads.csv_download(filename, CSV_HEADER, lambda: lines)
 
@@ -79,8 +125,9 @@ def _csv(rows: list[queries.CustomerRow], name: str):
 def export():
     """The customer list (with the current search and filters) as CSV."""
     me = acting()
-    rows = queries.dashboard_rows(me.org.id, me.administrator.id, queries.DashboardParams.from_args(request.args),
-                                  set())
+    rows = queries.dashboard_rows(
+        me.org.id, me.administrator.id, queries.DashboardParams.from_args(request.args), set()
+    )
     return _csv(rows, "customers")
 
 
@@ -91,7 +138,7 @@ def _selection(args) -> list[queries.CustomerRow]:
     params = queries.DashboardParams.from_args(args)
     if args.get("all") == "1":
         return queries.dashboard_rows(me.org.id, me.administrator.id, params, set())
-    orgids = args.getlist("orgid")[:connection_limit()]
+    orgids = args.getlist("orgid")[: connection_limit()]
     return queries.dashboard_rows(me.org.id, me.administrator.id, queries.DashboardParams(), set(), orgids=orgids)
 
 
@@ -117,9 +164,16 @@ def bulk():
         except services.TagRefused as refused:
             error = str(refused)
     planned = [] if error else services.plan(action, rows, label)
-    return htmx.render("customers/bulk_preview.html", status=422 if error else 200, action=action,
-                       action_label=services.ACTIONS[action], label=label, planned=planned, error=error,
-                       back_url=url_for("customers.index") + _filters_query(request.args))
+    return htmx.render(
+        "customers/bulk_preview.html",
+        status=422 if error else 200,
+        action=action,
+        action_label=services.ACTIONS[action],
+        label=label,
+        planned=planned,
+        error=error,
+        back_url=url_for("customers.index") + _filters_query(request.args),
+    )
 
 
 def _filters_query(args) -> str:
@@ -141,10 +195,11 @@ def bulk_confirm():
             label = services.clean_tag(request.form.get("tag", ""))
         except services.TagRefused:
             abort(400)
-    orgids = list(dict.fromkeys(request.form.getlist("orgid")))[:connection_limit()]
+    orgids = list(dict.fromkeys(request.form.getlist("orgid")))[: connection_limit()]
     outcomes = services.carry_out(action, acting().org.id, orgids, acting().user, label)
-    return htmx.render("customers/bulk_result.html", action_label=services.ACTIONS[action], label=label,
-                       outcomes=outcomes)
+    return htmx.render(
+        "customers/bulk_result.html", action_label=services.ACTIONS[action], label=label, outcomes=outcomes
+    )
 
 
 @bp.get("/invite-or-add")
@@ -157,8 +212,9 @@ def invite_or_add():
         # In the panel the chosen step swaps in at once; without JavaScript the browser goes there.
         return htmx.push_url(view(), address) if htmx.is_htmx() else htmx.redirect(address)
     missing = "continue" in request.args
-    return htmx.render("customers/invite_or_add.html", block="customer_panel", status=422 if missing else 200,
-                       missing=missing)
+    return htmx.render(
+        "customers/invite_or_add.html", block="customer_panel", status=422 if missing else 200, missing=missing
+    )
 
 
 @bp.route("/invite", methods=["GET", "POST"])
@@ -186,16 +242,27 @@ def add():
     form = AddCustomerForm()
     if form.validate_on_submit():
         try:
-            customer = add_customer(acting().org, acting().user, NewCustomer(
-                company=form.company.data.strip(), first_name=form.first_name.data.strip(),
-                last_name=form.last_name.data.strip(), email=form.email.data.strip(),
-                phone=form.phone.data.strip(), country=form.country.data.strip()))
+            customer = add_customer(
+                acting().org,
+                acting().user,
+                NewCustomer(
+                    company=form.company.data.strip(),
+                    first_name=form.first_name.data.strip(),
+                    last_name=form.last_name.data.strip(),
+                    email=form.email.data.strip(),
+                    phone=form.phone.data.strip(),
+                    country=form.country.data.strip(),
+                ),
+            )
         except ConnectionRefused as error:
             target = getattr(form, error.field) if error.field else None
             (target.errors if target is not None else form.form_errors).append(str(error))
         else:
-            flash(f"{customer.name} was added (ORGID {customer.orgid}) and is connected. Its contact can set a "
-                  "password with Forgot password?.", "success")
+            flash(
+                f"{customer.name} was added (ORGID {customer.orgid}) and is connected. Its contact can set a "
+                "password with Forgot password?.",
+                "success",
+            )
             return htmx.redirect(url_for("customers.index"))
     status = 422 if form.errors or form.form_errors else 200
     return htmx.render("customers/add.html", block="customer_panel", status=status, form=form)
@@ -206,11 +273,16 @@ def add():
 def details(orgid: str):
     """View Customer Details: account information, orders, entitlements."""
     customer, connection = connected_customer_or_404(orgid)
-    return htmx.render("customers/details.html", block="customer_panel", customer=customer, connection=connection,
-                       history=connection_history(customer.id, partner_id=connection.partner_id),
-                       health=queries.customer_health(connection.partner_id, acting().administrator.id, customer.id),
-                       withheld=[sharing.SCOPES[s] for s, on in sharing.scopes_of(connection).items() if not on],
-                       **queries.customer_details(customer.id, connection))
+    return htmx.render(
+        "customers/details.html",
+        block="customer_panel",
+        customer=customer,
+        connection=connection,
+        history=connection_history(customer.id, partner_id=connection.partner_id),
+        health=queries.customer_health(connection.partner_id, acting().administrator.id, customer.id),
+        withheld=[sharing.SCOPES[s] for s, on in sharing.scopes_of(connection).items() if not on],
+        **queries.customer_details(customer.id, connection),
+    )
 
 
 @bp.route("/<orgid>/remove", methods=["GET", "POST"])
@@ -223,8 +295,9 @@ def remove(orgid: str):
         if htmx.is_htmx():
             # The row swaps to nothing and the dialog closes; the table then refreshes itself
             # (counts, counter) on the customers-changed event.
-            return htmx.trigger(htmx.render("customers/index.html", block="removed", removed_name=customer.name), "customers-changed")
+            return htmx.trigger(
+                htmx.render("customers/index.html", block="removed", removed_name=customer.name), "customers-changed"
+            )
         flash(f"{customer.name} was removed from your customers.", "success")
         return htmx.redirect(url_for("customers.index"))
-    return htmx.render("customers/remove.html", block="remove_dialog", customer=customer,
-                       as_dialog=htmx.is_htmx())
+    return htmx.render("customers/remove.html", block="remove_dialog", customer=customer, as_dialog=htmx.is_htmx())

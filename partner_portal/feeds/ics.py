@@ -1,4 +1,5 @@
 """The feed as an iCalendar document: all-day events with stable UIDs."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

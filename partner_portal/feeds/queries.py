@@ -1,4 +1,5 @@
 """Reads of the calendar feed: whose feed a token opens, and the expiries it lists."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,11 @@ class FeedEvent:
 
 def feed_administrator(token: str) -> Administrator | None:
     """The administrator whose feed URL carries `token`, or None (unknown or revoked)."""
-    return db.session.scalar(select(Administrator).join(CalendarFeed, CalendarFeed.administrator_id == Administrator.id)
-                             .where(CalendarFeed.token_hash == token_hash(token)))
+    return db.session.scalar(
+        select(Administrator)
+        .join(CalendarFeed, CalendarFeed.administrator_id == Administrator.id)
+        .where(CalendarFeed.token_hash == token_hash(token))
+    )
 
 
 def feed_created_at(admin_id: int) -> datetime | None:
@@ -39,8 +43,7 @@ def feed_created_at(admin_id: int) -> datetime | None:
 def sees_customers(administrator: Administrator) -> bool:
     """True when the feed also lists connected customers' expiries: the same people who open the
     Customer Dashboard (a partner-badged organization, and the Customer Dashboard permission)."""
-    return (administrator.can(Permission.CUSTOMER_DASHBOARD)
-            and bool(active_programs(administrator.organization_id)))
+    return administrator.can(Permission.CUSTOMER_DASHBOARD) and bool(active_programs(administrator.organization_id))
 
 
 def expiry_events(administrator: Administrator, today: date) -> list[FeedEvent]:
@@ -51,28 +54,44 @@ def expiry_events(administrator: Administrator, today: date) -> list[FeedEvent]:
     org_id = administrator.organization_id
     whose = Entitlement.organization_id == org_id
     if sees_customers(administrator):
-        connected = (select(Connection.customer_id)
-                     .where(Connection.partner_id == org_id, Connection.ended_at.is_(None), licensing_shared()))
+        connected = select(Connection.customer_id).where(
+            Connection.partner_id == org_id, Connection.ended_at.is_(None), licensing_shared()
+        )
         whose = or_(whose, Entitlement.organization_id.in_(connected))
     rows = db.session.execute(
-        select(Entitlement.id, Entitlement.end_date, Entitlement.is_trial, Entitlement.license_count, Service.name,
-               Service.unit, Organization.name, Organization.orgid, Organization.id)
+        select(
+            Entitlement.id,
+            Entitlement.end_date,
+            Entitlement.is_trial,
+            Entitlement.license_count,
+            Service.name,
+            Service.unit,
+            Organization.name,
+            Organization.orgid,
+            Organization.id,
+        )
         .join(Service, Service.code == Entitlement.service_code)
         .join(Organization, Organization.id == Entitlement.organization_id)
-        .where(whose, Entitlement.end_date.is_not(None), Entitlement.end_date >= today - timedelta(days=KEEP_PAST_DAYS),
-               # A pending trial request has no dates yet.
-               or_(Entitlement.is_trial.is_(False), and_(Entitlement.is_trial, Entitlement.start_date.is_not(None))))
+        .where(
+            whose,
+            Entitlement.end_date.is_not(None),
+            Entitlement.end_date >= today - timedelta(days=KEEP_PAST_DAYS),
+            # A pending trial request has no dates yet.
+            or_(Entitlement.is_trial.is_(False), and_(Entitlement.is_trial, Entitlement.start_date.is_not(None))),
+        )
         .order_by(Entitlement.end_date, Organization.name, Entitlement.id)
     )
     events = []
     for entitlement_id, end, is_trial, count, service, unit, name, orgid, owner in rows:
         what = "trial ends" if is_trial else "ends"
         who = "" if owner == org_id else f"{name}: "
-        events.append(FeedEvent(
-            uid=f"entitlement-{entitlement_id}-end@partner-portal",
-            day=end,
-            summary=f"{who}{service} {what}",
-            description=f"{name} (ORGID {orgid}) · {service}{' trial' if is_trial else ''} · {count} {unit} · "
-                        f"last day {end.isoformat()}",
-        ))
+        events.append(
+            FeedEvent(
+                uid=f"entitlement-{entitlement_id}-end@partner-portal",
+                day=end,
+                summary=f"{who}{service} {what}",
+                description=f"{name} (ORGID {orgid}) · {service}{' trial' if is_trial else ''} · {count} {unit} · "
+                f"last day {end.isoformat()}",
+            )
+        )
     return events

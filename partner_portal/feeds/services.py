@@ -1,4 +1,5 @@
 """Creating and revoking an administrator's calendar feed URL."""
+
 from __future__ import annotations
 
 import hashlib

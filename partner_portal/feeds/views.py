@@ -1,4 +1,5 @@
 """The calendar feed URL in Account Settings (make, replace, revoke) and the feed itself."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,8 +18,13 @@ from .services import create_feed, revoke_feed
 def _panel(**extra):
     """The Expiry calendar panel of Account Settings (alone for htmx)."""
     me = acting()
-    return htmx.render("feeds/settings.html", block="calendar_feed", created_at=queries.feed_created_at(
-        me.administrator.id), with_customers=queries.sees_customers(me.administrator), **extra)
+    return htmx.render(
+        "feeds/settings.html",
+        block="calendar_feed",
+        created_at=queries.feed_created_at(me.administrator.id),
+        with_customers=queries.sees_customers(me.administrator),
+        **extra,
+    )
 
 
 @bp.get("/account/calendar")

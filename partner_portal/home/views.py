@@ -1,4 +1,5 @@
 """Home page."""
+
 from flask import url_for
 from flask_login import current_user
 
@@ -21,12 +22,25 @@ def index():
     programs = active_programs(acting.org.id) if acting else []
     shortcuts = []
     if acting and sees_dashboard(acting):
-        shortcuts.append(("My Customers", url_for("customers.index"), "Status of every connected customer at a glance."))
+        shortcuts.append(
+            ("My Customers", url_for("customers.index"), "Status of every connected customer at a glance.")
+        )
     if acting and acting.administrator.can(Permission.LICENSING):
-        shortcuts.append(("Licensing", url_for("licensing.own_summary"),
-                          "Your organization's licenses, active use and trends."))
+        shortcuts.append(
+            ("Licensing", url_for("licensing.own_summary"), "Your organization's licenses, active use and trends.")
+        )
     if acting:
-        shortcuts.append(("Account Settings", url_for("accounts.settings"),
-                          "Your company account, partner connections and administrators."))
-    return htmx.render("home/index.html", acting=acting, programs=programs, shortcuts=shortcuts,
-                       invitations=invitations_for(current_user.id))
+        shortcuts.append(
+            (
+                "Account Settings",
+                url_for("accounts.settings"),
+                "Your company account, partner connections and administrators.",
+            )
+        )
+    return htmx.render(
+        "home/index.html",
+        acting=acting,
+        programs=programs,
+        shortcuts=shortcuts,
+        invitations=invitations_for(current_user.id),
+    )

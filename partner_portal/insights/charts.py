@@ -1,5 +1,6 @@
 """The forecast chart: recorded days, the fitted line carried to the last projected day, and its
 band of one residual standard error either side (a filled area between two invisible lines)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -22,8 +23,15 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
     )
     fit, traces = forecast.fit, []
     x = [day.isoformat() for day, _ in forecast.history]
-    traces.append(_line("Recorded" + (" (GB a day)" if gigabytes else ""), x,
-                        [scale(value) for _, value in forecast.history], COLORS["assigned"], mode="markers"))
+    traces.append(
+        _line(
+            "Recorded" + (" (GB a day)" if gigabytes else ""),
+            x,
+            [scale(value) for _, value in forecast.history],
+            COLORS["assigned"],
+            mode="markers",
+        )
+    )
     if fit is not None and forecast.history:
         first = forecast.history[0][0]
         last = max([forecast.history[-1][0], *(p.day for p in forecast.projections)])
@@ -31,16 +39,51 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
         line_x = [day.isoformat() for day in days]
         values = [max(0.0, fit.at(day)) for day in days]
         traces += [
-            _line("Band low", line_x, [scale(max(0.0, v - fit.error)) for v in values], BAND_COLOR, mode="lines",
-                  showlegend=False, hoverinfo="skip", line={"width": 0}),
-            _line("Band (± one residual standard error)", line_x, [scale(v + fit.error) for v in values],
-                  BAND_COLOR, mode="lines", fill="tonexty", fillcolor=BAND_COLOR, line={"width": 0}),
-            _line("Trend", line_x, [scale(v) for v in values], COLORS["purchased"], mode="lines",
-                  line={"color": COLORS["purchased"], "width": 2, "dash": "dash"}),
+            _line(
+                "Band low",
+                line_x,
+                [scale(max(0.0, v - fit.error)) for v in values],
+                BAND_COLOR,
+                mode="lines",
+                showlegend=False,
+                hoverinfo="skip",
+                line={"width": 0},
+            ),
+            _line(
+                "Band (± one residual standard error)",
+                line_x,
+                [scale(v + fit.error) for v in values],
+                BAND_COLOR,
+                mode="lines",
+                fill="tonexty",
+                fillcolor=BAND_COLOR,
+                line={"width": 0},
+            ),
+            _line(
+                "Trend",
+                line_x,
+                [scale(v) for v in values],
+                COLORS["purchased"],
+                mode="lines",
+                line={"color": COLORS["purchased"], "width": 2, "dash": "dash"},
+            ),
         ]
         if not gigabytes:
-            traces.append(_line("Purchased" + (" + what if" if forecast.added else ""), [line_x[0], line_x[-1]],
-                                [forecast.capacity, forecast.capacity], COLORS["overage"], mode="lines"))
+            traces.append(
+                _line(
+                    "Purchased" + (" + what if" if forecast.added else ""),
+                    [line_x[0], line_x[-1]],
+                    [forecast.capacity, forecast.capacity],
+                    COLORS["overage"],
+                    mode="lines",
+                )
+            )
     y_title = "GB a day" if gigabytes else unit.capitalize()
-    return Chart("forecast", "Forecast", _figure(traces, _layout("Forecast", y_title, "day")), table,
-                 empty=fit is None, empty_message="Not enough recorded days in the last 90 for a forecast.")
+    return Chart(
+        "forecast",
+        "Forecast",
+        _figure(traces, _layout("Forecast", y_title, "day")),
+        table,
+        empty=fit is None,
+        empty_message="Not enough recorded days in the last 90 for a forecast.",
+    )

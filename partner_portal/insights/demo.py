@@ -4,6 +4,7 @@ licensing. The rest of the spread of health scores comes from the generated cust
 
 Added last and without the builder's random draws, so the rest of the world stays exactly as it
 was (the browser tests pick customers and notifications from it)."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,8 +13,21 @@ from sqlalchemy import insert
 
 from ..extensions import db
 from ..models import (
-    Access, Administrator, ConnectionMethod, CustomerTag, Entitlement, Notification, Order, Organization, Severity, SupportTicket, Tenancy,
-    Term, TicketSeverity, UsageDay, User,
+    Access,
+    Administrator,
+    ConnectionMethod,
+    CustomerTag,
+    Entitlement,
+    Notification,
+    Order,
+    Organization,
+    Severity,
+    SupportTicket,
+    Tenancy,
+    Term,
+    TicketSeverity,
+    UsageDay,
+    User,
 )
 
 FORECAST_CUSTOMER = "Litware Analytics"
@@ -28,19 +42,41 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     builder.connect(partner, litware, ConnectionMethod.INVITATION, None, days_ago=380)
     start, end = today - timedelta(days=400), today + timedelta(days=120)
     builder.order_seq += 1
-    db.session.add(Order(organization_id=litware.id, number=f"ORD-{200000 + builder.order_seq}", ordered_on=start,
-                         service_code="daas-user", quantity=200, term=Term.TERMED))
-    seats = Entitlement(organization_id=litware.id, service_code="daas-user", license_count=200, term=Term.TERMED,
-                        start_date=start, end_date=end)
+    db.session.add(
+        Order(
+            organization_id=litware.id,
+            number=f"ORD-{200000 + builder.order_seq}",
+            ordered_on=start,
+            service_code="daas-user",
+            quantity=200,
+            term=Term.TERMED,
+        )
+    )
+    seats = Entitlement(
+        organization_id=litware.id,
+        service_code="daas-user",
+        license_count=200,
+        term=Term.TERMED,
+        start_date=start,
+        end_date=end,
+    )
     db.session.add(seats)
     db.session.flush()
     # One more license assigned about every three days for 400 days: 60 then, 193 today; the line
     # reaches about 233 by the end of the term, 33 over the 200 purchased.
     days = [start + timedelta(days=offset) for offset in range((today - start).days + 1)]
-    rows = [{"entitlement_id": seats.id, "day": day, "assigned": 60 + (day - start).days // 3,
-             "newly_assigned": 1 if (day - start).days % 3 == 0 else 0,
-             "daily_active": 40 + (day - start).days // 5, "monthly_active": 50 + (day - start).days // 4,
-             "peak_concurrent": None} for day in days]
+    rows = [
+        {
+            "entitlement_id": seats.id,
+            "day": day,
+            "assigned": 60 + (day - start).days // 3,
+            "newly_assigned": 1 if (day - start).days % 3 == 0 else 0,
+            "daily_active": 40 + (day - start).days // 5,
+            "monthly_active": 50 + (day - start).days // 4,
+            "peak_concurrent": None,
+        }
+        for day in days
+    ]
     db.session.execute(insert(UsageDay), rows)
     seats.licenses_assigned = rows[-1]["assigned"]
 
@@ -49,19 +85,45 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     noticed = builder.now - timedelta(days=30)
     wide = _org(builder, LICENSING_ONLY_CUSTOMER)
     builder.order_seq += 1
-    db.session.add(Order(organization_id=wide.id, number=f"ORD-{200000 + builder.order_seq}",
-                         ordered_on=today - timedelta(days=200), service_code="secure-private-access", quantity=250,
-                         term=Term.ANNUAL))
-    db.session.add(Entitlement(organization_id=wide.id, service_code="secure-private-access", license_count=250,
-                               term=Term.ANNUAL, start_date=today - timedelta(days=200),
-                               end_date=today + timedelta(days=165), licenses_assigned=210))
-    db.session.add_all([
-        Notification(organization_id=wide.id, severity=Severity.CRITICAL, title="Connector offline",
-                     body="A connector in your resource location stopped reporting.", created_at=noticed,
-                     emailed_at=noticed),
-        SupportTicket(organization_id=wide.id, subject="Slow session launch", opened_at=noticed,
-                      description="Desktops take two to three minutes to start in the morning."),
-    ])
+    db.session.add(
+        Order(
+            organization_id=wide.id,
+            number=f"ORD-{200000 + builder.order_seq}",
+            ordered_on=today - timedelta(days=200),
+            service_code="secure-private-access",
+            quantity=250,
+            term=Term.ANNUAL,
+        )
+    )
+    db.session.add(
+        Entitlement(
+            organization_id=wide.id,
+            service_code="secure-private-access",
+            license_count=250,
+            term=Term.ANNUAL,
+            start_date=today - timedelta(days=200),
+            end_date=today + timedelta(days=165),
+            licenses_assigned=210,
+        )
+    )
+    db.session.add_all(
+        [
+            Notification(
+                organization_id=wide.id,
+                severity=Severity.CRITICAL,
+                title="Connector offline",
+                body="A connector in your resource location stopped reporting.",
+                created_at=noticed,
+                emailed_at=noticed,
+            ),
+            SupportTicket(
+                organization_id=wide.id,
+                subject="Slow session launch",
+                opened_at=noticed,
+                description="Desktops take two to three minutes to start in the morning.",
+            ),
+        ]
+    )
     link = builder.connect(partner, wide, ConnectionMethod.INVITATION, None, days_ago=90)
     link.share_notifications = False
     link.share_tickets = False
@@ -70,26 +132,60 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     # notices and open tickets.
     risky = customers[0]
     builder.order_seq += 1
-    db.session.add(Order(organization_id=risky.id, number=f"ORD-{200000 + builder.order_seq}",
-                         ordered_on=today - timedelta(days=355), service_code="secure-private-access", quantity=100,
-                         term=Term.ANNUAL))
-    db.session.add(Entitlement(organization_id=risky.id, service_code="secure-private-access", license_count=100,
-                               term=Term.ANNUAL, start_date=today - timedelta(days=355),
-                               end_date=today + timedelta(days=10), licenses_assigned=130))
-    db.session.add_all([
-        Notification(organization_id=risky.id, severity=Severity.CRITICAL, title="Connector offline",
-                     body="A connector in your resource location stopped reporting.", created_at=noticed,
-                     emailed_at=noticed),
-        Notification(organization_id=risky.id, severity=Severity.CRITICAL, title="Certificate expired",
-                     body="The certificate of your gateway expired.", created_at=noticed, emailed_at=noticed),
-        SupportTicket(organization_id=risky.id, subject="Sign-in fails for some users", opened_at=noticed,
-                      severity=TicketSeverity.HIGH,
-                      description="Since Monday about a dozen users get an error after entering their password."),
-    ])
+    db.session.add(
+        Order(
+            organization_id=risky.id,
+            number=f"ORD-{200000 + builder.order_seq}",
+            ordered_on=today - timedelta(days=355),
+            service_code="secure-private-access",
+            quantity=100,
+            term=Term.ANNUAL,
+        )
+    )
+    db.session.add(
+        Entitlement(
+            organization_id=risky.id,
+            service_code="secure-private-access",
+            license_count=100,
+            term=Term.ANNUAL,
+            start_date=today - timedelta(days=355),
+            end_date=today + timedelta(days=10),
+            licenses_assigned=130,
+        )
+    )
+    db.session.add_all(
+        [
+            Notification(
+                organization_id=risky.id,
+                severity=Severity.CRITICAL,
+                title="Connector offline",
+                body="A connector in your resource location stopped reporting.",
+                created_at=noticed,
+                emailed_at=noticed,
+            ),
+            Notification(
+                organization_id=risky.id,
+                severity=Severity.CRITICAL,
+                title="Certificate expired",
+                body="The certificate of your gateway expired.",
+                created_at=noticed,
+                emailed_at=noticed,
+            ),
+            SupportTicket(
+                organization_id=risky.id,
+                subject="Sign-in fails for some users",
+                opened_at=noticed,
+                severity=TicketSeverity.HIGH,
+                description="Since Monday about a dozen users get an error after entering their password.",
+            ),
+        ]
+    )
 
     # Tags: a renewal group (the forecast customer among them) and a few strategic accounts.
-    group = {"renewal-q3": [litware, *customers[1:TAGS["renewal-q3"]]],
-             "strategic": [fabrikam, *customers[10:10 + TAGS["strategic"] - 1]]}
+    group = {
+        "renewal-q3": [litware, *customers[1 : TAGS["renewal-q3"]]],
+        "strategic": [fabrikam, *customers[10 : 10 + TAGS["strategic"] - 1]],
+    }
     for label, members in group.items():
         db.session.add_all(CustomerTag(partner_id=partner.id, customer_id=member.id, label=label) for member in members)
     db.session.flush()

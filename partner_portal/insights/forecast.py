@@ -5,6 +5,7 @@ off at the end of the month and at the end of the term, with a band of one resid
 error (the typical distance of a recorded day from the line). Pure functions: callers pass the
 recorded days and the dates.
 """
+
 from __future__ import annotations
 
 import math
@@ -78,8 +79,14 @@ class Projection:
 
 
 def _projection(label: str, day: date, expected: float, spread: float, capacity: int) -> Projection:
-    return Projection(label, day, max(0, round(expected)), max(0, round(expected - spread)),
-                      max(0, round(expected + spread)), capacity)
+    return Projection(
+        label,
+        day,
+        max(0, round(expected)),
+        max(0, round(expected - spread)),
+        max(0, round(expected + spread)),
+        capacity,
+    )
 
 
 def month_end(day: date) -> date:
@@ -116,8 +123,9 @@ class Forecast:
         return any(p.overage for p in self.projections)
 
 
-def seat_forecast(days: Sequence[tuple[date, int]], today: date, current: int, purchased: int,
-                  term_end: date | None, added: int = 0) -> Forecast:
+def seat_forecast(
+    days: Sequence[tuple[date, int]], today: date, current: int, purchased: int, term_end: date | None, added: int = 0
+) -> Forecast:
     """Assigned licenses at the end of the month and of the term, against purchased + `added`."""
     capacity = purchased + added
     fit = linear_fit(days)
@@ -150,14 +158,17 @@ class BandwidthWindow:
     allotment_mb: int
 
 
-def bandwidth_forecast(days: Sequence[tuple[date, int]], today: date, windows: Sequence[BandwidthWindow],
-                       added_mb: int = 0) -> Forecast:
+def bandwidth_forecast(
+    days: Sequence[tuple[date, int]], today: date, windows: Sequence[BandwidthWindow], added_mb: int = 0
+) -> Forecast:
     """Megabytes expected by the end of each window (used so far + the daily line ahead), against
     the window's allotment + `added_mb`. `days` holds every recorded day of the windows and of the
     last 90 days (missing days count as 0)."""
     by_day = dict(days)
-    recent = [(today - timedelta(days=offset), by_day.get(today - timedelta(days=offset), 0))
-              for offset in range(WINDOW_DAYS - 1, -1, -1)]
+    recent = [
+        (today - timedelta(days=offset), by_day.get(today - timedelta(days=offset), 0))
+        for offset in range(WINDOW_DAYS - 1, -1, -1)
+    ]
     first_recorded = min(by_day) if by_day else today
     recent = [(day, value) for day, value in recent if day >= first_recorded]
     fit = linear_fit(recent)

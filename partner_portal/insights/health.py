@@ -4,6 +4,7 @@ Every weight lives here, with its reason in docs/health-score.md. Pure functions
 figures (no database, no clock), so each rule is checked by hand-computed cases and property
 tests: the score stays within 0..100 and never rises when one factor gets worse.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -176,16 +177,20 @@ def _gateway(i: HealthInputs) -> Deduction | None:
     points = _over_points(over, i.gateway_allotment_mb, GATEWAY_BASE, GATEWAY_MAX, percent_per_point=5)
     if i.gateway_allotment_mb <= 0:
         return Deduction("gateway", points, f"{gb_short(over)} GB of Gateway bandwidth used with no allotment")
-    return Deduction("gateway", points,
-                     f"Gateway bandwidth {gb_short(over)} GB over this month's {gb_short(i.gateway_allotment_mb)} GB")
+    return Deduction(
+        "gateway",
+        points,
+        f"Gateway bandwidth {gb_short(over)} GB over this month's {gb_short(i.gateway_allotment_mb)} GB",
+    )
 
 
 def _critical(i: HealthInputs) -> Deduction | None:
     if i.critical_unread <= 0:
         return None
     points = min(CRITICAL_MAX, CRITICAL_EACH * i.critical_unread)
-    return Deduction("critical", points, f"{i.critical_unread} unread critical notification"
-                                         f"{'' if i.critical_unread == 1 else 's'}")
+    return Deduction(
+        "critical", points, f"{i.critical_unread} unread critical notification{'' if i.critical_unread == 1 else 's'}"
+    )
 
 
 def _tickets(i: HealthInputs) -> Deduction | None:

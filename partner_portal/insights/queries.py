@@ -1,5 +1,6 @@
 """Reads behind the forecasts and the what-if (one statement each), and the health score before
 and after a what-if addition."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -31,7 +32,8 @@ def _daily_megabytes(entitlement_id: int, first: date, last: date) -> list[tuple
     rows = db.session.execute(
         select(BandwidthDay.day, func.sum(BandwidthDay.megabytes))
         .where(BandwidthDay.entitlement_id == entitlement_id, BandwidthDay.day >= first, BandwidthDay.day <= last)
-        .group_by(BandwidthDay.day).order_by(BandwidthDay.day)
+        .group_by(BandwidthDay.day)
+        .order_by(BandwidthDay.day)
     )
     return [(day, int(total)) for day, total in rows]
 
@@ -46,11 +48,15 @@ def _bandwidth_windows(data: BandwidthTrend, today: date) -> list[BandwidthWindo
         end = data.entitlement.end_date
         if end is not None and end > current.last:
             last_month = data.gateway.periods(data.allotted, end)[-1]
-            windows.append(BandwidthWindow("End of term (its last month)", last_month.first, last_month.last,
-                                           last_month.allotment_mb))
+            windows.append(
+                BandwidthWindow(
+                    "End of term (its last month)", last_month.first, last_month.last, last_month.allotment_mb
+                )
+            )
         return windows
-    windows = [BandwidthWindow("End of this month", current.first, min(current.last, month_end(today)),
-                               current.allotment_mb)]
+    windows = [
+        BandwidthWindow("End of this month", current.first, min(current.last, month_end(today)), current.allotment_mb)
+    ]
     if current.last != date.max and current.last > month_end(today):
         windows.append(BandwidthWindow("End of billing period", current.first, current.last, current.allotment_mb))
     return windows
@@ -64,8 +70,9 @@ def bandwidth_forecast_for(data: BandwidthTrend, today: date, added_gb: int = 0)
     return bandwidth_forecast(days, today, windows, added_gb * MB_PER_GB)
 
 
-def what_if_health(partner_id: int, admin_id: int, org_id: int, added_licenses: int = 0,
-                   added_gb: int = 0) -> tuple[hs.Health, hs.Health] | None:
+def what_if_health(
+    partner_id: int, admin_id: int, org_id: int, added_licenses: int = 0, added_gb: int = 0
+) -> tuple[hs.Health, hs.Health] | None:
     """The customer's health score now and with the addition (nothing written); None when the
     customer is not connected to the partner."""
     from ..customers.queries import customer_health_inputs
@@ -73,6 +80,9 @@ def what_if_health(partner_id: int, admin_id: int, org_id: int, added_licenses: 
     inputs = customer_health_inputs(partner_id, admin_id, org_id)
     if inputs is None:
         return None
-    after = replace(inputs, purchased=inputs.purchased + added_licenses,
-                    gateway_allotment_mb=inputs.gateway_allotment_mb + added_gb * MB_PER_GB)
+    after = replace(
+        inputs,
+        purchased=inputs.purchased + added_licenses,
+        gateway_allotment_mb=inputs.gateway_allotment_mb + added_gb * MB_PER_GB,
+    )
     return hs.health(inputs), hs.health(after)

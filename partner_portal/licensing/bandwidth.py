@@ -5,6 +5,7 @@ Bandwidth is counted in whole megabytes (1 GB = 1,000 MB), so every rule is inte
 Nothing here touches the database or the clock: callers pass the dates, and the allotments
 (settings) come in as an Allotments value.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -136,7 +137,7 @@ class GatewayEntitlement:
 
     @property
     def plan(self) -> str:
-        """"trial" for any trial, otherwise the term ("monthly", "annual" or "termed")."""
+        """ "trial" for any trial, otherwise the term ("monthly", "annual" or "termed")."""
         return TRIAL if self.is_trial else self.term
 
     @property
@@ -184,8 +185,9 @@ class GatewayEntitlement:
         stop = month_start(through if end is None else min(end, through))
         while month <= stop:
             first, last = max(month, start), month_end(month) if end is None else min(month_end(month), end)
-            periods.append(Period(len(periods), first, last,
-                                  month_allotment_mb(self.users, first, last, per_user_month_mb)))
+            periods.append(
+                Period(len(periods), first, last, month_allotment_mb(self.users, first, last, per_user_month_mb))
+            )
             month = add_months(month, 1)
         return periods
 
@@ -230,8 +232,16 @@ def period_months(period: Period, used: Mapping[date, tuple[int, int]], through:
     for month in period.months(through):
         cloud, on_premises = used.get(month, (0, 0))
         before, running = running, running + cloud + on_premises
-        figures.append(MonthFigures(month, cloud, on_premises, running, period.allotment_mb,
-                                    month_overage(before, cloud + on_premises, period.allotment_mb)))
+        figures.append(
+            MonthFigures(
+                month,
+                cloud,
+                on_premises,
+                running,
+                period.allotment_mb,
+                month_overage(before, cloud + on_premises, period.allotment_mb),
+            )
+        )
     return figures
 
 
@@ -279,14 +289,15 @@ class Standing:
         return None if self.allotment_mb <= 0 else self.used_mb * 100 / self.allotment_mb
 
 
-def standing(entitlement: GatewayEntitlement, period: Period, months: Sequence[MonthFigures],
-             today: date) -> Standing:
+def standing(entitlement: GatewayEntitlement, period: Period, months: Sequence[MonthFigures], today: date) -> Standing:
     """One entitlement's current billing period to date: used, allotment, overage so far and
     overage of the current calendar month."""
     current = month_start(today)
     return Standing(
-        plan=entitlement.plan, entitlements=1,
-        cloud_mb=sum(m.cloud_mb for m in months), on_premises_mb=sum(m.on_premises_mb for m in months),
+        plan=entitlement.plan,
+        entitlements=1,
+        cloud_mb=sum(m.cloud_mb for m in months),
+        on_premises_mb=sum(m.on_premises_mb for m in months),
         allotment_mb=period.allotment_mb,
         overage_mb=sum(m.overage_mb for m in months),
         month_overage_mb=sum(m.overage_mb for m in months if m.month == current),
@@ -296,9 +307,15 @@ def standing(entitlement: GatewayEntitlement, period: Period, months: Sequence[M
 def add_up(plan: str, standings: Iterable[Standing]) -> Standing:
     """Sum standings into one (a plan's line, or the total with plan TOTAL)."""
     items = list(standings)
-    return Standing(plan, sum(s.entitlements for s in items), sum(s.cloud_mb for s in items),
-                    sum(s.on_premises_mb for s in items), sum(s.allotment_mb for s in items),
-                    sum(s.overage_mb for s in items), sum(s.month_overage_mb for s in items))
+    return Standing(
+        plan,
+        sum(s.entitlements for s in items),
+        sum(s.cloud_mb for s in items),
+        sum(s.on_premises_mb for s in items),
+        sum(s.allotment_mb for s in items),
+        sum(s.overage_mb for s in items),
+        sum(s.month_overage_mb for s in items),
+    )
 
 
 def breakdown(standings: Sequence[Standing]) -> tuple[list[Standing], Standing]:

@@ -5,6 +5,7 @@ chart, its accessible data table and its CSV export cannot disagree. Figures are
 with no layout.template (the default template alone adds about 6 KB per chart) and use only
 `scatter` and `bar` traces, the ones plotly.js's basic bundle has.
 """
+
 from __future__ import annotations
 
 import json
@@ -144,8 +145,9 @@ def _month_ticks(layout: dict, x: list) -> None:
     labels = [value.split(" ") for value in x]
     if not labels or any(len(parts) != 2 for parts in labels):
         return
-    text = [f"{month}<br>{year}" if index == 0 or month == "Jan" else month
-            for index, (month, year) in enumerate(labels)]
+    text = [
+        f"{month}<br>{year}" if index == 0 or month == "Jan" else month for index, (month, year) in enumerate(labels)
+    ]
     layout["xaxis"] = {**layout["xaxis"], "tickmode": "array", "tickvals": list(x), "ticktext": text, "tickangle": 0}
 
 
@@ -158,8 +160,15 @@ def _figure(traces: list[dict], layout: dict) -> dict:
 
 def _line(name: str, x: list, y: list, color: str, **extra) -> dict:
     """A scatter trace drawn as a line with small markers."""
-    trace = {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": y,
-             "line": {"color": color, "width": 2}, "marker": {"size": 5}}
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        "x": x,
+        "y": y,
+        "line": {"color": color, "width": 2},
+        "marker": {"size": 5},
+    }
     trace.update(extra)
     return trace
 
@@ -189,47 +198,79 @@ def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
     table = Table(
         headers=("Purchased", "Assigned", "Remaining", "Overage", "Assigned of purchased"),
         kinds=("count", "count", "count", "count", "text"),
-        rows=((purchased, assigned, licenses_remaining(assigned, purchased), overage(assigned, purchased),
-               percent_label(assigned, purchased)),),
+        rows=(
+            (
+                purchased,
+                assigned,
+                licenses_remaining(assigned, purchased),
+                overage(assigned, purchased),
+                percent_label(assigned, purchased),
+            ),
+        ),
     )
     purchased, assigned, remaining, over, share = table.rows[0]
     label = [unit.capitalize()]
     traces = [
-        _bar("Assigned within purchased" if over else "Assigned", [min(assigned, purchased)], label,
-             COLORS["assigned"], orientation="h"),
+        _bar(
+            "Assigned within purchased" if over else "Assigned",
+            [min(assigned, purchased)],
+            label,
+            COLORS["assigned"],
+            orientation="h",
+        ),
         _bar("Remaining", [remaining], label, COLORS["remaining"], orientation="h"),
         _bar("Overage", [over], label, COLORS["overage"], orientation="h"),
     ]
-    layout = _layout(f"Assigned of purchased: {share}", "", "none", show_title=True, barmode="stack", height=200,
-                     hovermode="closest")
+    layout = _layout(
+        f"Assigned of purchased: {share}", "", "none", show_title=True, barmode="stack", height=200, hovermode="closest"
+    )
     layout["xaxis"] = {"rangemode": "tozero", "tickformat": ",d"}
     layout["yaxis"] = {"showticklabels": False}
     # Horizontal stacks list their legend bottom-up by default; keep the stacking order.
     layout["legend"] = {**layout["legend"], "traceorder": "normal", "y": -0.9, "yanchor": "top"}
     layout["margin"] = {**layout["margin"], "b": 70}
-    return Chart("ratio", "Assigned and purchased licenses", _figure(traces, layout), table,
-                 empty=purchased == 0 and assigned == 0,
-                 empty_message="No licenses purchased or assigned.")
+    return Chart(
+        "ratio",
+        "Assigned and purchased licenses",
+        _figure(traces, layout),
+        table,
+        empty=purchased == 0 and assigned == 0,
+        empty_message="No licenses purchased or assigned.",
+    )
 
 
 def monthly_active_chart(months: Sequence[MonthPoint]) -> Chart:
     """Monthly active users (active in the last 30 days, highest in each month) over 12 months."""
-    table = Table(("Month", "Monthly active users"), ("month", "count"),
-                  tuple((point.month, point.monthly_active) for point in months))
+    table = Table(
+        ("Month", "Monthly active users"),
+        ("month", "count"),
+        tuple((point.month, point.monthly_active) for point in months),
+    )
     traces = [_bar("Monthly active users", _x(table), table.column(1), COLORS["active"])]
-    return Chart("monthly-active-users", "Monthly active users",
-                 _figure(traces, _layout("Monthly active users", "Users", "month")), table,
-                 empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
+    return Chart(
+        "monthly-active-users",
+        "Monthly active users",
+        _figure(traces, _layout("Monthly active users", "Users", "month")),
+        table,
+        empty=_no_data(months),
+        empty_message="No usage recorded in the last 12 months.",
+    )
 
 
 def daily_active_chart(days: Sequence[DayPoint]) -> Chart:
     """Daily active users (active in the last 24 hours) over the last 30 days."""
-    table = Table(("Day", "Daily active users"), ("day", "count"),
-                  tuple((point.day, point.daily_active) for point in days))
+    table = Table(
+        ("Day", "Daily active users"), ("day", "count"), tuple((point.day, point.daily_active) for point in days)
+    )
     traces = [_line("Daily active users", _x(table), table.column(1), COLORS["daily"])]
-    return Chart("daily-active-users", "Daily active users",
-                 _figure(traces, _layout("Daily active users", "Users", "day")), table,
-                 empty=_no_data(days), empty_message="No usage recorded in the last 30 days.")
+    return Chart(
+        "daily-active-users",
+        "Daily active users",
+        _figure(traces, _layout("Daily active users", "Users", "day")),
+        table,
+        empty=_no_data(days),
+        empty_message="No usage recorded in the last 30 days.",
+    )
 
 
 def assignments_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: bool = False) -> Chart:
@@ -240,20 +281,31 @@ def assignments_chart(months: Sequence[MonthPoint], purchased: int, monthly_comm
     """
     total = "Monthly commitment" if monthly_commit else "Total licenses"
     table = Table(
-        ("Month", total, "Cumulative assigned", "Newly assigned"), ("month", "count", "count", "count"),
+        ("Month", total, "Cumulative assigned", "Newly assigned"),
+        ("month", "count", "count", "count"),
         tuple((point.month, purchased, point.assigned, point.newly_assigned) for point in months),
     )
     x = _x(table)
     traces = [
         _bar("Newly assigned", x, table.column(3), COLORS["newly"]),
         _line("Cumulative assigned", x, table.column(2), COLORS["assigned"]),
-        _line(total, x, table.column(1), COLORS["purchased"], mode="lines",
-              line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"}),
+        _line(
+            total,
+            x,
+            table.column(1),
+            COLORS["purchased"],
+            mode="lines",
+            line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"},
+        ),
     ]
-    return Chart("license-assignments", "License assignments",
-                 _figure(traces, _layout("License assignments", "Licenses", "month")), table,
-                 empty=_no_data(months) and purchased == 0,
-                 empty_message="No licenses purchased or assigned in the last 12 months.")
+    return Chart(
+        "license-assignments",
+        "License assignments",
+        _figure(traces, _layout("License assignments", "Licenses", "month")),
+        table,
+        empty=_no_data(months) and purchased == 0,
+        empty_message="No licenses purchased or assigned in the last 12 months.",
+    )
 
 
 def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
@@ -273,18 +325,36 @@ def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
     x = _x(table)
     # The share, not the counts again: Monthly active users and License assignments draw those.
     traces = [
-        _bar("Active of assigned", x, table.column(3), COLORS["active"],
-             customdata=table.column(2), hovertemplate="%{y:.1f} % (%{customdata:,d} users)"),
+        _bar(
+            "Active of assigned",
+            x,
+            table.column(3),
+            COLORS["active"],
+            customdata=table.column(2),
+            hovertemplate="%{y:.1f} % (%{customdata:,d} users)",
+        ),
     ]
     layout = _layout("Active use", "% of assigned licenses", "month")
     layout["yaxis"] = {**layout["yaxis"], "tickformat": ",d", "ticksuffix": " %"}
     if with_peak:
         traces.append(_line("Peak concurrent users", x, table.column(4), COLORS["peak"], yaxis="y2"))
-        layout["yaxis2"] = {"title": {"text": "Peak concurrent users"}, "overlaying": "y", "side": "right",
-                            "rangemode": "tozero", "tickformat": ",d", "showgrid": False}
+        layout["yaxis2"] = {
+            "title": {"text": "Peak concurrent users"},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "tickformat": ",d",
+            "showgrid": False,
+        }
         layout["margin"] = {**layout["margin"], "r": 64}
-    return Chart("active-use", "Active use", _figure(traces, layout), table,
-                 empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
+    return Chart(
+        "active-use",
+        "Active use",
+        _figure(traces, layout),
+        table,
+        empty=_no_data(months),
+        empty_message="No usage recorded in the last 12 months.",
+    )
 
 
 def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: bool = False) -> Chart:
@@ -295,20 +365,40 @@ def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: 
     table = Table(
         ("Month", limit, "Assigned", f"Within {limit.lower()}", "Overage"),
         ("month", "count", "count", "count", "count"),
-        tuple((split.month, split.commitment, split.assigned, split.within_commitment, split.overage)
-              for split in splits),
+        tuple(
+            (split.month, split.commitment, split.assigned, split.within_commitment, split.overage) for split in splits
+        ),
     )
     x = _x(table)
     traces = [
         _bar(f"Within {limit.lower()}", x, table.column(3), COLORS["assigned"]),
         _bar("Overage", x, table.column(4), COLORS["overage"]),
-        _line(limit, x, table.column(1), COLORS["purchased"], mode="lines",
-              line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"}),
+        _line(
+            limit,
+            x,
+            table.column(1),
+            COLORS["purchased"],
+            mode="lines",
+            line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"},
+        ),
     ]
-    return Chart("overage", "Overage", _figure(traces, _layout("Overage", "Licenses", "month", barmode="stack",
-                                                  legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
-                                                          "traceorder": "normal"})),
-                 table, empty=_no_data(months), empty_message="No usage recorded in the last 12 months.")
+    return Chart(
+        "overage",
+        "Overage",
+        _figure(
+            traces,
+            _layout(
+                "Overage",
+                "Licenses",
+                "month",
+                barmode="stack",
+                legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
+            ),
+        ),
+        table,
+        empty=_no_data(months),
+        empty_message="No usage recorded in the last 12 months.",
+    )
 
 
 def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
@@ -316,22 +406,30 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
     "Annual, 500 users, ends 2026-03-31"), as grouped bars."""
     labels = list(series)
     months = [point.month for point in next(iter(series.values()), [])]
-    rows = tuple(
-        (month, *(series[label][index].assigned for label in labels)) for index, month in enumerate(months)
-    )
+    rows = tuple((month, *(series[label][index].assigned for label in labels)) for index, month in enumerate(months))
     table = Table(("Month", *labels), ("month",) + ("count",) * len(labels), rows)
     x = _x(table)
-    traces = [_bar(label, x, table.column(index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
-              for index, label in enumerate(labels)]
+    traces = [
+        _bar(label, x, table.column(index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
+        for index, label in enumerate(labels)
+    ]
     # With a single entitlement the bars would repeat License assignments' cumulative line.
     single = len(labels) == 1
-    return Chart("consumption", "Consumption per entitlement",
-                 _figure(traces, _layout("Consumption per entitlement", "Assigned licenses", "month",
-                                         barmode="group", showlegend=True)),
-                 table, empty=single or all(_no_data(points) for points in series.values()),
-                 empty_message=("One entitlement: its consumption is the Cumulative assigned line of License "
-                                "assignments." if single and not all(_no_data(p) for p in series.values())
-                                else "No usage recorded in the last 12 months."))
+    return Chart(
+        "consumption",
+        "Consumption per entitlement",
+        _figure(
+            traces,
+            _layout("Consumption per entitlement", "Assigned licenses", "month", barmode="group", showlegend=True),
+        ),
+        table,
+        empty=single or all(_no_data(points) for points in series.values()),
+        empty_message=(
+            "One entitlement: its consumption is the Cumulative assigned line of License assignments."
+            if single and not all(_no_data(p) for p in series.values())
+            else "No usage recorded in the last 12 months."
+        ),
+    )
 
 
 # --- Gateway bandwidth ---------------------------------------------------------------------------
@@ -358,8 +456,14 @@ def _bandwidth_layout(title: str, **extra) -> dict:
 
 def _limit_line(name: str, x: list, y: list) -> dict:
     """A dashed step line for an allotment or a pool."""
-    return _line(name, x, y, COLORS["purchased"], mode="lines",
-                 line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"})
+    return _line(
+        name,
+        x,
+        y,
+        COLORS["purchased"],
+        mode="lines",
+        line={"color": COLORS["purchased"], "width": 2, "dash": "dash", "shape": "hv"},
+    )
 
 
 def _no_bandwidth(months: Sequence[MonthFigures]) -> bool:
@@ -370,8 +474,10 @@ def _no_bandwidth(months: Sequence[MonthFigures]) -> bool:
 def _source_bars(table: Table, cloud: int, on_premises: int) -> list[dict]:
     """Stacked bars of the cloud service and the on-premises sites (all of them together)."""
     x = _x(table)
-    return [_bar("Cloud service", x, _gigabytes(table, cloud), COLORS["cloud"]),
-            _bar("On-premises", x, _gigabytes(table, on_premises), COLORS["on-premises"])]
+    return [
+        _bar("Cloud service", x, _gigabytes(table, cloud), COLORS["cloud"]),
+        _bar("On-premises", x, _gigabytes(table, on_premises), COLORS["on-premises"]),
+    ]
 
 
 def monthly_bandwidth_chart(months: Sequence[MonthFigures]) -> Chart:
@@ -382,9 +488,14 @@ def monthly_bandwidth_chart(months: Sequence[MonthFigures]) -> Chart:
         tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb, m.allotment_mb, m.overage_mb) for m in months),
     )
     traces = [*_source_bars(table, 1, 2), _limit_line("Allotment", _x(table), _gigabytes(table, 4))]
-    return Chart("monthly-usage", "Monthly usage",
-                 _figure(traces, _bandwidth_layout("Monthly usage", barmode="stack")), table,
-                 empty=_no_bandwidth(months), empty_message=NO_BANDWIDTH)
+    return Chart(
+        "monthly-usage",
+        "Monthly usage",
+        _figure(traces, _bandwidth_layout("Monthly usage", barmode="stack")),
+        table,
+        empty=_no_bandwidth(months),
+        empty_message=NO_BANDWIDTH,
+    )
 
 
 def individual_usage_chart(months: Sequence[MonthFigures]) -> Chart:
@@ -394,9 +505,14 @@ def individual_usage_chart(months: Sequence[MonthFigures]) -> Chart:
         ("month", "gb", "gb", "gb"),
         tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb) for m in months),
     )
-    return Chart("individual-usage", "Individual usage",
-                 _figure(_source_bars(table, 1, 2), _bandwidth_layout("Individual usage", barmode="stack")), table,
-                 empty=_no_bandwidth(months), empty_message=NO_BANDWIDTH)
+    return Chart(
+        "individual-usage",
+        "Individual usage",
+        _figure(_source_bars(table, 1, 2), _bandwidth_layout("Individual usage", barmode="stack")),
+        table,
+        empty=_no_bandwidth(months),
+        empty_message=NO_BANDWIDTH,
+    )
 
 
 def cumulative_usage_chart(months: Sequence[MonthFigures]) -> Chart:
@@ -413,46 +529,91 @@ def cumulative_usage_chart(months: Sequence[MonthFigures]) -> Chart:
         _line("Cumulative usage", x, _gigabytes(table, 1), COLORS["cumulative"]),
         _limit_line("Pool", x, _gigabytes(table, 2)),
     ]
-    return Chart("cumulative-usage", "Cumulative usage", _figure(traces, _bandwidth_layout("Cumulative usage")),
-                 table, empty=_no_bandwidth(months), empty_message=NO_BANDWIDTH)
+    return Chart(
+        "cumulative-usage",
+        "Cumulative usage",
+        _figure(traces, _bandwidth_layout("Cumulative usage")),
+        table,
+        empty=_no_bandwidth(months),
+        empty_message=NO_BANDWIDTH,
+    )
 
 
 def sites_chart(months: Sequence[date], sites: Mapping[str, Mapping[date, int]]) -> Chart:
     """The on-premises figure split by site: one stacked bar per site and month."""
     names = list(sites)
-    rows = tuple((month, *(sites[name].get(month, 0) for name in names), sum(sites[name].get(month, 0) for name in names))
-                 for month in months)
-    table = Table(("Month", *(f"{name} (GB)" for name in names), "On-premises (GB)"),
-                  ("month",) + ("gb",) * (len(names) + 1), rows)
-    traces = [_bar(name, _x(table), _gigabytes(table, index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
-              for index, name in enumerate(names)]
-    return Chart("sites", "On-premises sites",
-                 _figure(traces, _bandwidth_layout("On-premises sites", barmode="stack", showlegend=True)), table,
-                 empty=not any(row[-1] for row in rows),
-                 empty_message="No on-premises site reported bandwidth in these months.")
+    rows = tuple(
+        (month, *(sites[name].get(month, 0) for name in names), sum(sites[name].get(month, 0) for name in names))
+        for month in months
+    )
+    table = Table(
+        ("Month", *(f"{name} (GB)" for name in names), "On-premises (GB)"),
+        ("month",) + ("gb",) * (len(names) + 1),
+        rows,
+    )
+    traces = [
+        _bar(name, _x(table), _gigabytes(table, index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
+        for index, name in enumerate(names)
+    ]
+    return Chart(
+        "sites",
+        "On-premises sites",
+        _figure(traces, _bandwidth_layout("On-premises sites", barmode="stack", showlegend=True)),
+        table,
+        empty=not any(row[-1] for row in rows),
+        empty_message="No on-premises site reported bandwidth in these months.",
+    )
 
 
 def gateway_overage_chart(rows: Sequence[tuple[date, Sequence[int]]], plans: Sequence[str]) -> Chart:
     """View Overage Chart: each month's Gateway overage (megabytes), stacked by plan."""
-    table = Table(("Month", *(f"{plan} (GB)" for plan in plans), "Total overage (GB)"),
-                  ("month",) + ("gb",) * (len(plans) + 1),
-                  tuple((month, *figures, sum(figures)) for month, figures in rows))
-    traces = [_bar(plan, _x(table), _gigabytes(table, index + 1), PLAN_COLORS.get(plan, COLORS["overage"]))
-              for index, plan in enumerate(plans)]
-    return Chart("overage", "Overage", _figure(traces, _bandwidth_layout("Overage", barmode="stack", showlegend=True)),
-                 table, empty=not any(row[-1] for row in table.rows),
-                 empty_message="No overage in the past 12 months.")
+    table = Table(
+        ("Month", *(f"{plan} (GB)" for plan in plans), "Total overage (GB)"),
+        ("month",) + ("gb",) * (len(plans) + 1),
+        tuple((month, *figures, sum(figures)) for month, figures in rows),
+    )
+    traces = [
+        _bar(plan, _x(table), _gigabytes(table, index + 1), PLAN_COLORS.get(plan, COLORS["overage"]))
+        for index, plan in enumerate(plans)
+    ]
+    return Chart(
+        "overage",
+        "Overage",
+        _figure(traces, _bandwidth_layout("Overage", barmode="stack", showlegend=True)),
+        table,
+        empty=not any(row[-1] for row in table.rows),
+        empty_message="No overage in the past 12 months.",
+    )
 
 
 def gateway_summary_table(standings: Sequence[Standing]) -> Table:
     """The Gateway summary's lines: bandwidth of the current billing periods against their
     allotments, and this month's overage."""
     return Table(
-        ("Plan", "Entitlements", "Cloud service (GB)", "On-premises (GB)", "Used (GB)", "Allotment (GB)",
-         "Used of allotment", "Overage this month (GB)"),
+        (
+            "Plan",
+            "Entitlements",
+            "Cloud service (GB)",
+            "On-premises (GB)",
+            "Used (GB)",
+            "Allotment (GB)",
+            "Used of allotment",
+            "Overage this month (GB)",
+        ),
         ("text", "count", "gb", "gb", "gb", "gb", "text", "gb"),
-        tuple((s.label, s.entitlements, s.cloud_mb, s.on_premises_mb, s.used_mb, s.allotment_mb, s.percent_label,
-               s.month_overage_mb) for s in standings),
+        tuple(
+            (
+                s.label,
+                s.entitlements,
+                s.cloud_mb,
+                s.on_premises_mb,
+                s.used_mb,
+                s.allotment_mb,
+                s.percent_label,
+                s.month_overage_mb,
+            )
+            for s in standings
+        ),
     )
 
 

@@ -1,4 +1,5 @@
 """flask --app app usage import FILE.csv [--partial] [--batch-size N]"""
+
 from __future__ import annotations
 
 import click
@@ -30,16 +31,30 @@ def _progress(phase: str, rows: int) -> None:
 
 @usage_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
-@click.option("--partial", is_flag=True,
-              help="Import the good rows and list the rejected ones (default: import nothing if any row is bad).")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=DEFAULT_BATCH_SIZE, show_default=True,
-              help="Rows written per database round trip.")
-@click.option("--progress-every", type=click.IntRange(0), default=DEFAULT_PROGRESS_EVERY, show_default=True,
-              help="Print a progress line every N rows (0: never).")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Import the good rows and list the rejected ones (default: import nothing if any row is bad).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=DEFAULT_BATCH_SIZE,
+    show_default=True,
+    help="Rows written per database round trip.",
+)
+@click.option(
+    "--progress-every",
+    type=click.IntRange(0),
+    default=DEFAULT_PROGRESS_EVERY,
+    show_default=True,
+    help="Print a progress line every N rows (0: never).",
+)
 def import_command(file: str, partial: bool, batch_size: int, progress_every: int):
     """Import daily license usage and bandwidth from FILE (CSV; see docs/usage-import.md). Re-importing a day replaces it."""
-    outcome = import_checked(file, partial=partial, batch_size=batch_size, progress=_progress,
-                             progress_every=progress_every)
+    outcome = import_checked(
+        file, partial=partial, batch_size=batch_size, progress=_progress, progress_every=progress_every
+    )
     if not outcome.imported:
         _print_rejected(outcome.rejected)
         raise click.ClickException(outcome.summary)

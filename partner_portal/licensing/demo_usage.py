@@ -9,6 +9,7 @@ Gateway (bandwidth) entitlements get daily bandwidth from the cloud service and 
 three on-premises sites since their start: as much as the allotment of their assigned users
 would allow, so an entitlement with more users at work than it licenses runs into overage.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -60,8 +61,11 @@ def _started(entitlement_ids: Sequence[int], bandwidth: bool) -> Iterator[tuple[
             select(Entitlement, Organization.orgid)
             .join(Organization, Organization.id == Entitlement.organization_id)
             .join(Service, Service.code == Entitlement.service_code)
-            .where(Entitlement.id.in_(entitlement_ids[start:start + 1000]),
-                   Entitlement.start_date.is_not(None), Service.is_bandwidth.is_(bandwidth))
+            .where(
+                Entitlement.id.in_(entitlement_ids[start : start + 1000]),
+                Entitlement.start_date.is_not(None),
+                Service.is_bandwidth.is_(bandwidth),
+            )
             .order_by(Entitlement.id)
         ).all()
 
@@ -76,13 +80,19 @@ def _specs(entitlement_ids: Sequence[int], today: date) -> list[_Spec]:
         first_day = entitlement.start_date if entitlement.is_trial else today - timedelta(days=HISTORY_DAYS)
         if first_day > last_day:
             continue
-        specs.append(_Spec(
-            entitlement_id=entitlement.id, orgid=orgid, service_code=entitlement.service_code,
-            license_count=entitlement.license_count, target_assigned=entitlement.licenses_assigned,
-            monthly_commit=entitlement.commit_model is CommitModel.MONTHLY_COMMIT,
-            concurrent=entitlement.service_code.endswith("concurrent"),
-            first_day=first_day, last_day=last_day,
-        ))
+        specs.append(
+            _Spec(
+                entitlement_id=entitlement.id,
+                orgid=orgid,
+                service_code=entitlement.service_code,
+                license_count=entitlement.license_count,
+                target_assigned=entitlement.licenses_assigned,
+                monthly_commit=entitlement.commit_model is CommitModel.MONTHLY_COMMIT,
+                concurrent=entitlement.service_code.endswith("concurrent"),
+                first_day=first_day,
+                last_day=last_day,
+            )
+        )
     return specs
 
 
@@ -208,8 +218,15 @@ def _bandwidth_specs(entitlement_ids: Sequence[int], today: date) -> list[_Bandw
         last_day = min(today, entitlement.end_date or today)
         if first_day <= last_day:
             # Users at work on the Gateway: the entitlement's assigned count, or all it licenses.
-            specs.append(_BandwidthSpec(entitlement.id, orgid, entitlement.licenses_assigned or entitlement.license_count,
-                                        first_day, last_day))
+            specs.append(
+                _BandwidthSpec(
+                    entitlement.id,
+                    orgid,
+                    entitlement.licenses_assigned or entitlement.license_count,
+                    first_day,
+                    last_day,
+                )
+            )
     return specs
 
 
@@ -229,12 +246,17 @@ def _bandwidth_rows(spec: _BandwidthSpec, seed: int, per_user_month_mb: int) -> 
         base = {"orgid": spec.orgid, "service": "gateway", "entitlement_id": spec.entitlement_id, "day": day}
         yield {**base, "source": BandwidthSource.CLOUD.value, "site": "", "bandwidth_mb": round(level * cloud_share)}
         for site, share in zip(sites, shares, strict=False):
-            yield {**base, "source": BandwidthSource.ON_PREMISES.value, "site": site,
-                   "bandwidth_mb": round(level * share)}
+            yield {
+                **base,
+                "source": BandwidthSource.ON_PREMISES.value,
+                "site": site,
+                "bandwidth_mb": round(level * share),
+            }
 
 
-def demo_bandwidth_rows(specs: Sequence[_BandwidthSpec], per_user_month_mb: int,
-                        seed: int = DEMO_SEED) -> Iterator[dict]:
+def demo_bandwidth_rows(
+    specs: Sequence[_BandwidthSpec], per_user_month_mb: int, seed: int = DEMO_SEED
+) -> Iterator[dict]:
     """Yield the demo bandwidth rows of all Gateway entitlements, in the import's CSV shape."""
     for spec in specs:
         yield from _bandwidth_rows(spec, seed, per_user_month_mb)
@@ -252,9 +274,10 @@ def load_demo_usage(entitlements: Iterable[Entitlement | int], today: date, seed
     ids = [item if isinstance(item, int) else item.id for item in entitlements]
     specs, bandwidth = _specs(ids, today), _bandwidth_specs(ids, today)
     per_user_month_mb = allotments().per_user_month_mb
-    report = import_usage(lambda: itertools.chain(demo_usage_rows(specs, seed),
-                                                  demo_bandwidth_rows(bandwidth, per_user_month_mb, seed)),
-                          today=today)
+    report = import_usage(
+        lambda: itertools.chain(demo_usage_rows(specs, seed), demo_bandwidth_rows(bandwidth, per_user_month_mb, seed)),
+        today=today,
+    )
     if not report.ok:
         raise RuntimeError(f"the demo usage was rejected: {report.fatal or report.errors[:3]}")
     return report

@@ -1,5 +1,6 @@
 """Judging a usage import the way `flask usage import` does, for the command and for the
 operators' upload: all or nothing unless partial, and the same messages."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -45,11 +46,19 @@ def import_checked(source, *, partial: bool = False, **options) -> ImportOutcome
     rejected = _rejected_lines(report)
     if not partial and not report.ok:
         db.session.rollback()
-        return ImportOutcome(False, f"Nothing was imported: {report.rows_rejected:,} of {report.rows_read:,} rows "
-                                    "are bad. Fix them, or run with --partial to import the good rows only.",
-                             rejected, report)
+        return ImportOutcome(
+            False,
+            f"Nothing was imported: {report.rows_rejected:,} of {report.rows_read:,} rows "
+            "are bad. Fix them, or run with --partial to import the good rows only.",
+            rejected,
+            report,
+        )
     touched = report.entitlements_touched
-    return ImportOutcome(True, f"Imported {report.rows_imported:,} rows for {touched:,} "
-                               f"entitlement{'s' if touched != 1 else ''}"
-                               + (f"; rejected {report.rows_rejected:,}." if report.rows_rejected else "."),
-                         rejected, report)
+    return ImportOutcome(
+        True,
+        f"Imported {report.rows_imported:,} rows for {touched:,} "
+        f"entitlement{'s' if touched != 1 else ''}"
+        + (f"; rejected {report.rows_rejected:,}." if report.rows_rejected else "."),
+        rejected,
+        report,
+    )

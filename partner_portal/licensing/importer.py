@@ -14,6 +14,7 @@ for the report; the rest are counted.
 import_usage() never commits: the caller does (the CLI after a successful import, the demo
 builder once the whole world is built).
 """
+
 from __future__ import annotations
 
 import csv
@@ -32,7 +33,10 @@ from ..models import BandwidthDay, BandwidthSource, Entitlement, Organization, S
 BASE_COLUMNS = ("orgid", "service", "day")
 # The columns of a file of license usage.
 REQUIRED_COLUMNS = BASE_COLUMNS + (
-    "licenses_assigned", "newly_assigned", "daily_active_users", "monthly_active_users",
+    "licenses_assigned",
+    "newly_assigned",
+    "daily_active_users",
+    "monthly_active_users",
 )
 OPTIONAL_COLUMNS = ("entitlement_start", "entitlement_id", "peak_concurrent")
 # Bandwidth rows give these instead of the license counts (site only for on-premises rows).
@@ -207,8 +211,7 @@ def _mapping_rows(rows: Iterable[Mapping]) -> Iterator[tuple[int, dict[str, str]
         # The figures a row needs depend on its service: the checker reports those.
         missing = [name for name in BASE_COLUMNS if name not in row]
         if unknown or missing:
-            yield line, (f"unknown column {_shorten(str(unknown[0]))}" if unknown
-                         else f"missing column {missing[0]}")
+            yield line, (f"unknown column {_shorten(str(unknown[0]))}" if unknown else f"missing column {missing[0]}")
             continue
         yield line, {key: "" if value is None else str(value) for key, value in row.items()}
 
@@ -220,8 +223,9 @@ def _reader(source) -> Callable[[], Iterator[tuple[int, dict[str, str] | str]]]:
     if callable(source):
         return lambda: _mapping_rows(source())
     if iter(source) is source:
-        raise TypeError("import_usage reads its rows twice: pass a path, a list, or a function "
-                        "that returns a fresh iterable")
+        raise TypeError(
+            "import_usage reads its rows twice: pass a path, a list, or a function that returns a fresh iterable"
+        )
     return lambda: _mapping_rows(source)
 
 
@@ -292,12 +296,17 @@ class _Entitlements:
         if len(self.by_orgid) + len(missing) > LOOKUP_CACHE_LIMIT:
             self.by_orgid.clear()
         for start in range(0, len(missing), IN_CHUNK):
-            chunk = missing[start:start + IN_CHUNK]
+            chunk = missing[start : start + IN_CHUNK]
             for orgid in chunk:
                 self.by_orgid[orgid] = None
             rows = db.session.execute(
-                select(Organization.orgid, Entitlement.id, Entitlement.service_code, Entitlement.start_date,
-                       Entitlement.end_date)
+                select(
+                    Organization.orgid,
+                    Entitlement.id,
+                    Entitlement.service_code,
+                    Entitlement.start_date,
+                    Entitlement.end_date,
+                )
                 .outerjoin(Entitlement, Entitlement.organization_id == Organization.id)
                 .where(Organization.orgid.in_(chunk))
                 .order_by(Entitlement.id)
@@ -310,8 +319,15 @@ class _Entitlements:
                 if entitlement_id is not None and start_date is not None:
                     services.setdefault(service, []).append(_Candidate(entitlement_id, start_date, end_date))
 
-    def resolve(self, orgid: str, service: str, day: date, entitlement_id: int | None,
-                entitlement_start: date | None, reasons: list[str]) -> int | None:
+    def resolve(
+        self,
+        orgid: str,
+        service: str,
+        day: date,
+        entitlement_id: int | None,
+        entitlement_start: date | None,
+        reasons: list[str],
+    ) -> int | None:
         """Return the id of the row's entitlement, or note why there is none."""
         services = self.by_orgid.get(orgid)
         if services is None:
@@ -339,8 +355,10 @@ class _Entitlements:
             if not matches:
                 matches = candidates
         if len(matches) > 1:
-            reasons.append(f"ORGID {orgid} has {len(matches)} {service} entitlements that could match; "
-                           "add entitlement_start or entitlement_id to choose one")
+            reasons.append(
+                f"ORGID {orgid} has {len(matches)} {service} entitlements that could match; "
+                "add entitlement_start or entitlement_id to choose one"
+            )
             return None
         return matches[0].id
 
@@ -413,8 +431,9 @@ class _Checker:
         return row, None
 
 
-def _needs_columns(values: dict[str, str], service: str, kind: str, needed: Iterable[str],
-                   unwanted: Iterable[str], reasons: list[str]) -> None:
+def _needs_columns(
+    values: dict[str, str], service: str, kind: str, needed: Iterable[str], unwanted: Iterable[str], reasons: list[str]
+) -> None:
     """Note when a row of `kind` lacks the columns its figures come from, or fills those of the
     other kind (which would be silently dropped)."""
     absent = [column for column in needed if values.get(column) is None]
@@ -437,11 +456,15 @@ def _license_figures(values: dict[str, str], service: str, reasons: list[str]) -
         row[target] = None if text is None else _parse_count(text, column, reasons)
     peak = (values.get("peak_concurrent") or "").strip()
     row["peak_concurrent"] = _parse_count(peak, "peak_concurrent", reasons) if peak else None
-    if row["daily_active"] is not None and row["monthly_active"] is not None \
-            and row["daily_active"] > row["monthly_active"]:
+    if (
+        row["daily_active"] is not None
+        and row["monthly_active"] is not None
+        and row["daily_active"] > row["monthly_active"]
+    ):
         # Anyone active in the last 24 hours is also active in the last 30 days.
-        reasons.append(f"daily_active_users ({row['daily_active']}) exceeds monthly_active_users "
-                       f"({row['monthly_active']})")
+        reasons.append(
+            f"daily_active_users ({row['daily_active']}) exceeds monthly_active_users ({row['monthly_active']})"
+        )
     return row
 
 
@@ -488,8 +511,10 @@ def _upsert(rows: list[dict]) -> None:
         statement = insert(UsageDay.__table__)
         statement = statement.on_conflict_do_update(
             index_elements=["entitlement_id", "day"],
-            set_={name: statement.excluded[name]
-                  for name in ("assigned", "newly_assigned", "daily_active", "monthly_active", "peak_concurrent")},
+            set_={
+                name: statement.excluded[name]
+                for name in ("assigned", "newly_assigned", "daily_active", "monthly_active", "peak_concurrent")
+            },
         )
         db.session.execute(statement, licensed)
     if measured:
@@ -515,7 +540,8 @@ def refresh_licenses_assigned(entitlement_ids: Iterable[int]) -> None:
     ids = sorted(entitlement_ids)
     for start in range(0, len(ids), IN_CHUNK):
         db.session.execute(
-            update(Entitlement).where(Entitlement.id.in_(ids[start:start + IN_CHUNK]))
+            update(Entitlement)
+            .where(Entitlement.id.in_(ids[start : start + IN_CHUNK]))
             .values(licenses_assigned=latest)
             # Loaded Entitlement objects get the new figure on next access.
             .execution_options(synchronize_session="fetch")
@@ -540,8 +566,16 @@ def _fatal_to_report(report: ImportReport):
         report.fatal = str(fatal)
 
 
-def _scan(read, checker: _Checker, report: ImportReport, batch_size: int, write: bool,
-          touched: set[tuple[int, bool]], progress: Progress | None, progress_every: int) -> None:
+def _scan(
+    read,
+    checker: _Checker,
+    report: ImportReport,
+    batch_size: int,
+    write: bool,
+    touched: set[tuple[int, bool]],
+    progress: Progress | None,
+    progress_every: int,
+) -> None:
     """One pass over the rows: check each, and with `write` store the good ones batch by batch,
     noting (entitlement id, has bandwidth rows) in `touched`."""
     phase = "imported" if write else "checked"
@@ -549,8 +583,13 @@ def _scan(read, checker: _Checker, report: ImportReport, batch_size: int, write:
     for batch in _batches(read(), batch_size):
         # Only well-formed ORGIDs reach the query (a NUL, for one, fails it on PostgreSQL); the
         # others are rejected by check() with their reason.
-        checker.entitlements.prefetch({orgid for _line, values in batch if isinstance(values, dict)
-                                       and _is_orgid(orgid := values["orgid"].strip())})
+        checker.entitlements.prefetch(
+            {
+                orgid
+                for _line, values in batch
+                if isinstance(values, dict) and _is_orgid(orgid := values["orgid"].strip())
+            }
+        )
         good = []
         for line, values in batch:
             report.rows_read += 1
@@ -571,9 +610,15 @@ def _scan(read, checker: _Checker, report: ImportReport, batch_size: int, write:
             next_report = (report.rows_read // progress_every + 1) * progress_every
 
 
-def import_usage(source, *, partial: bool = False, batch_size: int = DEFAULT_BATCH_SIZE,
-                 today: date | None = None, progress: Progress | None = None,
-                 progress_every: int = DEFAULT_PROGRESS_EVERY) -> ImportReport:
+def import_usage(
+    source,
+    *,
+    partial: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    today: date | None = None,
+    progress: Progress | None = None,
+    progress_every: int = DEFAULT_PROGRESS_EVERY,
+) -> ImportReport:
     """Import daily usage rows and return an ImportReport; never commits.
 
     `source` is a CSV file path, a list of mappings in the CSV's shape, or a function returning
@@ -592,8 +637,16 @@ def import_usage(source, *, partial: bool = False, batch_size: int = DEFAULT_BAT
 
     if not partial:
         with _fatal_to_report(report):
-            _scan(read, _Checker(services, entitlements, today), report, batch_size, False, touched,
-                  progress, progress_every)
+            _scan(
+                read,
+                _Checker(services, entitlements, today),
+                report,
+                batch_size,
+                False,
+                touched,
+                progress,
+                progress_every,
+            )
         if not report.ok:
             return report
         report = ImportReport(partial=partial)
@@ -602,16 +655,25 @@ def import_usage(source, *, partial: bool = False, batch_size: int = DEFAULT_BAT
     savepoint = db.session.begin_nested()
     try:
         with _fatal_to_report(report):
-            _scan(read, _Checker(services, entitlements, today), report, batch_size, True, touched,
-                  progress, progress_every)
+            _scan(
+                read,
+                _Checker(services, entitlements, today),
+                report,
+                batch_size,
+                True,
+                touched,
+                progress,
+                progress_every,
+            )
     except BaseException:
         savepoint.rollback()
         raise
     if report.fatal is not None or (not partial and report.rows_rejected):
         savepoint.rollback()
         if not partial and report.fatal is None:
-            raise UsageImportError("the organizations or entitlements changed during the import; "
-                                   "nothing was imported, run it again")
+            raise UsageImportError(
+                "the organizations or entitlements changed during the import; nothing was imported, run it again"
+            )
         report.rows_imported = 0
         return report
     refresh_licenses_assigned(entitlement_id for entitlement_id, measured in touched if not measured)

@@ -4,6 +4,7 @@ warnings, the monthly reset of service-provider licensing, and per-service summa
 Nothing here touches the database or the clock: callers pass `today`, so every rule can be
 tested with hand-computed cases and property tests.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -273,8 +274,9 @@ def summarize_service(service_code: str, figures: Iterable[EntitlementFigures], 
     )
 
 
-def summarize_services(figures: Sequence[EntitlementFigures], today: date,
-                       service_order: Sequence[str] = ()) -> list[ServiceSummary]:
+def summarize_services(
+    figures: Sequence[EntitlementFigures], today: date, service_order: Sequence[str] = ()
+) -> list[ServiceSummary]:
     """Return one summary per service that has an entitlement in force today.
 
     Services come in `service_order` first (the catalogue's order), then alphabetically.

@@ -6,6 +6,7 @@ Query counts are fixed: the summary issues four statements whatever the number o
 entitlements, a license trend four whatever the length of the history, a bandwidth trend one
 whatever the number of months and sites, the overage chart two.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,11 +20,26 @@ from sqlalchemy import String, bindparam, select
 from ..connections.sharing import LICENSING, shared_condition
 from ..extensions import db
 from ..models import (
-    BandwidthDay, Connection, Entitlement, EntitlementState, LicenseAssignment, Organization, Service, UsageDay,
+    BandwidthDay,
+    Connection,
+    Entitlement,
+    EntitlementState,
+    LicenseAssignment,
+    Organization,
+    Service,
+    UsageDay,
 )
 from . import charts, series
 from .bandwidth import (
-    PLAN_LABELS, PLANS, Allotments, GatewayEntitlement, MonthFigures, Period, Standing, breakdown, period_months,
+    PLAN_LABELS,
+    PLANS,
+    Allotments,
+    GatewayEntitlement,
+    MonthFigures,
+    Period,
+    Standing,
+    breakdown,
+    period_months,
     standing,
 )
 from .math import ServiceSummary, last_months, summarize_services
@@ -48,8 +64,9 @@ class EntitlementLine:
 
     def gateway(self) -> GatewayEntitlement:
         """The entitlement as the bandwidth rules see it."""
-        return GatewayEntitlement(self.id, self.term_code, self.is_trial, self.license_count, self.start_date,
-                                  self.end_date)
+        return GatewayEntitlement(
+            self.id, self.term_code, self.is_trial, self.license_count, self.start_date, self.end_date
+        )
 
 
 def entitlement_lines(org_id: int, today: date | None = None) -> list[EntitlementLine]:
@@ -66,10 +83,23 @@ def _lines_with_services(org_id: int, today: date) -> list[tuple[EntitlementLine
         .order_by(Service.sort_order, Entitlement.end_date, Entitlement.id)
     )
     return [
-        (EntitlementLine(id=e.id, service=s.name, unit=s.unit, state=e.state(today), license_count=e.license_count,
-                         assigned=e.licenses_assigned, term=e.term.label, start_date=e.start_date,
-                         end_date=e.end_date, is_bandwidth=s.is_bandwidth, is_trial=e.is_trial,
-                         term_code=e.term.value), s)
+        (
+            EntitlementLine(
+                id=e.id,
+                service=s.name,
+                unit=s.unit,
+                state=e.state(today),
+                license_count=e.license_count,
+                assigned=e.licenses_assigned,
+                term=e.term.label,
+                start_date=e.start_date,
+                end_date=e.end_date,
+                is_bandwidth=s.is_bandwidth,
+                is_trial=e.is_trial,
+                term_code=e.term.value,
+            ),
+            s,
+        )
         for e, s in db.session.execute(stmt).all()
     ]
 
@@ -135,8 +165,9 @@ def gateway_summary(lines: list[EntitlementLine], today: date, allotted: Allotme
         return None
     gateways = {line.id: line.gateway() for line in lines}
     current = {i: g.period_on(allotted, today) for i, g in gateways.items() if g.counts_on(today)}
-    usage = series.bandwidth_months([window for entitlement_id, period in current.items()
-                                     for window in _windows(entitlement_id, [period], today)])
+    usage = series.bandwidth_months(
+        [window for entitlement_id, period in current.items() for window in _windows(entitlement_id, [period], today)]
+    )
     shown = []
     for line in lines:
         period = current.get(line.id)
@@ -179,7 +210,8 @@ def usage_summary(org_id: int, today: date) -> UsageSummary:
 def entitlement_or_none(org_id: int, entitlement_id: int) -> tuple[Entitlement, Service] | None:
     """The organization's entitlement with its service, or None (another org's id included)."""
     row = db.session.execute(
-        select(Entitlement, Service).join(Service, Service.code == Entitlement.service_code)
+        select(Entitlement, Service)
+        .join(Service, Service.code == Entitlement.service_code)
         .where(Entitlement.id == entitlement_id, Entitlement.organization_id == org_id)
     ).first()
     return (row[0], row[1]) if row else None
@@ -188,8 +220,9 @@ def entitlement_or_none(org_id: int, entitlement_id: int) -> tuple[Entitlement, 
 def connected_entitlement(partner_id: int, orgid: str, entitlement_id: int) -> tuple | None:
     """(customer, entitlement, service) when `orgid` is a customer connected to the partner now that
     shares its licensing with it, and the entitlement is that customer's; None otherwise."""
-    row = db.session.execute(_connected_entitlement_statement(),
-                             {"partner_id": partner_id, "orgid": orgid, "entitlement_id": entitlement_id}).first()
+    row = db.session.execute(
+        _connected_entitlement_statement(), {"partner_id": partner_id, "orgid": orgid, "entitlement_id": entitlement_id}
+    ).first()
     return tuple(row) if row else None
 
 
@@ -201,8 +234,13 @@ def _connected_entitlement_statement():
         .join(Connection, Connection.customer_id == Organization.id)
         .join(Entitlement, Entitlement.organization_id == Organization.id)
         .join(Service, Service.code == Entitlement.service_code)
-        .where(Organization.orgid == bindparam("orgid", type_=String), Connection.partner_id == bindparam("partner_id"),
-               Connection.ended_at.is_(None), Entitlement.id == bindparam("entitlement_id"), shared_condition(LICENSING))
+        .where(
+            Organization.orgid == bindparam("orgid", type_=String),
+            Connection.partner_id == bindparam("partner_id"),
+            Connection.ended_at.is_(None),
+            Entitlement.id == bindparam("entitlement_id"),
+            shared_condition(LICENSING),
+        )
     )
 
 
@@ -215,8 +253,15 @@ def _label(entitlement: Entitlement, service: Service) -> str:
 # The forecast fits the last 90 days (insights/forecast.py); the daily charts show the last 30 of them.
 FORECAST_DAYS = 90
 
-CHART_KEYS = ("ratio", "monthly-active-users", "daily-active-users", "license-assignments", "active-use",
-              "consumption", "overage")
+CHART_KEYS = (
+    "ratio",
+    "monthly-active-users",
+    "daily-active-users",
+    "license-assignments",
+    "active-use",
+    "consumption",
+    "overage",
+)
 
 
 class TrendData:
@@ -249,7 +294,7 @@ class TrendData:
     @cached_property
     def days(self):
         """Thirty days of usage."""
-        return self.recent[-series.DAYS:]
+        return self.recent[-series.DAYS :]
 
     @cached_property
     def assigned_now(self) -> int:
@@ -286,9 +331,16 @@ def usage_trend(data: TrendData) -> list[charts.Chart]:
 def daily_history(entitlement_id: int):
     """Every recorded day of one entitlement, oldest first, streamed from the database."""
     return db.session.execute(
-        select(UsageDay.day, UsageDay.assigned, UsageDay.newly_assigned, UsageDay.daily_active,
-               UsageDay.monthly_active, UsageDay.peak_concurrent)
-        .where(UsageDay.entitlement_id == entitlement_id).order_by(UsageDay.day)
+        select(
+            UsageDay.day,
+            UsageDay.assigned,
+            UsageDay.newly_assigned,
+            UsageDay.daily_active,
+            UsageDay.monthly_active,
+            UsageDay.peak_concurrent,
+        )
+        .where(UsageDay.entitlement_id == entitlement_id)
+        .order_by(UsageDay.day)
         .execution_options(yield_per=2000)
     )
 
@@ -297,10 +349,22 @@ def assignments(entitlement_id: int, limit: int = 500) -> tuple[list[LicenseAssi
     """Who holds the entitlement's licenses (customer administrators only): a page and the total."""
     from sqlalchemy import func
 
-    total = db.session.scalar(select(func.count()).select_from(LicenseAssignment)
-                              .where(LicenseAssignment.entitlement_id == entitlement_id)) or 0
-    rows = list(db.session.scalars(select(LicenseAssignment).where(LicenseAssignment.entitlement_id == entitlement_id)
-                                   .order_by(LicenseAssignment.holder).limit(limit)))
+    total = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(LicenseAssignment)
+            .where(LicenseAssignment.entitlement_id == entitlement_id)
+        )
+        or 0
+    )
+    rows = list(
+        db.session.scalars(
+            select(LicenseAssignment)
+            .where(LicenseAssignment.entitlement_id == entitlement_id)
+            .order_by(LicenseAssignment.holder)
+            .limit(limit)
+        )
+    )
     return rows, total
 
 
@@ -315,11 +379,18 @@ class BandwidthTrend:
     entitlement, one billing period (`period`, by default the current or last one) for the
     others. Each series is read (one SQL statement) on first use."""
 
-    def __init__(self, entitlement: Entitlement, service: Service, today: date, allotted: Allotments,
-                 period: int | None = None):
+    def __init__(
+        self, entitlement: Entitlement, service: Service, today: date, allotted: Allotments, period: int | None = None
+    ):
         self.entitlement, self.service, self.today, self.allotted = entitlement, service, today, allotted
-        self.gateway = GatewayEntitlement(entitlement.id, entitlement.term.value, entitlement.is_trial,
-                                          entitlement.license_count, entitlement.start_date, entitlement.end_date)
+        self.gateway = GatewayEntitlement(
+            entitlement.id,
+            entitlement.term.value,
+            entitlement.is_trial,
+            entitlement.license_count,
+            entitlement.start_date,
+            entitlement.end_date,
+        )
         self.periods = self.gateway.periods(allotted, today)
         if not self.gateway.pooled:
             self.period = None
@@ -371,8 +442,11 @@ class BandwidthTrend:
     def months(self) -> list[MonthFigures]:
         """Each month shown with its usage by source, running total and overage."""
         usage = series.bandwidth_months(_windows(self.entitlement.id, self.shown, self.today))
-        return [figures for period in self.shown
-                for figures in period_months(period, usage.get((self.entitlement.id, period.index), {}), self.today)]
+        return [
+            figures
+            for period in self.shown
+            for figures in period_months(period, usage.get((self.entitlement.id, period.index), {}), self.today)
+        ]
 
     @cached_property
     def sites(self) -> dict[str, dict[date, int]]:
@@ -397,8 +471,9 @@ class BandwidthTrend:
         return [self.chart(key) for key in self.chart_keys]
 
 
-def bandwidth_trend(entitlement: Entitlement, service: Service, today: date,
-                    period: int | None = None) -> BandwidthTrend:
+def bandwidth_trend(
+    entitlement: Entitlement, service: Service, today: date, period: int | None = None
+) -> BandwidthTrend:
     """A Gateway entitlement's usage with the allotments of the settings (nothing read yet)."""
     return BandwidthTrend(entitlement, service, today, allotments(), period)
 
@@ -411,8 +486,11 @@ def gateway_overage(org_id: int, today: date, months: int = BANDWIDTH_MONTHS) ->
     depends on everything used since then.
     """
     allotted = allotments()
-    gateways = [line.gateway() for line in entitlement_lines(org_id, today)
-                if line.is_bandwidth and line.state is not EntitlementState.PENDING_TRIAL]
+    gateways = [
+        line.gateway()
+        for line in entitlement_lines(org_id, today)
+        if line.is_bandwidth and line.state is not EntitlementState.PENDING_TRIAL
+    ]
     if not gateways:
         return None
     shown = last_months(today, months)
@@ -425,8 +503,9 @@ def gateway_overage(org_id: int, today: date, months: int = BANDWIDTH_MONTHS) ->
             for figures in period_months(period, usage.get((g.id, period.index), {}), today):
                 if figures.month in overage:
                     overage[figures.month][g.plan] += figures.overage_mb
-    return charts.gateway_overage_chart([(month, [overage[month][plan] for plan in plans]) for month in shown],
-                                        [PLAN_LABELS[plan] for plan in plans])
+    return charts.gateway_overage_chart(
+        [(month, [overage[month][plan] for plan in plans]) for month in shown], [PLAN_LABELS[plan] for plan in plans]
+    )
 
 
 def bandwidth_history(entitlement_id: int):

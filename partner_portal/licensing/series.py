@@ -9,6 +9,7 @@ Index use: the usage_day primary key (entitlement_id, day) serves every query he
 scan per entitlement, and bandwidth_day's (entitlement_id, day, source, site) likewise;
 entitlement.organization_id's index finds a customer's entitlements.
 """
+
 from __future__ import annotations
 
 import functools
@@ -67,9 +68,9 @@ class MonthPoint:
     """One calendar month of usage for an entitlement (or a sum over several)."""
 
     month: date
-    assigned: int = 0          # highest daily assigned count in the month
-    newly_assigned: int = 0    # licenses first assigned during the month
-    monthly_active: int = 0    # highest 30-day active-user count in the month
+    assigned: int = 0  # highest daily assigned count in the month
+    newly_assigned: int = 0  # licenses first assigned during the month
+    monthly_active: int = 0  # highest 30-day active-user count in the month
     peak_concurrent: int | None = None
     has_data: bool = False
 
@@ -115,8 +116,14 @@ def _month_columns():
 
 def _month_point(key: str, assigned, newly, monthly_active, peak) -> MonthPoint:
     """Build a MonthPoint from one aggregated row (SUM comes back as Decimal on some drivers)."""
-    return MonthPoint(_month_from_key(key), int(assigned or 0), int(newly or 0), int(monthly_active or 0),
-                      None if peak is None else int(peak), True)
+    return MonthPoint(
+        _month_from_key(key),
+        int(assigned or 0),
+        int(newly or 0),
+        int(monthly_active or 0),
+        None if peak is None else int(peak),
+        True,
+    )
 
 
 def monthly_series(entitlement_id: int, today: date, months: int = MONTHS) -> list[MonthPoint]:
@@ -132,16 +139,18 @@ def monthly_series(entitlement_id: int, today: date, months: int = MONTHS) -> li
     return _fill_months(shown, found)
 
 
-def org_monthly_series(organization_id: int, today: date, months: int = MONTHS,
-                       service_code: str | None = None) -> dict[int, list[MonthPoint]]:
+def org_monthly_series(
+    organization_id: int, today: date, months: int = MONTHS, service_code: str | None = None
+) -> dict[int, list[MonthPoint]]:
     """Return {entitlement id: monthly series} for every entitlement of the organization
     (optionally of one service), including entitlements without usage (all zeros)."""
     rows = _entitlement_months(Entitlement.id, organization_id, today, months, service_code)
     return dict(sorted(rows.items()))
 
 
-def service_entitlement_series(organization_id: int, service_code: str, today: date,
-                               months: int = MONTHS) -> list[tuple[Entitlement, list[MonthPoint]]]:
+def service_entitlement_series(
+    organization_id: int, service_code: str, today: date, months: int = MONTHS
+) -> list[tuple[Entitlement, list[MonthPoint]]]:
     """Every entitlement of the organization for one service, by id, each with its monthly series
     (all zeros without usage): one statement."""
     rows = _entitlement_months(Entitlement, organization_id, today, months, service_code)
@@ -156,8 +165,9 @@ def _entitlement_months(key, organization_id: int, today: date, months: int, ser
     # the window still come back (with a NULL month) and get an all-zero series.
     query = (
         select(key, month, *_month_columns())
-        .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id,
-                                  UsageDay.day >= first, UsageDay.day <= today))
+        .outerjoin(
+            UsageDay, and_(UsageDay.entitlement_id == Entitlement.id, UsageDay.day >= first, UsageDay.day <= today)
+        )
         .where(Entitlement.organization_id == organization_id)
         .group_by(Entitlement.id, month)
     )
@@ -172,8 +182,9 @@ def _entitlement_months(key, organization_id: int, today: date, months: int, ser
     return {entitlement: _fill_months(shown, points) for entitlement, points in found.items()}
 
 
-def service_monthly_series(organization_id: int, service_code: str, today: date,
-                           months: int = MONTHS) -> list[MonthPoint]:
+def service_monthly_series(
+    organization_id: int, service_code: str, today: date, months: int = MONTHS
+) -> list[MonthPoint]:
     """Return one monthly series summing all of the organization's entitlements of a service.
 
     Each entitlement's monthly peak is taken first (inner query) and the peaks are then added
@@ -182,19 +193,33 @@ def service_monthly_series(organization_id: int, service_code: str, today: date,
     shown, first = _month_window(today, months)
     month = month_key(UsageDay.day).label("month")
     per_entitlement = (
-        select(month, *(column.label(name) for column, name in zip(
-            _month_columns(), ("assigned", "newly_assigned", "monthly_active", "peak_concurrent"), strict=True)))
+        select(
+            month,
+            *(
+                column.label(name)
+                for column, name in zip(
+                    _month_columns(), ("assigned", "newly_assigned", "monthly_active", "peak_concurrent"), strict=True
+                )
+            ),
+        )
         .join(Entitlement, Entitlement.id == UsageDay.entitlement_id)
-        .where(Entitlement.organization_id == organization_id, Entitlement.service_code == service_code,
-               UsageDay.day >= first, UsageDay.day <= today)
+        .where(
+            Entitlement.organization_id == organization_id,
+            Entitlement.service_code == service_code,
+            UsageDay.day >= first,
+            UsageDay.day <= today,
+        )
         .group_by(UsageDay.entitlement_id, month_key(UsageDay.day))
         .subquery()
     )
     rows = db.session.execute(
-        select(per_entitlement.c.month, func.sum(per_entitlement.c.assigned),
-               func.sum(per_entitlement.c.newly_assigned), func.sum(per_entitlement.c.monthly_active),
-               func.sum(per_entitlement.c.peak_concurrent))
-        .group_by(per_entitlement.c.month)
+        select(
+            per_entitlement.c.month,
+            func.sum(per_entitlement.c.assigned),
+            func.sum(per_entitlement.c.newly_assigned),
+            func.sum(per_entitlement.c.monthly_active),
+            func.sum(per_entitlement.c.peak_concurrent),
+        ).group_by(per_entitlement.c.month)
     )
     found = {point.month: point for point in (_month_point(*row) for row in rows)}
     return _fill_months(shown, found)
@@ -202,30 +227,39 @@ def service_monthly_series(organization_id: int, service_code: str, today: date,
 
 def _day_columns():
     """The columns of a daily series, in DayPoint order after the day."""
-    return (UsageDay.day, UsageDay.assigned, UsageDay.newly_assigned, UsageDay.daily_active,
-            UsageDay.monthly_active, UsageDay.peak_concurrent)
+    return (
+        UsageDay.day,
+        UsageDay.assigned,
+        UsageDay.newly_assigned,
+        UsageDay.daily_active,
+        UsageDay.monthly_active,
+        UsageDay.peak_concurrent,
+    )
 
 
 def daily_series(entitlement_id: int, today: date, days: int = DAYS) -> list[DayPoint]:
     """Return the entitlement's last `days` days (today included), oldest first."""
     shown = last_days(today, days)
     rows = db.session.execute(
-        select(*_day_columns())
-        .where(UsageDay.entitlement_id == entitlement_id, UsageDay.day >= shown[0], UsageDay.day <= today)
+        select(*_day_columns()).where(
+            UsageDay.entitlement_id == entitlement_id, UsageDay.day >= shown[0], UsageDay.day <= today
+        )
     )
     found = {row[0]: DayPoint(*row, has_data=True) for row in rows}
     return _fill_days(shown, found)
 
 
-def org_daily_series(organization_id: int, today: date, days: int = DAYS,
-                     service_code: str | None = None) -> dict[int, list[DayPoint]]:
+def org_daily_series(
+    organization_id: int, today: date, days: int = DAYS, service_code: str | None = None
+) -> dict[int, list[DayPoint]]:
     """Return {entitlement id: daily series} for every entitlement of the organization
     (optionally of one service), including entitlements without usage (all zeros)."""
     shown = last_days(today, days)
     query = (
         select(Entitlement.id, *_day_columns())
-        .outerjoin(UsageDay, and_(UsageDay.entitlement_id == Entitlement.id,
-                                  UsageDay.day >= shown[0], UsageDay.day <= today))
+        .outerjoin(
+            UsageDay, and_(UsageDay.entitlement_id == Entitlement.id, UsageDay.day >= shown[0], UsageDay.day <= today)
+        )
         .where(Entitlement.organization_id == organization_id)
     )
     if service_code is not None:
@@ -244,11 +278,18 @@ def entitlement_figures(organization_id: int, today: date) -> list[EntitlementFi
     rows = db.session.execute(_entitlement_figures_statement(), {"organization_id": organization_id, "today": today})
     return [
         EntitlementFigures(
-            entitlement_id=row[0], service_code=row[1], license_count=row[2], start_date=row[3],
-            end_date=row[4], commit_model=row[5].value, is_trial=row[6],
+            entitlement_id=row[0],
+            service_code=row[1],
+            license_count=row[2],
+            start_date=row[3],
+            end_date=row[4],
+            commit_model=row[5].value,
+            is_trial=row[6],
             # No usage rows yet: fall back to the entitlement's recorded count (row[11]).
             assigned=row[7] if row[10] is not None else row[11],
-            monthly_active=row[8] or 0, daily_active=row[9] or 0, latest_day=row[10],
+            monthly_active=row[8] or 0,
+            daily_active=row[9] or 0,
+            latest_day=row[10],
         )
         for row in rows
     ]
@@ -262,19 +303,40 @@ def _entitlement_figures_statement():
     then joined to its row."""
     earlier = aliased(UsageDay)
     entitlements = (
-        select(Entitlement.id, Entitlement.service_code, Entitlement.license_count, Entitlement.start_date,
-               Entitlement.end_date, Entitlement.commit_model, Entitlement.is_trial, Entitlement.licenses_assigned,
-               select(func.max(earlier.day))
-               .where(earlier.entitlement_id == Entitlement.id, earlier.day <= bindparam("today", type_=Date))
-               .correlate(Entitlement)
-               .scalar_subquery().label("latest_day"))
+        select(
+            Entitlement.id,
+            Entitlement.service_code,
+            Entitlement.license_count,
+            Entitlement.start_date,
+            Entitlement.end_date,
+            Entitlement.commit_model,
+            Entitlement.is_trial,
+            Entitlement.licenses_assigned,
+            select(func.max(earlier.day))
+            .where(earlier.entitlement_id == Entitlement.id, earlier.day <= bindparam("today", type_=Date))
+            .correlate(Entitlement)
+            .scalar_subquery()
+            .label("latest_day"),
+        )
         .where(Entitlement.organization_id == bindparam("organization_id"))
         .subquery("entitlements")
     )
     e = entitlements.c
     return (
-        select(e.id, e.service_code, e.license_count, e.start_date, e.end_date, e.commit_model, e.is_trial,
-               UsageDay.assigned, UsageDay.monthly_active, UsageDay.daily_active, UsageDay.day, e.licenses_assigned)
+        select(
+            e.id,
+            e.service_code,
+            e.license_count,
+            e.start_date,
+            e.end_date,
+            e.commit_model,
+            e.is_trial,
+            UsageDay.assigned,
+            UsageDay.monthly_active,
+            UsageDay.daily_active,
+            UsageDay.day,
+            e.licenses_assigned,
+        )
         .outerjoin(UsageDay, and_(UsageDay.entitlement_id == e.id, UsageDay.day == e.latest_day))
         .order_by(e.id)
     )
@@ -327,15 +389,37 @@ def bandwidth_months(windows: Sequence[Window]) -> PeriodUsage:
 def _bandwidth_months_statement(count: int):
     """The statement for `count` windows, built once per count with bound parameters e0, p0, f0,
     l0, … (a VALUES list of literal rows was compiled anew on every request)."""
-    rows = [(bindparam(f"e{i}", type_=Integer), bindparam(f"p{i}", type_=Integer), bindparam(f"f{i}", type_=Date),
-             bindparam(f"l{i}", type_=Date)) for i in range(count)]
-    periods = values(column("entitlement_id", Integer), column("period", Integer), column("first_day", Date),
-                     column("last_day", Date), name="periods").data(rows).cte("periods")
+    rows = [
+        (
+            bindparam(f"e{i}", type_=Integer),
+            bindparam(f"p{i}", type_=Integer),
+            bindparam(f"f{i}", type_=Date),
+            bindparam(f"l{i}", type_=Date),
+        )
+        for i in range(count)
+    ]
+    periods = (
+        values(
+            column("entitlement_id", Integer),
+            column("period", Integer),
+            column("first_day", Date),
+            column("last_day", Date),
+            name="periods",
+        )
+        .data(rows)
+        .cte("periods")
+    )
     month = month_key(BandwidthDay.day)
     return (
         select(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source, func.sum(BandwidthDay.megabytes))
-        .join(BandwidthDay, and_(BandwidthDay.entitlement_id == periods.c.entitlement_id,
-                                 BandwidthDay.day >= periods.c.first_day, BandwidthDay.day <= periods.c.last_day))
+        .join(
+            BandwidthDay,
+            and_(
+                BandwidthDay.entitlement_id == periods.c.entitlement_id,
+                BandwidthDay.day >= periods.c.first_day,
+                BandwidthDay.day <= periods.c.last_day,
+            ),
+        )
         .group_by(periods.c.entitlement_id, periods.c.period, month, BandwidthDay.source)
     )
 
@@ -346,8 +430,12 @@ def bandwidth_sites(entitlement_id: int, first: date, last: date) -> dict[str, d
     month = month_key(BandwidthDay.day)
     rows = db.session.execute(
         select(BandwidthDay.site, month, func.sum(BandwidthDay.megabytes))
-        .where(BandwidthDay.entitlement_id == entitlement_id, BandwidthDay.source == BandwidthSource.ON_PREMISES,
-               BandwidthDay.day >= first, BandwidthDay.day <= last)
+        .where(
+            BandwidthDay.entitlement_id == entitlement_id,
+            BandwidthDay.source == BandwidthSource.ON_PREMISES,
+            BandwidthDay.day >= first,
+            BandwidthDay.day <= last,
+        )
         .group_by(BandwidthDay.site, month)
         .order_by(BandwidthDay.site)
     )

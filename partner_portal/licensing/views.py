@@ -2,6 +2,7 @@
 charts, or bandwidth for a Gateway entitlement, with its per-site split), View Overage Chart
 and CSV exports, for a partner looking at a connected customer and for a customer's own
 administrators."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -126,10 +127,16 @@ def _period() -> int | None:
 
 # --- shared bodies ------------------------------------------------------------------------
 
+
 def render_summary(subject: Subject, template: str, block: str):
     """The Usage tab of `subject`."""
-    return htmx.render(template, block=block, subject=subject, customer=subject.org,
-                       usage=queries.usage_summary(subject.org.id, date.today()))
+    return htmx.render(
+        template,
+        block=block,
+        subject=subject,
+        customer=subject.org,
+        usage=queries.usage_summary(subject.org.id, date.today()),
+    )
 
 
 def _what_if_amount(name: str, limit: int) -> tuple[int, str | None]:
@@ -157,9 +164,14 @@ def _forecast_context(subject: Subject, entitlement, service, data) -> dict:
         result = insight_queries.seat_forecast_for(data, today, added)
         health = _partner_health(subject, added_licenses=added)
         maximum = forecast.MAX_ADD_LICENSES
-    return {"forecast": result, "chart": forecast_chart(result, service.unit), "health": health,
-            "what_if_url": subject.trend_url(entitlement.id, request.args.get("period", type=int)),
-            "what_if_error": error, "what_if_max": maximum}
+    return {
+        "forecast": result,
+        "chart": forecast_chart(result, service.unit),
+        "health": health,
+        "what_if_url": subject.trend_url(entitlement.id, request.args.get("period", type=int)),
+        "what_if_error": error,
+        "what_if_max": maximum,
+    }
 
 
 def _partner_health(subject: Subject, **added):
@@ -184,11 +196,29 @@ def render_trend(subject: Subject, entitlement_id: int, template: str, block: st
     context = _forecast_context(subject, entitlement, service, data)
     status = 422 if context["what_if_error"] else 200
     if htmx.target() == "what-if":
-        return htmx.render("insights/_forecast.html", status=status, subject=subject, customer=subject.org,
-                           entitlement=entitlement, service=service, data=data, **context)
+        return htmx.render(
+            "insights/_forecast.html",
+            status=status,
+            subject=subject,
+            customer=subject.org,
+            entitlement=entitlement,
+            service=service,
+            data=data,
+            **context,
+        )
     trend = data.page_charts() if service.is_bandwidth else queries.usage_trend(data)
-    return htmx.render(template, block=block, status=status, subject=subject, customer=subject.org,
-                       entitlement=entitlement, service=service, data=data, trend=trend, **context)
+    return htmx.render(
+        template,
+        block=block,
+        status=status,
+        subject=subject,
+        customer=subject.org,
+        entitlement=entitlement,
+        service=service,
+        data=data,
+        trend=trend,
+        **context,
+    )
 
 
 def render_sites(subject: Subject, entitlement_id: int):
@@ -198,8 +228,16 @@ def render_sites(subject: Subject, entitlement_id: int):
         abort(404)
     data = queries.bandwidth_trend(entitlement, service, date.today(), _period())
     template, block = subject.page("bandwidth_sites")
-    return htmx.render(template, block=block, subject=subject, customer=subject.org, entitlement=entitlement,
-                       service=service, data=data, chart=data.chart(queries.SITES_KEY))
+    return htmx.render(
+        template,
+        block=block,
+        subject=subject,
+        customer=subject.org,
+        entitlement=entitlement,
+        service=service,
+        data=data,
+        chart=data.chart(queries.SITES_KEY),
+    )
 
 
 def render_overage(subject: Subject):
@@ -215,13 +253,36 @@ def summary_csv(subject: Subject) -> Response:
     """The Usage summary as CSV, with the same figures as the page."""
     usage = queries.usage_summary(subject.org.id, date.today())
     table = charts.Table(
-        headers=("Service", "Unit", "Purchased", "Assigned", "Assigned of purchased", "Remaining", "Overage",
-                 "Monthly active users", "Daily active users", "Expires", "Expires within 90 days"),
+        headers=(
+            "Service",
+            "Unit",
+            "Purchased",
+            "Assigned",
+            "Assigned of purchased",
+            "Remaining",
+            "Overage",
+            "Monthly active users",
+            "Daily active users",
+            "Expires",
+            "Expires within 90 days",
+        ),
         kinds=("text",) * 11,
-        rows=tuple((row.name, row.unit, row.summary.purchased, row.summary.assigned, row.summary.percent_label,
-                    row.summary.remaining, row.summary.overage, row.summary.monthly_active, row.summary.daily_active,
-                    row.summary.expires_on.isoformat() if row.summary.expires_on else "",
-                    "yes" if row.summary.expiring_soon else "no") for row in usage.services),
+        rows=tuple(
+            (
+                row.name,
+                row.unit,
+                row.summary.purchased,
+                row.summary.assigned,
+                row.summary.percent_label,
+                row.summary.remaining,
+                row.summary.overage,
+                row.summary.monthly_active,
+                row.summary.daily_active,
+                row.summary.expires_on.isoformat() if row.summary.expires_on else "",
+                "yes" if row.summary.expiring_soon else "no",
+            )
+            for row in usage.services
+        ),
     )
     return _csv(table.headers, table.formatted_rows, subject.org.name, "licensing-summary")
 
@@ -235,8 +296,9 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
         chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
-    return _csv(chart.table.headers, chart.table.formatted_rows, subject.org.name, service.code,
-                str(entitlement.id), key)
+    return _csv(
+        chart.table.headers, chart.table.formatted_rows, subject.org.name, service.code, str(entitlement.id), key
+    )
 
 
 def history_csv(subject: Subject, entitlement_id: int) -> Response:
@@ -244,17 +306,38 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
     streamed from the database (aggregates only)."""
     entitlement, service = subject_entitlement(subject, entitlement_id)
     if service.is_bandwidth:
-        def bandwidth_rows():
-            return ((day, source.value, site, gb_text(megabytes))
-                    for day, source, site, megabytes in queries.bandwidth_history(entitlement_id))
 
-        return _csv(("Day", "Source", "Site", "Bandwidth (GB)"), bandwidth_rows, subject.org.name, service.code,
-                    str(entitlement.id), "daily-bandwidth")
-    headers = ("Day", "Licenses assigned", "Newly assigned", "Daily active users", "Monthly active users",
-               "Peak concurrent users")
+        def bandwidth_rows():
+            return (
+                (day, source.value, site, gb_text(megabytes))
+                for day, source, site, megabytes in queries.bandwidth_history(entitlement_id)
+            )
+
+        return _csv(
+            ("Day", "Source", "Site", "Bandwidth (GB)"),
+            bandwidth_rows,
+            subject.org.name,
+            service.code,
+            str(entitlement.id),
+            "daily-bandwidth",
+        )
+    headers = (
+        "Day",
+        "Licenses assigned",
+        "Newly assigned",
+        "Daily active users",
+        "Monthly active users",
+        "Peak concurrent users",
+    )
     # Read while the body streams, by the plain id (see downloads.csv_download).
-    return _csv(headers, lambda: queries.daily_history(entitlement_id), subject.org.name, service.code,
-                str(entitlement.id), "daily-usage")
+    return _csv(
+        headers,
+        lambda: queries.daily_history(entitlement_id),
+        subject.org.name,
+        service.code,
+        str(entitlement.id),
+        "daily-usage",
+    )
 
 
 def gateway_csv(subject: Subject) -> Response:
@@ -275,6 +358,7 @@ def overage_csv(subject: Subject) -> Response:
 
 # --- partner routes (a connected customer) ----------------------------------------------
 
+
 @bp.get("/customers/<orgid>/licensing")
 @dashboard_required
 def partner_summary(orgid: str):
@@ -286,8 +370,9 @@ def partner_summary(orgid: str):
 @dashboard_required
 def partner_trend(orgid: str, entitlement_id: int):
     """View Usage Trend of a connected customer's entitlement."""
-    return render_trend(partner_subject(orgid, entitlement_id), entitlement_id, "customers/trend.html",
-                        "customer_panel")
+    return render_trend(
+        partner_subject(orgid, entitlement_id), entitlement_id, "customers/trend.html", "customer_panel"
+    )
 
 
 @bp.get("/customers/<orgid>/licensing/export.csv")
@@ -340,6 +425,7 @@ def partner_gateway_csv(orgid: str):
 
 
 # --- the organization's own licensing -----------------------------------------------------
+
 
 @bp.get("/licensing")
 @licensing_access
@@ -411,5 +497,12 @@ def own_assignments(entitlement_id: int):
     subject = own_subject()
     entitlement, service = subject_entitlement(subject, entitlement_id)
     rows, total = queries.assignments(entitlement.id)
-    return htmx.render("licensing/assignments.html", block="licensing_main", subject=subject, entitlement=entitlement,
-                       service=service, assignments=rows, total=total)
+    return htmx.render(
+        "licensing/assignments.html",
+        block="licensing_main",
+        subject=subject,
+        entitlement=entitlement,
+        service=service,
+        assignments=rows,
+        total=total,
+    )

@@ -1,4 +1,5 @@
 """The activity log: an append-only record of who did what to which object, per organization."""
+
 from __future__ import annotations
 
 import enum
@@ -23,9 +24,13 @@ class ActivityKind(enum.Enum):
     @property
     def label(self) -> str:
         """The kind as the log shows it."""
-        return {"allocation": "License allocation", "support-request": "Support request",
-                "membership": "Partner program", "connection": "Connection",
-                "administrator": "Administrator"}[self.value]
+        return {
+            "allocation": "License allocation",
+            "support-request": "Support request",
+            "membership": "Partner program",
+            "connection": "Connection",
+            "administrator": "Administrator",
+        }[self.value]
 
 
 class ActivityEntry(db.Model):

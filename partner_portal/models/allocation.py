@@ -1,4 +1,5 @@
 """License allocations: purchased quantity moved to a cloud account."""
+
 from __future__ import annotations
 
 import enum
@@ -41,14 +42,17 @@ class Allocation(db.Model):
     service_code: Mapped[str] = mapped_column(ForeignKey("service.code"))
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[AllocationStatus] = mapped_column(
-        str_enum(AllocationStatus, "allocation_status"), default=AllocationStatus.PROCESSING)
+        str_enum(AllocationStatus, "allocation_status"), default=AllocationStatus.PROCESSING
+    )
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"),
-                                                        default=None)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     failure_reason: Mapped[str] = mapped_column(String(500), default="")
     support_request_id: Mapped[int | None] = mapped_column(
-        ForeignKey("support_request.id", ondelete="SET NULL"), default=None)
+        ForeignKey("support_request.id", ondelete="SET NULL"), default=None
+    )
 
     @property
     def is_processing(self) -> bool:

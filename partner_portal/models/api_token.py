@@ -1,5 +1,6 @@
 """API tokens: named bearer credentials an administrator creates for scripts, scoped to one
 organization and to a subset of their own permissions."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,7 +23,8 @@ class ApiToken(db.Model):
     # None for an operator's token: customer service administers no organization, and such a token
     # reaches the operator routes only (usage imports, program memberships).
     organization_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organization.id", ondelete="CASCADE"), index=True, default=None)
+        ForeignKey("organization.id", ondelete="CASCADE"), index=True, default=None
+    )
     # The administrator who created it: the token acts as them, never with more than they hold now.
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(80))
@@ -34,8 +36,7 @@ class ApiToken(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    revoked_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
 
     @property
     def is_full(self) -> bool:

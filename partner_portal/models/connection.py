@@ -1,4 +1,5 @@
 """Partner-customer connections, with their history."""
+
 from __future__ import annotations
 
 import enum
@@ -35,12 +36,18 @@ class Connection(db.Model):
         # At most one active connection per pair; this is what makes a double-clicked Accept
         # create one row even when both requests pass the "already connected?" check at once.
         Index(
-            "uq_connection_active_pair", "partner_id", "customer_id", unique=True,
-            sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL"),
+            "uq_connection_active_pair",
+            "partner_id",
+            "customer_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
         ),
         Index(
-            "ix_connection_customer_active", "customer_id",
-            sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL"),
+            "ix_connection_customer_active",
+            "customer_id",
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
         ),
     )
 

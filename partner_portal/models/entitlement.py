@@ -1,4 +1,5 @@
 """The service catalogue, entitlements and orders."""
+
 from __future__ import annotations
 
 import enum
@@ -101,8 +102,10 @@ class Entitlement(db.Model):
         """SQL CASE computing the same state as state(), for aggregates and filters."""
         return case(
             (and_(cls.is_trial, cls.start_date.is_(None)), EntitlementState.PENDING_TRIAL.value),
-            (and_(cls.end_date.is_not(None), cls.end_date < today),
-             case((cls.is_trial, EntitlementState.EXPIRED_TRIAL.value), else_=EntitlementState.EXPIRED.value)),
+            (
+                and_(cls.end_date.is_not(None), cls.end_date < today),
+                case((cls.is_trial, EntitlementState.EXPIRED_TRIAL.value), else_=EntitlementState.EXPIRED.value),
+            ),
             else_=case((cls.is_trial, EntitlementState.ACTIVE_TRIAL.value), else_=EntitlementState.ACTIVE.value),
         )
 

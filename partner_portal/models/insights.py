@@ -1,4 +1,5 @@
 """Expiry calendar feeds and partner-private customer tags."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,5 +1,6 @@
 """Notifications to an organization's administrators, each administrator's read and dismissed
 state, a partner team's triage of its customers' notifications, email opt-ins, support tickets."""
+
 from __future__ import annotations
 
 import enum
@@ -68,12 +69,20 @@ class Notification(db.Model):
         # Retention deletes by age alone.
         Index("ix_notification_created_at", "created_at"),
         # The email fan-out and its sweeper look for notifications not yet handed to the outbox.
-        Index("ix_notification_not_emailed", "created_at",
-              sqlite_where=text("emailed_at IS NULL"), postgresql_where=text("emailed_at IS NULL")),
+        Index(
+            "ix_notification_not_emailed",
+            "created_at",
+            sqlite_where=text("emailed_at IS NULL"),
+            postgresql_where=text("emailed_at IS NULL"),
+        ),
         # Messages to one administrator are few; partial, so lists never take "recipient IS NULL"
         # for a selective condition (SQLite did) while deleting an administrator still finds theirs.
-        Index("ix_notification_recipient", "recipient_id",
-              sqlite_where=text("recipient_id IS NOT NULL"), postgresql_where=text("recipient_id IS NOT NULL")),
+        Index(
+            "ix_notification_recipient",
+            "recipient_id",
+            sqlite_where=text("recipient_id IS NOT NULL"),
+            postgresql_where=text("recipient_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,13 +93,13 @@ class Notification(db.Model):
     # A path in the portal ("/licensing") or an http(s) URL; "" for none.
     link: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[NotificationSource] = mapped_column(
-        str_enum(NotificationSource, "notification_source"), default=NotificationSource.SERVICE)
+        str_enum(NotificationSource, "notification_source"), default=NotificationSource.SERVICE
+    )
     # One copy of an announcement sent to every organization: partners get their own copy, so
     # their customers' copies stay out of the notification center.
     broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set for a message to one administrator (a triage assignment); None for all of them.
-    recipient_id: Mapped[int | None] = mapped_column(
-        ForeignKey("administrator.id", ondelete="CASCADE"), default=None)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("administrator.id", ondelete="CASCADE"), default=None)
     # Rules that run on a schedule write a key per fact they report: a second run adds nothing.
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -108,10 +117,10 @@ class NotificationState(db.Model):
 
     __tablename__ = "notification_state"
 
-    administrator_id: Mapped[int] = mapped_column(ForeignKey("administrator.id", ondelete="CASCADE"),
-                                                  primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"),
-                                                 primary_key=True, index=True)
+    administrator_id: Mapped[int] = mapped_column(ForeignKey("administrator.id", ondelete="CASCADE"), primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     read_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
@@ -125,10 +134,12 @@ class NotificationTriage(db.Model):
     __tablename__ = "notification_triage"
 
     partner_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True)
-    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id", ondelete="CASCADE"),
-                                                 primary_key=True, index=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notification.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     assignee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("administrator.id", ondelete="SET NULL"), default=None, index=True)
+        ForeignKey("administrator.id", ondelete="SET NULL"), default=None, index=True
+    )
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
     assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     # Hidden from the center before this day; shown again on it.
@@ -142,10 +153,10 @@ class NotificationSubscription(db.Model):
 
     __tablename__ = "notification_subscription"
 
-    administrator_id: Mapped[int] = mapped_column(ForeignKey("administrator.id", ondelete="CASCADE"),
-                                                  primary_key=True)
+    administrator_id: Mapped[int] = mapped_column(ForeignKey("administrator.id", ondelete="CASCADE"), primary_key=True)
     source: Mapped[NotificationSource] = mapped_column(
-        str_enum(NotificationSource, "subscription_source"), primary_key=True)
+        str_enum(NotificationSource, "subscription_source"), primary_key=True
+    )
 
 
 class TicketSeverity(enum.Enum):
@@ -179,16 +190,21 @@ class SupportTicket(db.Model):
 
     __tablename__ = "support_ticket"
     __table_args__ = (
-        Index("ix_support_ticket_org_open", "organization_id",
-              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+        Index(
+            "ix_support_ticket_org_open",
+            "organization_id",
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    severity: Mapped[TicketSeverity] = mapped_column(str_enum(TicketSeverity, "ticket_severity"),
-                                                     default=TicketSeverity.NORMAL)
+    severity: Mapped[TicketSeverity] = mapped_column(
+        str_enum(TicketSeverity, "ticket_severity"), default=TicketSeverity.NORMAL
+    )
     status: Mapped[TicketStatus] = mapped_column(str_enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)

@@ -1,4 +1,5 @@
 """Organizations (accounts) and their partner-program memberships."""
+
 from __future__ import annotations
 
 import enum
@@ -71,7 +72,9 @@ class Organization(db.Model):
     country: Mapped[str] = mapped_column(String(60), default="")
 
     memberships: Mapped[list[ProgramMembership]] = relationship(
-        back_populates="organization", lazy="raise", cascade="all, delete-orphan",
+        back_populates="organization",
+        lazy="raise",
+        cascade="all, delete-orphan",
         order_by="ProgramMembership.program",
     )
 

@@ -1,4 +1,5 @@
 """Emails waiting for, or done with, delivery: the outbox that background jobs work from."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,9 +21,12 @@ class OutgoingMail(db.Model):
 
     __tablename__ = "outgoing_mail"
     __table_args__ = (
-        Index("ix_outgoing_mail_undelivered", "lease_until",
-              sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
-              postgresql_where=text("sent_at IS NULL AND failed_at IS NULL")),
+        Index(
+            "ix_outgoing_mail_undelivered",
+            "lease_until",
+            sqlite_where=text("sent_at IS NULL AND failed_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND failed_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

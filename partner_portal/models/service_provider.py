@@ -1,6 +1,7 @@
 """Service-provider infrastructure: resource locations, identity domains and their directory users,
 workspaces (a provider's shared one and its customers' dedicated ones), the domains a customer is
 added to, published apps and desktops, and workspace themes."""
+
 from __future__ import annotations
 
 import enum
@@ -32,7 +33,8 @@ class IdentityDomain(db.Model):
     # The resource location's organization, kept here so a domain is scoped by one column.
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     resource_location_id: Mapped[int] = mapped_column(
-        ForeignKey("resource_location.id", ondelete="CASCADE"), index=True)
+        ForeignKey("resource_location.id", ondelete="CASCADE"), index=True
+    )
     # A DNS name belongs to one directory, so it is unique across providers.
     name: Mapped[str] = mapped_column(String(253), unique=True)
 
@@ -64,8 +66,13 @@ class Workspace(db.Model):
     __table_args__ = (
         UniqueConstraint("provider_id", "customer_id", name="uq_workspace_provider_customer"),
         # One shared workspace per provider (the constraint above lets NULL customers repeat).
-        Index("uq_workspace_shared", "provider_id", unique=True,
-              sqlite_where=text("customer_id IS NULL"), postgresql_where=text("customer_id IS NULL")),
+        Index(
+            "uq_workspace_shared",
+            "provider_id",
+            unique=True,
+            sqlite_where=text("customer_id IS NULL"),
+            postgresql_where=text("customer_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,8 +97,9 @@ class WorkspaceDomain(db.Model):
     __tablename__ = "workspace_domain"
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
-    domain_id: Mapped[int] = mapped_column(ForeignKey("identity_domain.id", ondelete="CASCADE"), primary_key=True,
-                                           index=True)
+    domain_id: Mapped[int] = mapped_column(
+        ForeignKey("identity_domain.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
 
@@ -115,7 +123,8 @@ class PublishedResource(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     resource_location_id: Mapped[int] = mapped_column(
-        ForeignKey("resource_location.id", ondelete="CASCADE"), index=True)
+        ForeignKey("resource_location.id", ondelete="CASCADE"), index=True
+    )
     customer_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     kind: Mapped[ResourceKind] = mapped_column(str_enum(ResourceKind, "resource_kind"), default=ResourceKind.APP)

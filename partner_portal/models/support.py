@@ -1,4 +1,5 @@
 """Partner Support Center requests, answered by customer service (operators)."""
+
 from __future__ import annotations
 
 import enum
@@ -21,9 +22,11 @@ class IssueType(enum.Enum):
     @property
     def label(self) -> str:
         """The issue type as the form lists it."""
-        return {"orgid-creation": "OrgID creation for single-tenant customer",
-                "license-allocation": "License allocation for single-tenant customer",
-                "general": "General question"}[self.value]
+        return {
+            "orgid-creation": "OrgID creation for single-tenant customer",
+            "license-allocation": "License allocation for single-tenant customer",
+            "general": "General question",
+        }[self.value]
 
 
 class RequestStatus(enum.Enum):
@@ -48,11 +51,11 @@ class SupportRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("organization.id", ondelete="CASCADE"), index=True)
     issue_type: Mapped[IssueType] = mapped_column(str_enum(IssueType, "issue_type"))
-    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus, "request_status"),
-                                                  default=RequestStatus.OPEN)
+    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus, "request_status"), default=RequestStatus.OPEN)
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"),
-                                                        default=None)
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), default=None
+    )
     # OrgID creation: the new customer's company and first administrator.
     company: Mapped[str] = mapped_column(String(120), default="")
     contact_name: Mapped[str] = mapped_column(String(120), default="")
@@ -64,11 +67,9 @@ class SupportRequest(db.Model):
     details: Mapped[str] = mapped_column(Text, default="")
     # License allocation: the connected single-tenant customer named in the request. OrgID
     # creation: the organization customer service created when resolving it.
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"),
-                                                    default=None)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id", ondelete="SET NULL"), default=None)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
-    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"),
-                                                       default=None)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
     resolution_note: Mapped[str] = mapped_column(String(500), default="")
 
     @property

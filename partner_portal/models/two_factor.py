@@ -1,4 +1,5 @@
 """One-time recovery codes of two-factor sign-in."""
+
 from __future__ import annotations
 
 from datetime import datetime

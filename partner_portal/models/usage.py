@@ -1,5 +1,6 @@
 """Daily license usage per entitlement, daily bandwidth per entitlement and source, and the
 per-user assignments only customers see."""
+
 from __future__ import annotations
 
 import enum
@@ -22,7 +23,9 @@ class UsageDay(db.Model):
     # key that carries the figures (index-only scans) on PostgreSQL.
     __table_args__ = (
         PrimaryKeyConstraint(
-            "entitlement_id", "day", name="pk_usage_day",
+            "entitlement_id",
+            "day",
+            name="pk_usage_day",
             postgresql_include=["assigned", "newly_assigned", "daily_active", "monthly_active", "peak_concurrent"],
         ),
         {"sqlite_with_rowid": False},
@@ -65,8 +68,9 @@ class BandwidthDay(db.Model):
     # Read like usage_day ("one entitlement, a range of days"), so stored in key order the same
     # way: WITHOUT ROWID on SQLite, a primary key carrying the figure on PostgreSQL.
     __table_args__ = (
-        PrimaryKeyConstraint("entitlement_id", "day", "source", "site", name="pk_bandwidth_day",
-                             postgresql_include=["megabytes"]),
+        PrimaryKeyConstraint(
+            "entitlement_id", "day", "source", "site", name="pk_bandwidth_day", postgresql_include=["megabytes"]
+        ),
         CheckConstraint(SITE_RULE, name="site"),
         {"sqlite_with_rowid": False},
     )

@@ -1,4 +1,5 @@
 """Usage imports an operator started by uploading a CSV file; run by a background job."""
+
 from __future__ import annotations
 
 import enum
@@ -43,8 +44,7 @@ class UsageImport(db.Model):
     partial: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[ImportStatus] = mapped_column(str_enum(ImportStatus, "import_status"), default=ImportStatus.QUEUED)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"),
-                                                       default=None)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), default=None)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     rows_read: Mapped[int] = mapped_column(Integer, default=0)

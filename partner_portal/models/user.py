@@ -1,4 +1,5 @@
 """People who sign in, and their administrator roles in organizations."""
+
 from __future__ import annotations
 
 import enum
@@ -74,7 +75,9 @@ class User(UserMixin, db.Model):
     frame_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     administrators: Mapped[list[Administrator]] = relationship(
-        back_populates="user", lazy="raise", cascade="all, delete-orphan",
+        back_populates="user",
+        lazy="raise",
+        cascade="all, delete-orphan",
         foreign_keys="Administrator.user_id",
     )
 
@@ -126,7 +129,8 @@ class Administrator(db.Model):
     # Set when the access was granted through a partner connection (the partner's user who used
     # Add a customer): ending that connection ends this access in the same transaction.
     via_connection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("connection.id", ondelete="CASCADE"), default=None, index=True)
+        ForeignKey("connection.id", ondelete="CASCADE"), default=None, index=True
+    )
 
     user: Mapped[User] = relationship(back_populates="administrators", lazy="raise", foreign_keys=[user_id])
     organization: Mapped[Organization] = relationship(lazy="raise")
@@ -166,7 +170,8 @@ class AdministratorInvitation(db.Model):
     # Sent by an administrator whose access came through a partner connection: the access it
     # offers comes from that connection too, and the offer ends with it.
     via_connection_id: Mapped[int | None] = mapped_column(
-        ForeignKey("connection.id", ondelete="CASCADE"), default=None, index=True)
+        ForeignKey("connection.id", ondelete="CASCADE"), default=None, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization] = relationship(lazy="raise")

@@ -1,4 +1,5 @@
 """Webhooks: HTTPS endpoints an organization registers for event types, and each delivery."""
+
 from __future__ import annotations
 
 import enum
@@ -71,7 +72,8 @@ class WebhookDelivery(db.Model):
     event_id: Mapped[str] = mapped_column(String(36))
     body: Mapped[str] = mapped_column(Text())
     status: Mapped[DeliveryStatus] = mapped_column(
-        str_enum(DeliveryStatus, "webhook_delivery_status"), default=DeliveryStatus.PENDING)
+        str_enum(DeliveryStatus, "webhook_delivery_status"), default=DeliveryStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     response_status: Mapped[int | None] = mapped_column(Integer, default=None)
     error: Mapped[str] = mapped_column(String(300), default="")

@@ -1,4 +1,5 @@
 """flask --app app notifications generate | announce | purge"""
+
 from __future__ import annotations
 
 from datetime import date
@@ -21,8 +22,9 @@ def register(app: Flask) -> None:
 
 
 @notifications_cli.command("generate")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Run the rules as of this day (default: today).")
+@click.option(
+    "--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Run the rules as of this day (default: today)."
+)
 def generate_command(today):
     """Notify customers of trials ending within 14 days, entitlements expiring within 90 days and
     licenses assigned above purchased. Safe to run often: what was reported is not reported again."""
@@ -37,8 +39,9 @@ def generate_command(today):
 @notifications_cli.command("announce")
 @click.option("--title", required=True, help="The announcement's title (at most 200 characters).")
 @click.option("--body", default="", help="Its text.")
-@click.option("--severity", type=click.Choice([s.value for s in Severity]), default=Severity.INFO.value,
-              show_default=True)
+@click.option(
+    "--severity", type=click.Choice([s.value for s in Severity]), default=Severity.INFO.value, show_default=True
+)
 @click.option("--link", default="", help="A portal path (/…) or an http(s) URL.")
 @click.option("--orgid", default=None, help="Send it to this organization only.")
 @click.option("--all", "to_all", is_flag=True, help="Send it to every organization.")
@@ -55,10 +58,19 @@ def announce_command(title, body, severity, link, orgid, to_all):
 
 
 @notifications_cli.command("purge")
-@click.option("--days", type=click.IntRange(1), default=None,
-              help="Delete notifications older than this (default: NOTIFICATION_RETENTION_DAYS, 90).")
-@click.option("--batch-size", type=click.IntRange(1, 100_000), default=1000, show_default=True,
-              help="Notifications deleted per transaction.")
+@click.option(
+    "--days",
+    type=click.IntRange(1),
+    default=None,
+    help="Delete notifications older than this (default: NOTIFICATION_RETENTION_DAYS, 90).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Notifications deleted per transaction.",
+)
 def purge_command(days, batch_size):
     """Delete old notifications, with their read, dismissed and triage state, in batches."""
     days = days or current_app.config["NOTIFICATION_RETENTION_DAYS"]

@@ -8,6 +8,7 @@ twice. A job lost on the way leaves `emailed_at` empty, and the sweeper (every f
 hands the notification out later; copies of notifications older than COPY_WINDOW are dropped
 rather than sent late.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,8 +23,16 @@ from .. import jobs
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
-    Administrator, Connection, MembershipStatus, Notification, NotificationSource, NotificationSubscription,
-    Organization, ProgramMembership, User, utcnow,
+    Administrator,
+    Connection,
+    MembershipStatus,
+    Notification,
+    NotificationSource,
+    NotificationSubscription,
+    Organization,
+    ProgramMembership,
+    User,
+    utcnow,
 )
 from .queries import sees_customer_notifications
 
@@ -82,17 +91,33 @@ def hand_out_copies(root: str, now: datetime | None = None) -> int:
     # Write first: a transaction that reads and then writes fails on SQLite when another
     # connection wrote in between. `emailed_at IS NULL` outside the subquery is what PostgreSQL
     # re-checks after waiting for a concurrent claim of the same row, so each is claimed once.
-    pending = (select(Notification.id).where(Notification.emailed_at.is_(None))
-               .order_by(Notification.created_at, Notification.id).limit(BATCH))
-    claimed = [_Claimed(*row) for row in db.session.execute(
-        update(Notification)
-        .where(Notification.id.in_(pending.scalar_subquery()), Notification.emailed_at.is_(None))
-        .values(emailed_at=now)
-        .returning(Notification.id, Notification.organization_id, Notification.recipient_id, Notification.source,
-                   Notification.broadcast, Notification.severity, Notification.title, Notification.body,
-                   Notification.link, Notification.created_at)
-        .execution_options(synchronize_session=False)
-    )]
+    pending = (
+        select(Notification.id)
+        .where(Notification.emailed_at.is_(None))
+        .order_by(Notification.created_at, Notification.id)
+        .limit(BATCH)
+    )
+    claimed = [
+        _Claimed(*row)
+        for row in db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(pending.scalar_subquery()), Notification.emailed_at.is_(None))
+            .values(emailed_at=now)
+            .returning(
+                Notification.id,
+                Notification.organization_id,
+                Notification.recipient_id,
+                Notification.source,
+                Notification.broadcast,
+                Notification.severity,
+                Notification.title,
+                Notification.body,
+                Notification.link,
+                Notification.created_at,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    ]
     recent = [note for note in claimed if note.created_at >= now - COPY_WINDOW]
     if recent:
         _queue_copies(recent, root)
@@ -113,13 +138,20 @@ class _Subscriber:
 
 def _own_subscribers(notes: list[_Claimed]) -> list[_Subscriber]:
     """Subscribers among the administrators of the notifications' organizations."""
-    return [_Subscriber(*row) for row in db.session.execute(
-        select(Administrator.id, Administrator.organization_id, User.id, User.email, NotificationSubscription.source)
-        .join(NotificationSubscription, NotificationSubscription.administrator_id == Administrator.id)
-        .join(User, User.id == Administrator.user_id)
-        .where(Administrator.organization_id.in_({n.organization_id for n in notes}),
-               NotificationSubscription.source.in_({n.source for n in notes}))
-    )]
+    return [
+        _Subscriber(*row)
+        for row in db.session.execute(
+            select(
+                Administrator.id, Administrator.organization_id, User.id, User.email, NotificationSubscription.source
+            )
+            .join(NotificationSubscription, NotificationSubscription.administrator_id == Administrator.id)
+            .join(User, User.id == Administrator.user_id)
+            .where(
+                Administrator.organization_id.in_({n.organization_id for n in notes}),
+                NotificationSubscription.source.in_({n.source for n in notes}),
+            )
+        )
+    ]
 
 
 def _partner_subscribers(notes: list[_Claimed]) -> dict[int, list[_Subscriber]]:
@@ -128,22 +160,30 @@ def _partner_subscribers(notes: list[_Claimed]) -> dict[int, list[_Subscriber]]:
     shared = [n for n in notes if n.recipient_id is None and not n.broadcast]
     if not shared:
         return {}
-    badged = exists().where(ProgramMembership.organization_id == Connection.partner_id,
-                            ProgramMembership.status == MembershipStatus.ACTIVE)
+    badged = exists().where(
+        ProgramMembership.organization_id == Connection.partner_id, ProgramMembership.status == MembershipStatus.ACTIVE
+    )
     rows = db.session.execute(
         select(Connection.customer_id, Administrator, User.id, User.email, NotificationSubscription.source)
-        .join(Administrator, and_(Administrator.organization_id == Connection.partner_id,
-                                  Administrator.via_connection_id.is_(None)))
+        .join(
+            Administrator,
+            and_(Administrator.organization_id == Connection.partner_id, Administrator.via_connection_id.is_(None)),
+        )
         .join(NotificationSubscription, NotificationSubscription.administrator_id == Administrator.id)
         .join(User, User.id == Administrator.user_id)
-        .where(Connection.customer_id.in_({n.organization_id for n in shared}), Connection.ended_at.is_(None),
-               NotificationSubscription.source.in_({n.source for n in shared}), badged)
+        .where(
+            Connection.customer_id.in_({n.organization_id for n in shared}),
+            Connection.ended_at.is_(None),
+            NotificationSubscription.source.in_({n.source for n in shared}),
+            badged,
+        )
     ).all()
     found: dict[int, list[_Subscriber]] = {}
     for customer_id, admin, user_id, address, source in rows:
         if sees_customer_notifications(admin, badged=True):
             found.setdefault(customer_id, []).append(
-                _Subscriber(admin.id, admin.organization_id, user_id, address, source))
+                _Subscriber(admin.id, admin.organization_id, user_id, address, source)
+            )
     return found
 
 
@@ -153,13 +193,21 @@ def _queue_copies(notes: list[_Claimed], root: str) -> None:
     own = _own_subscribers(notes)
     partners = _partner_subscribers(notes)
     org_ids = {n.organization_id for n in notes} | {s.org_id for subs in partners.values() for s in subs}
-    orgs = {row.id: row for row in db.session.execute(
-        select(Organization.id, Organization.name, Organization.orgid).where(Organization.id.in_(org_ids)))}
+    orgs = {
+        row.id: row
+        for row in db.session.execute(
+            select(Organization.id, Organization.name, Organization.orgid).where(Organization.id.in_(org_ids))
+        )
+    }
     for note in notes:
         sent_to: set[int] = set()
         for sub in own:
-            if (sub.org_id == note.organization_id and sub.source is note.source and sub.user_id not in sent_to
-                    and note.recipient_id in (None, sub.admin_id)):
+            if (
+                sub.org_id == note.organization_id
+                and sub.source is note.source
+                and sub.user_id not in sent_to
+                and note.recipient_id in (None, sub.admin_id)
+            ):
                 sent_to.add(sub.user_id)
                 queue_mail(sub.email, *_message(note, orgs[note.organization_id], None, sub, root))
         if note.recipient_id is not None or note.broadcast:
@@ -184,10 +232,13 @@ def _message(note: _Claimed, org, customer, sub: _Subscriber, root: str) -> tupl
     lines = [f"A new notification for {about}:", "", note.title, f"Severity: {note.severity.label}", ""]
     if note.body:
         lines += [note.body, ""]
-    lines += [f"Open it in Partner Portal: {where}", "",
-              f"You get this email because you chose copies of “{note.source.label}” notifications as an "
-              f"administrator of {org.name}.",
-              f"Stop these emails: {jobs.site_url(root, 'notifications.unsubscribe', token=unsubscribe_token(sub.admin_id, sub.source))}"]
+    lines += [
+        f"Open it in Partner Portal: {where}",
+        "",
+        f"You get this email because you chose copies of “{note.source.label}” notifications as an "
+        f"administrator of {org.name}.",
+        f"Stop these emails: {jobs.site_url(root, 'notifications.unsubscribe', token=unsubscribe_token(sub.admin_id, sub.source))}",
+    ]
     return subject[:200], "\n".join(lines) + "\n"
 
 

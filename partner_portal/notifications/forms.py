@@ -1,5 +1,6 @@
 """Forms of the notification pages: Assign, Snooze (one per row, written out in the row
 template with ids of their own) and the email preferences."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm

@@ -13,6 +13,7 @@ Read and dismissed are per administrator role (notification_state); a dismissal 
 The bell, the dashboard's per-customer counts, its CSV export and the pages below all count
 through `unread_by` and the `*_visible` / `*_unread` conditions, so they can never disagree.
 """
+
 from __future__ import annotations
 
 import functools
@@ -26,8 +27,17 @@ from sqlalchemy.orm import aliased
 from ..connections.sharing import NOTIFICATIONS, shared_condition
 from ..extensions import db
 from ..models import (
-    Administrator, Connection, Notification, NotificationSource, NotificationState, NotificationSubscription,
-    NotificationTriage, Organization, Permission, Severity, User,
+    Administrator,
+    Connection,
+    Notification,
+    NotificationSource,
+    NotificationState,
+    NotificationSubscription,
+    NotificationTriage,
+    Organization,
+    Permission,
+    Severity,
+    User,
 )
 
 PAGE_SIZE = 25
@@ -35,8 +45,9 @@ PAGE_SIZE = 25
 TOTAL_CAP = 1000
 # The bell counts each of its two parts up to this many ("99+").
 BELL_CAP = 100
-LICENSING_SOURCES = frozenset({NotificationSource.TRIAL_ENDING, NotificationSource.ENTITLEMENT_EXPIRING,
-                               NotificationSource.OVER_ASSIGNED})
+LICENSING_SOURCES = frozenset(
+    {NotificationSource.TRIAL_ENDING, NotificationSource.ENTITLEMENT_EXPIRING, NotificationSource.OVER_ASSIGNED}
+)
 
 
 # --- the rules ------------------------------------------------------------------------------
@@ -45,22 +56,25 @@ LICENSING_SOURCES = frozenset({NotificationSource.TRIAL_ENDING, NotificationSour
 def sees_customer_notifications(administrator: Administrator, badged: bool) -> bool:
     """True when the administrator may open the partner notification center: a partner-badged
     organization, and full access or both Customer Dashboard (View Only) and Notifications."""
-    return (badged and administrator.can(Permission.CUSTOMER_DASHBOARD)
-            and administrator.can(Permission.NOTIFICATIONS))
+    return badged and administrator.can(Permission.CUSTOMER_DASHBOARD) and administrator.can(Permission.NOTIFICATIONS)
 
 
 def connected_customer_ids(partner_id: int):
     """Subquery: the ids of the partner's currently connected customers that share their
     notifications with it (sharing scopes: the others' are never shown to the partner)."""
-    return select(Connection.customer_id).where(Connection.partner_id == partner_id, Connection.ended_at.is_(None),
-                                                shared_condition(NOTIFICATIONS))
+    return select(Connection.customer_id).where(
+        Connection.partner_id == partner_id, Connection.ended_at.is_(None), shared_condition(NOTIFICATIONS)
+    )
 
 
 def read_by(admin_id: int):
     """True for a notification this administrator has read (or dismissed)."""
     # Correlated to the notification only: lists also join notification_state for its columns.
-    return exists().where(NotificationState.notification_id == Notification.id,
-                          NotificationState.administrator_id == admin_id).correlate(Notification)
+    return (
+        exists()
+        .where(NotificationState.notification_id == Notification.id, NotificationState.administrator_id == admin_id)
+        .correlate(Notification)
+    )
 
 
 def unread_by(admin_id: int):
@@ -69,14 +83,27 @@ def unread_by(admin_id: int):
 
 
 def _dismissed_by(admin_id: int):
-    return exists().where(NotificationState.notification_id == Notification.id,
-                          NotificationState.administrator_id == admin_id,
-                          NotificationState.dismissed_at.is_not(None)).correlate(Notification)
+    return (
+        exists()
+        .where(
+            NotificationState.notification_id == Notification.id,
+            NotificationState.administrator_id == admin_id,
+            NotificationState.dismissed_at.is_not(None),
+        )
+        .correlate(Notification)
+    )
 
 
 def _triage(partner_id: int, *conditions):
-    return exists().where(NotificationTriage.notification_id == Notification.id,
-                          NotificationTriage.partner_id == partner_id, *conditions).correlate(Notification)
+    return (
+        exists()
+        .where(
+            NotificationTriage.notification_id == Notification.id,
+            NotificationTriage.partner_id == partner_id,
+            *conditions,
+        )
+        .correlate(Notification)
+    )
 
 
 def snoozed_for(partner_id: int, today: date):
@@ -86,14 +113,19 @@ def snoozed_for(partner_id: int, today: date):
 
 def own_scope(admin_id: int, org_id: int) -> list:
     """Conditions: the organization's notifications addressed to all its administrators or to this one."""
-    return [Notification.organization_id == org_id,
-            or_(Notification.recipient_id.is_(None), Notification.recipient_id == admin_id)]
+    return [
+        Notification.organization_id == org_id,
+        or_(Notification.recipient_id.is_(None), Notification.recipient_id == admin_id),
+    ]
 
 
 def customer_scope(partner_id: int) -> list:
     """Conditions: notifications of the partner's connected customers that partners may see."""
-    return [Notification.organization_id.in_(connected_customer_ids(partner_id)),
-            Notification.recipient_id.is_(None), Notification.broadcast.is_(False)]
+    return [
+        Notification.organization_id.in_(connected_customer_ids(partner_id)),
+        Notification.recipient_id.is_(None),
+        Notification.broadcast.is_(False),
+    ]
 
 
 def own_visible(admin_id: int, org_id: int) -> list:
@@ -151,8 +183,7 @@ def customer_unread_counts(admin_id: int, partner_id: int, today: date):
     center, and how many of them are critical."""
     critical = func.sum(case((Notification.severity == Severity.CRITICAL, 1), else_=0))
     return (
-        select(Notification.organization_id.label("org_id"), func.count().label("unread"),
-               critical.label("critical"))
+        select(Notification.organization_id.label("org_id"), func.count().label("unread"), critical.label("critical"))
         .where(*customers_unread(admin_id, partner_id, today))
         .group_by(Notification.organization_id)
         .subquery("notes")
@@ -202,7 +233,7 @@ class ListParams:
         return urlencode({k: v for k, v in values.items() if v not in ("", 1)})
 
     def suffix(self, **changes) -> str:
-        """"?" and the query string with `changes`, or "" when there is nothing to add."""
+        """ "?" and the query string with `changes`, or "" when there is nothing to add."""
         query = self.query_string(**changes)
         return f"?{query}" if query else ""
 
@@ -217,8 +248,10 @@ def center_conditions(admin_id: int, partner_id: int, params: ListParams, today:
     conditions = customers_visible(admin_id, partner_id, today, snoozed=params.show == "snoozed")
     if params.customer:
         # Not correlated: the center's rows join organization too.
-        conditions.append(Notification.organization_id == select(Organization.id)
-                          .where(Organization.orgid == params.customer).correlate(None).scalar_subquery())
+        conditions.append(
+            Notification.organization_id
+            == select(Organization.id).where(Organization.orgid == params.customer).correlate(None).scalar_subquery()
+        )
     if params.severity:
         conditions.append(Notification.severity == Severity(params.severity))
     if params.show == "mine":
@@ -334,8 +367,10 @@ def _totals_columns(conditions: list) -> tuple:
     """Scalar subqueries: how many notifications meet `conditions`, counted up to TOTAL_CAP; the
     newest notification id of all, which bounds what Dismiss all and Mark all as read may touch."""
     found = select(Notification.id).where(*conditions).limit(TOTAL_CAP).subquery()
-    return (select(func.count()).select_from(found).scalar_subquery(),
-            select(func.coalesce(func.max(Notification.id), 0)).scalar_subquery())
+    return (
+        select(func.count()).select_from(found).scalar_subquery(),
+        select(func.coalesce(func.max(Notification.id), 0)).scalar_subquery(),
+    )
 
 
 def _totals(conditions: list) -> tuple[int, int]:
@@ -348,51 +383,100 @@ def _page_of(conditions: list, page: int):
     """Subquery: ids of one page of the notifications meeting `conditions`, newest first. Only
     the page's rows are then joined to what the list shows."""
     # One row more than a page says whether an older page exists.
-    return (select(Notification.id).where(*conditions)
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE).subquery("page"))
+    return (
+        select(Notification.id)
+        .where(*conditions)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(PAGE_SIZE + 1)
+        .offset((page - 1) * PAGE_SIZE)
+        .subquery("page")
+    )
 
 
 def _base_rows(admin_id: int, conditions: list, page: int):
     """Columns every list shows for one page, with this administrator's read state, newest first."""
     ids = _page_of(conditions, page)
     return (
-        select(Notification.id, Notification.severity, Notification.title, Notification.body, Notification.link,
-               Notification.source, Notification.created_at, NotificationState.read_at)
+        select(
+            Notification.id,
+            Notification.severity,
+            Notification.title,
+            Notification.body,
+            Notification.link,
+            Notification.source,
+            Notification.created_at,
+            NotificationState.read_at,
+        )
         .join(ids, ids.c.id == Notification.id)
-        .outerjoin(NotificationState, and_(NotificationState.notification_id == Notification.id,
-                                           NotificationState.administrator_id == admin_id))
+        .outerjoin(
+            NotificationState,
+            and_(NotificationState.notification_id == Notification.id, NotificationState.administrator_id == admin_id),
+        )
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 
 
 def _own_rows(admin_id: int, conditions: list, page: int) -> list[NotificationRow]:
-    return [NotificationRow(id=r[0], severity=r[1], title=r[2], body=r[3], raw_link=r[4], source=r[5],
-                            created_at=r[6], unread=r[7] is None)
-            for r in db.session.execute(_base_rows(admin_id, conditions, page))]
+    return [
+        NotificationRow(
+            id=r[0],
+            severity=r[1],
+            title=r[2],
+            body=r[3],
+            raw_link=r[4],
+            source=r[5],
+            created_at=r[6],
+            unread=r[7] is None,
+        )
+        for r in db.session.execute(_base_rows(admin_id, conditions, page))
+    ]
 
 
-def _center_rows(admin_id: int, partner_id: int, conditions: list, page: int, today: date,
-                 *extra) -> list[NotificationRow]:
+def _center_rows(
+    admin_id: int, partner_id: int, conditions: list, page: int, today: date, *extra
+) -> list[NotificationRow]:
     """One page of the center; `extra` columns are added to every row (read back with rows_extra)."""
     assignee = aliased(Administrator)
     assignee_user = aliased(User)
     stmt = (
         _base_rows(admin_id, conditions, page)
-        .add_columns(Organization.name, Organization.orgid, NotificationTriage.assignee_id, assignee_user.email,
-                     NotificationTriage.snoozed_until, NotificationTriage.snooze_reason, *extra)
+        .add_columns(
+            Organization.name,
+            Organization.orgid,
+            NotificationTriage.assignee_id,
+            assignee_user.email,
+            NotificationTriage.snoozed_until,
+            NotificationTriage.snooze_reason,
+            *extra,
+        )
         .join(Organization, Organization.id == Notification.organization_id)
-        .outerjoin(NotificationTriage, and_(NotificationTriage.notification_id == Notification.id,
-                                            NotificationTriage.partner_id == partner_id))
+        .outerjoin(
+            NotificationTriage,
+            and_(NotificationTriage.notification_id == Notification.id, NotificationTriage.partner_id == partner_id),
+        )
         .outerjoin(assignee, assignee.id == NotificationTriage.assignee_id)
         .outerjoin(assignee_user, assignee_user.id == assignee.user_id)
     )
     return [
-        NotificationRow(id=r[0], severity=r[1], title=r[2], body=r[3], raw_link=r[4], source=r[5], created_at=r[6],
-                        unread=r[7] is None, customer_name=r[8], customer_orgid=r[9], assignee_id=r[10],
-                        assignee_label=r[11], snoozed_until=r[12], snooze_reason=r[13] or "",
-                        assigned_to_me=r[10] == admin_id, is_snoozed=r[12] is not None and r[12] > today,
-                        extra=tuple(r[14:]))
+        NotificationRow(
+            id=r[0],
+            severity=r[1],
+            title=r[2],
+            body=r[3],
+            raw_link=r[4],
+            source=r[5],
+            created_at=r[6],
+            unread=r[7] is None,
+            customer_name=r[8],
+            customer_orgid=r[9],
+            assignee_id=r[10],
+            assignee_label=r[11],
+            snoozed_until=r[12],
+            snooze_reason=r[13] or "",
+            assigned_to_me=r[10] == admin_id,
+            is_snoozed=r[12] is not None and r[12] > today,
+            extra=tuple(r[14:]),
+        )
         for r in db.session.execute(stmt)
     ]
 
@@ -415,8 +499,9 @@ def own_page(admin_id: int, org_id: int, params: ListParams) -> NotificationPage
 
 def center_row(admin_id: int, partner_id: int, notification_id: int, today: date) -> NotificationRow:
     """One customer notification as the center shows it (dismissed or snoozed ones too)."""
-    return _center_rows(admin_id, partner_id, [Notification.id == notification_id, *customer_scope(partner_id)],
-                        1, today)[0]
+    return _center_rows(
+        admin_id, partner_id, [Notification.id == notification_id, *customer_scope(partner_id)], 1, today
+    )[0]
 
 
 def own_row(admin_id: int, org_id: int, notification_id: int) -> NotificationRow:
@@ -470,23 +555,27 @@ def subscribable_sources(in_center: bool) -> list[NotificationSource]:
 
 def customer_notification(partner_id: int, notification_id: int) -> Notification | None:
     """A notification of one of the partner's connected customers that partners may see, or None."""
-    return db.session.scalar(select(Notification).where(Notification.id == notification_id,
-                                                        *customer_scope(partner_id)))
+    return db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, *customer_scope(partner_id))
+    )
 
 
 def own_notification(admin_id: int, org_id: int, notification_id: int) -> Notification | None:
     """One of the organization's notifications addressed to this administrator (or to all), or None."""
-    return db.session.scalar(select(Notification).where(Notification.id == notification_id,
-                                                        *own_scope(admin_id, org_id)))
+    return db.session.scalar(
+        select(Notification).where(Notification.id == notification_id, *own_scope(admin_id, org_id))
+    )
 
 
 def connected_customer_choices(partner_id: int) -> dict[str, str]:
     """ORGID -> name of the partner's connected customers, by name (the customer drop-down)."""
-    return dict(db.session.execute(
-        select(Organization.orgid, Organization.name)
-        .where(Organization.id.in_(connected_customer_ids(partner_id)))
-        .order_by(func.lower(Organization.name), Organization.id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Organization.orgid, Organization.name)
+            .where(Organization.id.in_(connected_customer_ids(partner_id)))
+            .order_by(func.lower(Organization.name), Organization.id)
+        ).all()
+    )
 
 
 @dataclass(frozen=True)
@@ -506,24 +595,32 @@ class Colleague:
 def assignable_colleagues(partner_id: int) -> list[Colleague]:
     """The partner's own administrators who can open the notification center, by email (one query)."""
     rows = db.session.execute(
-        select(Administrator, User.email, User.name).join(User, User.id == Administrator.user_id)
+        select(Administrator, User.email, User.name)
+        .join(User, User.id == Administrator.user_id)
         .where(Administrator.organization_id == partner_id, Administrator.via_connection_id.is_(None))
         .order_by(func.lower(User.email))
     ).all()
-    return [Colleague(admin.id, email, name or "") for admin, email, name in rows
-            if sees_customer_notifications(admin, badged=True)]
+    return [
+        Colleague(admin.id, email, name or "")
+        for admin, email, name in rows
+        if sees_customer_notifications(admin, badged=True)
+    ]
 
 
 def subscribed_sources(admin_id: int) -> set[NotificationSource]:
     """The notification types this administrator gets email copies of."""
-    return set(db.session.scalars(select(NotificationSubscription.source)
-                                  .where(NotificationSubscription.administrator_id == admin_id)))
+    return set(
+        db.session.scalars(
+            select(NotificationSubscription.source).where(NotificationSubscription.administrator_id == admin_id)
+        )
+    )
 
 
 def unsubscribe_target(admin_id: int) -> tuple[str, str] | None:
     """(email, organization name) of an administrator role, for the unsubscribe page; None once it is gone."""
     row = db.session.execute(
-        select(User.email, Organization.name).select_from(Administrator)
+        select(User.email, Organization.name)
+        .select_from(Administrator)
         .join(User, User.id == Administrator.user_id)
         .join(Organization, Organization.id == Administrator.organization_id)
         .where(Administrator.id == admin_id)

@@ -8,6 +8,7 @@ database), so a second run, or two runs at once, add nothing. Keys:
 - `over-assigned:<organization>:<service>`: reported once while the notification exists; once
   retention deletes it (90 days), a customer still above its purchase hears about it again.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -50,8 +51,12 @@ def _trial_and_expiry_facts(today: date) -> list[dict]:
     rows = db.session.execute(
         select(Entitlement.id, Entitlement.organization_id, Entitlement.is_trial, Entitlement.end_date, Service.name)
         .join(Service, Service.code == Entitlement.service_code)
-        .where(Entitlement.start_date.is_not(None), Entitlement.start_date <= today,
-               Entitlement.end_date >= today, Entitlement.end_date <= horizon)
+        .where(
+            Entitlement.start_date.is_not(None),
+            Entitlement.start_date <= today,
+            Entitlement.end_date >= today,
+            Entitlement.end_date <= horizon,
+        )
     ).all()
     link = portal_path("licensing.own_summary")
     facts = []
@@ -59,18 +64,29 @@ def _trial_and_expiry_facts(today: date) -> list[dict]:
         days = days_until(end, today)
         when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
         if is_trial and expires_soon(end, today, TRIAL_ENDING_DAYS):
-            facts.append(dict(
-                organization_id=org_id, source=NotificationSource.TRIAL_ENDING, severity=Severity.WARNING,
-                dedupe_key=f"trial-ending:{ent_id}:{end.isoformat()}", link=link,
-                title=f"Your {service} trial ends {when}",
-                body=f"The {service} trial ends on {end:%b %d, %Y}. Buy the service before then to keep using it."))
+            facts.append(
+                dict(
+                    organization_id=org_id,
+                    source=NotificationSource.TRIAL_ENDING,
+                    severity=Severity.WARNING,
+                    dedupe_key=f"trial-ending:{ent_id}:{end.isoformat()}",
+                    link=link,
+                    title=f"Your {service} trial ends {when}",
+                    body=f"The {service} trial ends on {end:%b %d, %Y}. Buy the service before then to keep using it.",
+                )
+            )
         elif not is_trial and expires_soon(end, today):
-            facts.append(dict(
-                organization_id=org_id, source=NotificationSource.ENTITLEMENT_EXPIRING, link=link,
-                severity=Severity.WARNING if days <= EXPIRY_URGENT_DAYS else Severity.INFO,
-                dedupe_key=f"entitlement-expiring:{ent_id}:{end.isoformat()}",
-                title=f"{service} expires {when}",
-                body=f"Your {service} entitlement ends on {end:%b %d, %Y}. Renew it to keep your licenses."))
+            facts.append(
+                dict(
+                    organization_id=org_id,
+                    source=NotificationSource.ENTITLEMENT_EXPIRING,
+                    link=link,
+                    severity=Severity.WARNING if days <= EXPIRY_URGENT_DAYS else Severity.INFO,
+                    dedupe_key=f"entitlement-expiring:{ent_id}:{end.isoformat()}",
+                    title=f"{service} expires {when}",
+                    body=f"Your {service} entitlement ends on {end:%b %d, %Y}. Renew it to keep your licenses.",
+                )
+            )
     return facts
 
 
@@ -79,29 +95,46 @@ def _over_assigned_facts(today: date) -> list[dict]:
     rows = db.session.execute(
         select(Entitlement, Service.name)
         .join(Service, Service.code == Entitlement.service_code)
-        .where(Service.is_bandwidth.is_(False), Entitlement.is_trial.is_(False), Entitlement.start_date <= today,
-               or_(Entitlement.end_date.is_(None), Entitlement.end_date >= today))
+        .where(
+            Service.is_bandwidth.is_(False),
+            Entitlement.is_trial.is_(False),
+            Entitlement.start_date <= today,
+            or_(Entitlement.end_date.is_(None), Entitlement.end_date >= today),
+        )
     ).all()
     figures: dict[int, list[EntitlementFigures]] = defaultdict(list)
     names = {}
     for ent, name in rows:
         names[ent.service_code] = name
-        figures[ent.organization_id].append(EntitlementFigures(
-            entitlement_id=ent.id, service_code=ent.service_code, license_count=ent.license_count,
-            start_date=ent.start_date, end_date=ent.end_date, commit_model=ent.commit_model.value,
-            assigned=ent.licenses_assigned))
+        figures[ent.organization_id].append(
+            EntitlementFigures(
+                entitlement_id=ent.id,
+                service_code=ent.service_code,
+                license_count=ent.license_count,
+                start_date=ent.start_date,
+                end_date=ent.end_date,
+                commit_model=ent.commit_model.value,
+                assigned=ent.licenses_assigned,
+            )
+        )
     link = portal_path("licensing.own_summary")
     facts = []
     for org_id, org_figures in figures.items():
         for summary in summarize_services(org_figures, today):
             if summary.overage > 0:
                 name = names[summary.service_code]
-                facts.append(dict(
-                    organization_id=org_id, source=NotificationSource.OVER_ASSIGNED, severity=Severity.WARNING,
-                    dedupe_key=f"over-assigned:{org_id}:{summary.service_code}", link=link,
-                    title=f"{name}: {summary.assigned} licenses assigned, {summary.purchased} purchased",
-                    body=f"{summary.overage} more {name} licenses are assigned than were purchased. Buy more "
-                         "licenses or remove assignments; usage above the purchase may be billed as overage."))
+                facts.append(
+                    dict(
+                        organization_id=org_id,
+                        source=NotificationSource.OVER_ASSIGNED,
+                        severity=Severity.WARNING,
+                        dedupe_key=f"over-assigned:{org_id}:{summary.service_code}",
+                        link=link,
+                        title=f"{name}: {summary.assigned} licenses assigned, {summary.purchased} purchased",
+                        body=f"{summary.overage} more {name} licenses are assigned than were purchased. Buy more "
+                        "licenses or remove assignments; usage above the purchase may be billed as overage.",
+                    )
+                )
     return facts
 
 
@@ -110,8 +143,11 @@ def _new_facts(facts: list[dict]) -> list[dict]:
     keys = [fact["dedupe_key"] for fact in facts]
     known: set[str] = set()
     for start in range(0, len(keys), KEY_CHUNK):
-        known.update(db.session.scalars(select(Notification.dedupe_key)
-                                        .where(Notification.dedupe_key.in_(keys[start:start + KEY_CHUNK]))))
+        known.update(
+            db.session.scalars(
+                select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys[start : start + KEY_CHUNK]))
+            )
+        )
     return [fact for fact in facts if fact["dedupe_key"] not in known]
 
 
@@ -161,8 +197,14 @@ def write_announcement(title: str, body: str, severity: Severity, link: str, org
         raise NotificationError("Give the announcement a title of at most 200 characters.")
     if link and safe_link(link) is None:
         raise NotificationError("The link must be a portal path (/…) or an http(s) URL.")
-    values = {"severity": severity, "title": title, "body": body, "link": link,
-              "source": NotificationSource.ANNOUNCEMENT, "created_at": utcnow()}
+    values = {
+        "severity": severity,
+        "title": title,
+        "body": body,
+        "link": link,
+        "source": NotificationSource.ANNOUNCEMENT,
+        "created_at": utcnow(),
+    }
     if orgid is not None:
         org_id = db.session.scalar(select(Organization.id).where(Organization.orgid == orgid))
         if org_id is None:
@@ -171,8 +213,11 @@ def write_announcement(title: str, body: str, severity: Severity, link: str, org
         return 1
     columns = {"organization_id": Organization.id, "broadcast": literal(True, Notification.broadcast.type)}
     columns.update({name: literal(value, getattr(Notification, name).type) for name, value in values.items()})
-    return len(db.session.execute(insert(Notification).from_select(list(columns), select(*columns.values()))
-                                  .returning(Notification.id)).all())
+    return len(
+        db.session.execute(
+            insert(Notification).from_select(list(columns), select(*columns.values())).returning(Notification.id)
+        ).all()
+    )
 
 
 def announce(title: str, body: str, severity: Severity, link: str, orgid: str | None) -> int:
@@ -191,11 +236,14 @@ def purge(older_than_days: int, batch_size: int, now=None) -> int:
     cutoff = (now or utcnow()) - timedelta(days=older_than_days)
     deleted = 0
     while True:
-        batch = (select(Notification.id).where(Notification.created_at < cutoff)
-                 .order_by(Notification.id).limit(batch_size))
+        batch = (
+            select(Notification.id).where(Notification.created_at < cutoff).order_by(Notification.id).limit(batch_size)
+        )
         count = db.session.execute(
-            delete(Notification).where(and_(Notification.id.in_(batch.scalar_subquery())))
-            .execution_options(synchronize_session=False)).rowcount
+            delete(Notification)
+            .where(and_(Notification.id.in_(batch.scalar_subquery())))
+            .execution_options(synchronize_session=False)
+        ).rowcount
         db.session.commit()
         deleted += count
         if count < batch_size:

@@ -1,5 +1,6 @@
 """Writing notifications and acting on them: each administrator's read and dismissed state, a
 partner team's triage (assign, snooze), email opt-ins."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -10,8 +11,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import (
-    Notification, NotificationSource, NotificationState, NotificationSubscription, NotificationTriage, Organization,
-    Severity, User, utcnow, WebhookEvent,
+    Notification,
+    NotificationSource,
+    NotificationState,
+    NotificationSubscription,
+    NotificationTriage,
+    Organization,
+    Severity,
+    User,
+    utcnow,
+    WebhookEvent,
 )
 from ..webhooks.services import emit
 from . import email
@@ -34,22 +43,41 @@ def portal_path(endpoint: str, **values) -> str:
     return current_app.url_map.bind("localhost").build(endpoint, values)
 
 
-def notify(org_id: int, title: str, body: str = "", severity: Severity = Severity.INFO,
-           source: NotificationSource = NotificationSource.SERVICE, link: str = "",
-           recipient_id: int | None = None) -> Notification:
+def notify(
+    org_id: int,
+    title: str,
+    body: str = "",
+    severity: Severity = Severity.INFO,
+    source: NotificationSource = NotificationSource.SERVICE,
+    link: str = "",
+    recipient_id: int | None = None,
+) -> Notification:
     """Add a notification for an organization's administrators (or one of them, `recipient_id`);
     committed by the caller, after which its email copies go out."""
     if link and safe_link(link) is None:
         raise ValueError(f"A notification links to a portal path or an http(s) URL, not {link!r}.")
-    note = Notification(organization_id=org_id, title=title[:200], body=body, severity=severity, source=source,
-                        link=link, recipient_id=recipient_id)
+    note = Notification(
+        organization_id=org_id,
+        title=title[:200],
+        body=body,
+        severity=severity,
+        source=source,
+        link=link,
+        recipient_id=recipient_id,
+    )
     db.session.add(note)
     email.send_copies_after_commit()
 
     def data() -> dict:
         db.session.flush()
-        return {"notification_id": note.id, "organization_id": org_id, "title": note.title, "body": note.body,
-                "severity": note.severity.value, "source": note.source.value}
+        return {
+            "notification_id": note.id,
+            "organization_id": org_id,
+            "title": note.title,
+            "body": note.body,
+            "severity": note.severity.value,
+            "source": note.source.value,
+        }
 
     emit((org_id,), WebhookEvent.NOTIFICATION_CREATED, data)
     return note
@@ -66,9 +94,11 @@ def _insert(model):
 
 def mark_read(admin_id: int, notification_id: int) -> None:
     """Record that the administrator opened the notification (again: nothing changes)."""
-    db.session.execute(_insert(NotificationState)
-                       .values(administrator_id=admin_id, notification_id=notification_id, read_at=utcnow())
-                       .on_conflict_do_nothing())
+    db.session.execute(
+        _insert(NotificationState)
+        .values(administrator_id=admin_id, notification_id=notification_id, read_at=utcnow())
+        .on_conflict_do_nothing()
+    )
     db.session.commit()
 
 
@@ -77,14 +107,20 @@ def _dismissing(stmt):
     sets the dismissal and keeps the first one (two tabs, a double click)."""
     return stmt.on_conflict_do_update(
         index_elements=["administrator_id", "notification_id"],
-        set_={"dismissed_at": func.coalesce(NotificationState.dismissed_at, stmt.excluded.dismissed_at)})
+        set_={"dismissed_at": func.coalesce(NotificationState.dismissed_at, stmt.excluded.dismissed_at)},
+    )
 
 
 def dismiss(admin_id: int, notification_id: int) -> None:
     """Hide the notification from this administrator's list (read, too); nobody else's changes."""
     now = utcnow()
-    db.session.execute(_dismissing(_insert(NotificationState).values(
-        administrator_id=admin_id, notification_id=notification_id, read_at=now, dismissed_at=now)))
+    db.session.execute(
+        _dismissing(
+            _insert(NotificationState).values(
+                administrator_id=admin_id, notification_id=notification_id, read_at=now, dismissed_at=now
+            )
+        )
+    )
     db.session.commit()
 
 
@@ -101,9 +137,11 @@ def _state_rows(viewer: Viewer, conditions: list, dismissed: bool):
 def _mark_read(viewer: Viewer, conditions: list) -> None:
     """Record as read, for the viewer, the unread notifications meeting `conditions` (uncommitted)."""
     rows = _state_rows(viewer, [*conditions, unread_by(viewer.admin_id)], dismissed=False)
-    db.session.execute(_insert(NotificationState)
-                       .from_select(["administrator_id", "notification_id", "read_at"], rows)
-                       .on_conflict_do_nothing())
+    db.session.execute(
+        _insert(NotificationState)
+        .from_select(["administrator_id", "notification_id", "read_at"], rows)
+        .on_conflict_do_nothing()
+    )
 
 
 def mark_all_read(viewer: Viewer, params, upto: int) -> None:
@@ -117,8 +155,13 @@ def dismiss_all(viewer: Viewer, params, upto: int) -> None:
     """Dismiss, for this administrator, every notification of the list under `params` that was
     there when the page was shown (id up to `upto`)."""
     rows = _state_rows(viewer, [*viewer.conditions(params), Notification.id <= upto], dismissed=True)
-    db.session.execute(_dismissing(_insert(NotificationState).from_select(
-        ["administrator_id", "notification_id", "read_at", "dismissed_at"], rows)))
+    db.session.execute(
+        _dismissing(
+            _insert(NotificationState).from_select(
+                ["administrator_id", "notification_id", "read_at", "dismissed_at"], rows
+            )
+        )
+    )
     db.session.commit()
 
 
@@ -134,8 +177,9 @@ def mark_bell_read(viewers: list[Viewer]) -> None:
 
 def _save_triage(partner_id: int, notification_id: int, **values) -> None:
     """Create or update the partner's triage of the notification with `values`."""
-    stmt = _insert(NotificationTriage).values(**{"snooze_reason": "", **values, "partner_id": partner_id,
-                                                 "notification_id": notification_id})
+    stmt = _insert(NotificationTriage).values(
+        **{"snooze_reason": "", **values, "partner_id": partner_id, "notification_id": notification_id}
+    )
     db.session.execute(stmt.on_conflict_do_update(index_elements=["partner_id", "notification_id"], set_=values))
 
 
@@ -145,18 +189,31 @@ def assign(note: Notification, partner_id: int, assignee_id: int | None, by: Use
     note_id, title, customer_id, by_id, by_label = note.id, note.title, note.organization_id, by.id, by.name or by.email
     colleagues = {c.admin_id for c in assignable_colleagues(partner_id)}
     if assignee_id is not None and assignee_id not in colleagues:
-        raise NotificationError("Choose a colleague from your organization who can open the notification center.",
-                                "assignee")
-    before = db.session.scalar(select(NotificationTriage.assignee_id).where(
-        NotificationTriage.partner_id == partner_id, NotificationTriage.notification_id == note_id))
-    _save_triage(partner_id, note_id, assignee_id=assignee_id, assigned_by_id=by_id,
-                 assigned_at=utcnow() if assignee_id else None)
+        raise NotificationError(
+            "Choose a colleague from your organization who can open the notification center.", "assignee"
+        )
+    before = db.session.scalar(
+        select(NotificationTriage.assignee_id).where(
+            NotificationTriage.partner_id == partner_id, NotificationTriage.notification_id == note_id
+        )
+    )
+    _save_triage(
+        partner_id,
+        note_id,
+        assignee_id=assignee_id,
+        assigned_by_id=by_id,
+        assigned_at=utcnow() if assignee_id else None,
+    )
     if assignee_id is not None and assignee_id != before and assignee_id != by_admin_id:
         customer = db.session.scalar(select(Organization.name).where(Organization.id == customer_id))
-        notify(partner_id, f"{by_label} assigned you a notification of {customer}",
-               f"“{title}” is yours to handle. Open it in the notification center to dismiss or snooze it.",
-               source=NotificationSource.ASSIGNMENT, recipient_id=assignee_id,
-               link=portal_path("notifications.show", scope="customers", notification_id=note_id))
+        notify(
+            partner_id,
+            f"{by_label} assigned you a notification of {customer}",
+            f"“{title}” is yours to handle. Open it in the notification center to dismiss or snooze it.",
+            source=NotificationSource.ASSIGNMENT,
+            recipient_id=assignee_id,
+            link=portal_path("notifications.show", scope="customers", notification_id=note_id),
+        )
     db.session.commit()
 
 
@@ -200,6 +257,9 @@ def save_subscriptions(admin_id: int, chosen: set[NotificationSource], in_center
 
 def unsubscribe(admin_id: int, source: NotificationSource) -> None:
     """Stop the email copies of one type for one administrator (nothing else changes)."""
-    db.session.execute(delete(NotificationSubscription).where(
-        NotificationSubscription.administrator_id == admin_id, NotificationSubscription.source == source))
+    db.session.execute(
+        delete(NotificationSubscription).where(
+            NotificationSubscription.administrator_id == admin_id, NotificationSubscription.source == source
+        )
+    )
     db.session.commit()

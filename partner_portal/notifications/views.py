@@ -10,6 +10,7 @@ Notifications (full access holds both).
 all as read) answer the list for the filters the form carries; row changes (open, Assign,
 Snooze) answer the row; both bring the bell along out of band when its count may have changed.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,7 +21,10 @@ from flask_login import current_user
 from ..models import NotificationSource, Severity
 from ..web import htmx
 from ..web.guards import (
-    login_required, notification_center_required, notification_scope_required, sees_notification_center,
+    login_required,
+    notification_center_required,
+    notification_scope_required,
+    sees_notification_center,
 )
 from ..web.safety import local_path
 from ..web.tenancy import acting, notification_or_404
@@ -59,11 +63,18 @@ def _params(viewer: Viewer, args) -> tuple[ListParams, dict[str, str]]:
 
 def _context(viewer: Viewer, params: ListParams, customers: dict[str, str], **extra) -> dict:
     """What the list and its rows need besides the rows."""
-    return {"viewer": viewer, "params": params, "customers": customers, "show_choices": SHOW_CHOICES,
-            # Read only when a row's Assign form lists them: a page without rows costs no query for them.
-            "colleagues": LazyList(lambda: queries.assignable_colleagues(viewer.org_id)) if viewer.in_center else [],
-            "list_url": url_for(LIST_ENDPOINTS[viewer.in_center]) + params.suffix(), "severities": list(Severity),
-            "today": viewer.today, **extra}
+    return {
+        "viewer": viewer,
+        "params": params,
+        "customers": customers,
+        "show_choices": SHOW_CHOICES,
+        # Read only when a row's Assign form lists them: a page without rows costs no query for them.
+        "colleagues": LazyList(lambda: queries.assignable_colleagues(viewer.org_id)) if viewer.in_center else [],
+        "list_url": url_for(LIST_ENDPOINTS[viewer.in_center]) + params.suffix(),
+        "severities": list(Severity),
+        "today": viewer.today,
+        **extra,
+    }
 
 
 def _list(viewer: Viewer, args, status: int = 200, oob: tuple[str, ...] = ()):
@@ -71,8 +82,14 @@ def _list(viewer: Viewer, args, status: int = 200, oob: tuple[str, ...] = ()):
     params, customers = _params(viewer, args)
     status = 422 if params.errors else status
     block = "notification_list" if htmx.target() == "notification-list" else None
-    return htmx.render(LIST_TEMPLATES[viewer.in_center], block=block, status=status, oob=oob,
-                       page=viewer.page(params), **_context(viewer, params, customers))
+    return htmx.render(
+        LIST_TEMPLATES[viewer.in_center],
+        block=block,
+        status=status,
+        oob=oob,
+        page=viewer.page(params),
+        **_context(viewer, params, customers),
+    )
 
 
 @bp.get("")
@@ -89,14 +106,28 @@ def mine():
     return _list(_viewer(False), request.args)
 
 
-def _row(viewer: Viewer, notification_id: int, status: int = 200, errors: dict | None = None,
-         expanded: bool = True, oob: tuple[str, ...] = ()):
+def _row(
+    viewer: Viewer,
+    notification_id: int,
+    status: int = 200,
+    errors: dict | None = None,
+    expanded: bool = True,
+    oob: tuple[str, ...] = (),
+):
     """The notification's page, or its row alone for htmx (as it sits in a list, or on its page)."""
     in_list = htmx.is_htmx() and request.form.get("in_list") == "1"
     params, customers = _params(viewer, request.form if request.method == "POST" else request.args)
-    return htmx.render("notifications/detail.html", block="notification_row", status=status, oob=oob,
-                       row=viewer.row(notification_id), errors=errors or {}, expanded=expanded, in_list=in_list,
-                       **_context(viewer, params, customers))
+    return htmx.render(
+        "notifications/detail.html",
+        block="notification_row",
+        status=status,
+        oob=oob,
+        row=viewer.row(notification_id),
+        errors=errors or {},
+        expanded=expanded,
+        in_list=in_list,
+        **_context(viewer, params, customers),
+    )
 
 
 @bp.get("/<any(customers, mine):scope>/<int:notification_id>")
@@ -179,8 +210,10 @@ def _triage_answer(viewer: Viewer, notification_id: int, error: services.Notific
     if error is not None:
         return _row(viewer, notification_id, status=422, errors={error.field: str(error)}, expanded=expanded)
     if not htmx.is_htmx():
-        return htmx.redirect(local_path(request.form.get("next"))
-                             or url_for("notifications.show", scope="customers", notification_id=notification_id))
+        return htmx.redirect(
+            local_path(request.form.get("next"))
+            or url_for("notifications.show", scope="customers", notification_id=notification_id)
+        )
     return _row(viewer, notification_id, expanded=expanded)
 
 
@@ -242,9 +275,16 @@ def preferences():
         else:
             flash("Your email preferences are saved.", "success")
             return htmx.redirect(url_for("notifications.preferences"))
-    return htmx.render("notifications/preferences.html", block="preferences_form", status=422 if form.errors else 200,
-                       form=form, org=me.org, email=current_user.email, in_center=in_center,
-                       descriptions={s.value: s.description for s in NotificationSource})
+    return htmx.render(
+        "notifications/preferences.html",
+        block="preferences_form",
+        status=422 if form.errors else 200,
+        form=form,
+        org=me.org,
+        email=current_user.email,
+        in_center=in_center,
+        descriptions={s.value: s.description for s in NotificationSource},
+    )
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -258,5 +298,10 @@ def unsubscribe(token: str):
     done = request.method == "POST"
     if done:
         services.unsubscribe(admin_id, source)
-    return htmx.render("notifications/unsubscribe.html", source=source, token=token, done=done,
-                       target=queries.unsubscribe_target(admin_id))
+    return htmx.render(
+        "notifications/unsubscribe.html",
+        source=source,
+        token=token,
+        done=done,
+        target=queries.unsubscribe_target(admin_id),
+    )

@@ -1,4 +1,5 @@
 """Completing the onboarding: the first sign-in of a single-tenant administrator created by customer service."""
+
 from flask import Blueprint
 
 bp = Blueprint("onboarding", __name__, url_prefix="/onboarding")

@@ -1,5 +1,6 @@
 """Onboarding links (signed, expiring, single use) and completing the onboarding: set a password,
 confirm the company details and country."""
+
 from __future__ import annotations
 
 from flask import current_app
@@ -8,7 +9,12 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..auth.passwords import hash_password
 from ..auth.services import (
-    AuthError, check_password_rules, password_fingerprint, signed_token, store_password, user_for_signed_token,
+    AuthError,
+    check_password_rules,
+    password_fingerprint,
+    signed_token,
+    store_password,
+    user_for_signed_token,
 )
 from ..database import begin_serialized
 from ..extensions import db
@@ -36,13 +42,19 @@ def read_onboarding_token(token: str) -> tuple[User, Organization]:
     """The administrator and organization an onboarding link is for; raises OnboardingError when
     it expired, was tampered with or was used, or the person no longer administers the organization."""
     try:
-        user, data = user_for_signed_token(token, PURPOSE, current_app.config["ONBOARDING_LINK_MAX_AGE"],
-                                           "onboarding link", REMEDY)
+        user, data = user_for_signed_token(
+            token, PURPOSE, current_app.config["ONBOARDING_LINK_MAX_AGE"], "onboarding link", REMEDY
+        )
     except AuthError as error:
         raise OnboardingError(str(error)) from None
     org = db.session.get(Organization, data.get("o")) if isinstance(data.get("o"), int) else None
-    if org is None or db.session.scalar(select(Administrator.id).where(
-            Administrator.user_id == user.id, Administrator.organization_id == org.id)) is None:
+    if (
+        org is None
+        or db.session.scalar(
+            select(Administrator.id).where(Administrator.user_id == user.id, Administrator.organization_id == org.id)
+        )
+        is None
+    ):
         raise OnboardingError(f"This onboarding link no longer matches an account you administer. {REMEDY}")
     return user, org
 
@@ -66,8 +78,14 @@ def complete_onboarding(token: str, password: str, company: str, country: str) -
     store_password(user, new_hash)
     org = db.session.get(Organization, org_id)
     org.name, org.country = company, country
-    record(org_id, ActivityKind.ADMINISTRATOR, "onboarded",
-           f"{user.email} completed the onboarding: set a password and confirmed the company details "
-           f"({company}, {country}).", by=user, target=user.email)
+    record(
+        org_id,
+        ActivityKind.ADMINISTRATOR,
+        "onboarded",
+        f"{user.email} completed the onboarding: set a password and confirmed the company details "
+        f"({company}, {country}).",
+        by=user,
+        target=user.email,
+    )
     db.session.commit()
     return user, org

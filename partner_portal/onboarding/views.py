@@ -1,4 +1,5 @@
 """Complete the onboarding: the emailed link of a single-tenant administrator created by customer service."""
+
 from __future__ import annotations
 
 from flask import flash, request, session, url_for
@@ -25,19 +26,32 @@ def complete(token: str):
     form = OnboardingForm(data={"company": org.name, "country": org.country})
     if form.validate_on_submit():
         try:
-            user, org = complete_onboarding(token, form.password.data, form.company.data.strip(),
-                                            form.country.data.strip())
+            user, org = complete_onboarding(
+                token, form.password.data, form.company.data.strip(), form.country.data.strip()
+            )
         except OnboardingError as error:
             getattr(form, error.field or "password").errors.append(str(error))
         else:
             start_session(user, False, request.remote_addr or "", request.user_agent.string)
             session.clear()  # a fresh session on sign-in, as Sign in does
             login_user(user)
-            flash(f"Welcome to Partner Portal: {org.name} is ready. " + (
-                f"To connect with {partner}, open the invitation link {partner} sends you and select Accept."
-                if partner else "To connect with a partner, open the invitation link it sends you and select Accept."),
-                "success")
+            flash(
+                f"Welcome to Partner Portal: {org.name} is ready. "
+                + (
+                    f"To connect with {partner}, open the invitation link {partner} sends you and select Accept."
+                    if partner
+                    else "To connect with a partner, open the invitation link it sends you and select Accept."
+                ),
+                "success",
+            )
             return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
     status = 422 if form.errors else 200
-    return htmx.render("onboarding/complete.html", block="onboarding_form", status=status, form=form, user=user,
-                       org=org, partner=partner)
+    return htmx.render(
+        "onboarding/complete.html",
+        block="onboarding_form",
+        status=status,
+        form=form,
+        user=user,
+        org=org,
+        partner=partner,
+    )

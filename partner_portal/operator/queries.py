@@ -1,5 +1,6 @@
 """Reads for the operator console: allocations to complete, organizations and their memberships,
 the last usage imports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,14 @@ from sqlalchemy.orm import aliased, selectinload
 
 from ..extensions import db
 from ..models import (
-    Allocation, AllocationStatus, MembershipStatus, Organization, Program, Service, UsageImport, User,
+    Allocation,
+    AllocationStatus,
+    MembershipStatus,
+    Organization,
+    Program,
+    Service,
+    UsageImport,
+    User,
 )
 
 SEARCH_LIMIT = 50
@@ -30,16 +38,22 @@ def allocations(limit: int = 50, allocation_id: int | None = None) -> list[Opera
     """Processing allocations (oldest first), then the latest finished ones; or the one with
     `allocation_id` (one query)."""
     partner, account = aliased(Organization), aliased(Organization)
-    stmt = (select(Allocation, partner.name, partner.orgid, account.name, Service.name)
-            .join(partner, partner.id == Allocation.partner_id)
-            .join(account, account.id == Allocation.account_id)
-            .join(Service, Service.code == Allocation.service_code))
+    stmt = (
+        select(Allocation, partner.name, partner.orgid, account.name, Service.name)
+        .join(partner, partner.id == Allocation.partner_id)
+        .join(account, account.id == Allocation.account_id)
+        .join(Service, Service.code == Allocation.service_code)
+    )
     if allocation_id is not None:
         stmt = stmt.where(Allocation.id == allocation_id)
     else:
         processing = Allocation.status == AllocationStatus.PROCESSING
-        stmt = stmt.order_by(case((processing, 0), else_=1), case((processing, Allocation.requested_at)),
-                             Allocation.finished_at.desc(), Allocation.id).limit(limit)
+        stmt = stmt.order_by(
+            case((processing, 0), else_=1),
+            case((processing, Allocation.requested_at)),
+            Allocation.finished_at.desc(),
+            Allocation.id,
+        ).limit(limit)
     return [OperatorAllocation(*row) for row in db.session.execute(stmt)]
 
 
@@ -71,9 +85,13 @@ class MembershipRow:
 
 def _rows(*criteria) -> list[MembershipRow]:
     """Organizations meeting `criteria` with their program states (two queries)."""
-    orgs = db.session.scalars(select(Organization).options(selectinload(Organization.memberships))
-                              .where(*criteria).order_by(func.lower(Organization.name), Organization.id)
-                              .limit(SEARCH_LIMIT))
+    orgs = db.session.scalars(
+        select(Organization)
+        .options(selectinload(Organization.memberships))
+        .where(*criteria)
+        .order_by(func.lower(Organization.name), Organization.id)
+        .limit(SEARCH_LIMIT)
+    )
     rows = []
     for org in orgs:
         held = {m.program: m.status for m in org.memberships}
@@ -96,6 +114,12 @@ def organization(org_id: int) -> MembershipRow:
 
 def last_imports(limit: int = 20) -> list[tuple[UsageImport, str | None]]:
     """The latest uploaded usage imports with their uploaders' emails, newest first (one query)."""
-    return [tuple(row) for row in db.session.execute(
-        select(UsageImport, User.email).outerjoin(User, User.id == UsageImport.uploaded_by_id)
-        .order_by(UsageImport.uploaded_at.desc(), UsageImport.id.desc()).limit(limit))]
+    return [
+        tuple(row)
+        for row in db.session.execute(
+            select(UsageImport, User.email)
+            .outerjoin(User, User.id == UsageImport.uploaded_by_id)
+            .order_by(UsageImport.uploaded_at.desc(), UsageImport.id.desc())
+            .limit(limit)
+        )
+    ]

@@ -1,5 +1,6 @@
 """Usage imports started from an uploaded file: recorded, then run by a background job through
 the same import and judgement as `flask usage import`."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,9 @@ def upload_folder() -> Path:
 
 def queue_usage_import(path: Path, filename: str, size: int, partial: bool, by: User) -> UsageImport:
     """Record an uploaded file and have a background job import it once this commits."""
-    record = UsageImport(filename=filename, stored_name=path.name, size_bytes=size, partial=partial,
-                         uploaded_by_id=by.id)
+    record = UsageImport(
+        filename=filename, stored_name=path.name, size_bytes=size, partial=partial, uploaded_by_id=by.id
+    )
     db.session.add(record)
     db.session.flush()
     jobs.enqueue_after_commit(run_usage_import.s(record.id))
@@ -69,8 +71,10 @@ def run_usage_import(import_id: int) -> None:
     """Import one uploaded file. Safe to run twice: only the run that moves it from queued to
     running does the work."""
     claimed = db.session.execute(
-        update(UsageImport).where(UsageImport.id == import_id, UsageImport.status == ImportStatus.QUEUED)
-        .values(status=ImportStatus.RUNNING, started_at=utcnow()).execution_options(synchronize_session=False)
+        update(UsageImport)
+        .where(UsageImport.id == import_id, UsageImport.status == ImportStatus.QUEUED)
+        .values(status=ImportStatus.RUNNING, started_at=utcnow())
+        .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     if claimed != 1:
@@ -82,14 +86,19 @@ def run_usage_import(import_id: int) -> None:
     stored_name, partial = record.stored_name, record.partial
     path = upload_folder() / stored_name
     try:
-        outcome = import_checked(str(path), partial=partial, progress=_progress_writer(stored_name),
-                                 progress_every=PROGRESS_EVERY) if path.exists() else \
-            ImportOutcome(False, "The uploaded file is gone (removed from the server); upload it again.")
+        outcome = (
+            import_checked(
+                str(path), partial=partial, progress=_progress_writer(stored_name), progress_every=PROGRESS_EVERY
+            )
+            if path.exists()
+            else ImportOutcome(False, "The uploaded file is gone (removed from the server); upload it again.")
+        )
     except Exception:
         current_app.logger.exception("Usage import %s failed", import_id)
         db.session.rollback()
-        outcome = ImportOutcome(False, "The import stopped on an unexpected error (logged on the server). "
-                                       "Nothing was imported.")
+        outcome = ImportOutcome(
+            False, "The import stopped on an unexpected error (logged on the server). Nothing was imported."
+        )
     _finish(import_id, outcome)
     path.unlink(missing_ok=True)
     progress_path(stored_name).unlink(missing_ok=True)
@@ -107,5 +116,8 @@ def _finish(import_id: int, outcome: ImportOutcome) -> None:
     record.rejected = "\n".join(outcome.rejected)
     if report is not None:
         record.rows_read, record.rows_imported, record.rows_rejected = (
-            report.rows_read, report.rows_imported, report.rows_rejected)
+            report.rows_read,
+            report.rows_imported,
+            report.rows_rejected,
+        )
     db.session.commit()

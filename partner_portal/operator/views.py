@@ -1,5 +1,6 @@
 """The operator console (customer-service operators only): support queue, allocations,
 partner-program memberships, usage imports."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, request, url_for
@@ -29,16 +30,26 @@ def queue():
     """The support queue: open requests oldest first (or the requests in another status)."""
     wanted = request.args.get("status", RequestStatus.OPEN.value)
     current = next((s for s in RequestStatus if s.value == wanted), None)
-    return htmx.render("operator/queue.html", current=current, counts=support_queries.status_counts(),
-                       lines=support_queries.queue(current), statuses=list(RequestStatus))
+    return htmx.render(
+        "operator/queue.html",
+        current=current,
+        counts=support_queries.status_counts(),
+        lines=support_queries.queue(current),
+        statuses=list(RequestStatus),
+    )
 
 
 def _request_page(request_id: int, status: int = 200, **context):
     """The request page (or its panel for htmx) with its forms."""
     context.setdefault("resolve_form", ResolveForm())
     context.setdefault("decline_form", ReasonForm())
-    return htmx.render("operator/request.html", block="request_panel", status=status,
-                       line=support_queries.request_line(request_id), **context)
+    return htmx.render(
+        "operator/request.html",
+        block="request_panel",
+        status=status,
+        line=support_queries.request_line(request_id),
+        **context,
+    )
 
 
 @bp.get("/requests/<int:request_id>")
@@ -66,8 +77,9 @@ def resolve(request_id: int):
         try:
             resolve_request(found.id, current_user, form.note.data or "")
         except SupportRefused as refused:
-            return _request_page(request_id, status=422 if refused.field else 409, resolve_form=form,
-                                 error=str(refused))
+            return _request_page(
+                request_id, status=422 if refused.field else 409, resolve_form=form, error=str(refused)
+            )
         return _answered(request_id, f"Request #{request_id} is resolved; the partner was told.")
     return _request_page(request_id, status=422, resolve_form=form)
 
@@ -107,8 +119,9 @@ def finish(allocation_id: int, outcome: str):
     error, status = None, 200
     if completed or form.validate():
         try:
-            finish_allocation(found.id, completed=completed, reason=form.reason.data or "", by=current_user,
-                              label=CUSTOMER_SERVICE)
+            finish_allocation(
+                found.id, completed=completed, reason=form.reason.data or "", by=current_user, label=CUSTOMER_SERVICE
+            )
         except AllocationRefused as refused:
             error, status = str(refused), 409
     else:
@@ -116,9 +129,14 @@ def finish(allocation_id: int, outcome: str):
     if status == 200 and not htmx.is_htmx():
         flash(f"Allocation {allocation_id} is {'completed' if completed else 'failed'}.", "success")
         return htmx.redirect(url_for("operator.allocations"))
-    return htmx.render("operator/allocations.html", block="allocation_row", status=status,
-                       errors={found.id: error} if error else {},
-                       line=queries.allocations(allocation_id=found.id)[0], lines=queries.allocations())
+    return htmx.render(
+        "operator/allocations.html",
+        block="allocation_row",
+        status=status,
+        errors={found.id: error} if error else {},
+        line=queries.allocations(allocation_id=found.id)[0],
+        lines=queries.allocations(),
+    )
 
 
 # --- memberships -----------------------------------------------------------------------------------
@@ -129,8 +147,13 @@ def finish(allocation_id: int, outcome: str):
 def memberships():
     """Find an organization by ORGID or name; see and change its partner-program memberships."""
     q = request.args.get("q", "")
-    return htmx.render("operator/memberships.html", block="results" if htmx.target() == "results" else None,
-                       q=q, rows=queries.organizations(q), programs=list(Program))
+    return htmx.render(
+        "operator/memberships.html",
+        block="results" if htmx.target() == "results" else None,
+        q=q,
+        rows=queries.organizations(q),
+        programs=list(Program),
+    )
 
 
 @bp.post("/memberships/<int:org_id>")
@@ -145,8 +168,9 @@ def set_program(org_id: int):
     set_membership(org, program, active=form.status.data == "active", by=current_user, label=CUSTOMER_SERVICE)
     message = f"{program.label} membership of {org.name} is {form.status.data}."
     if htmx.is_htmx():
-        return htmx.render("operator/memberships.html", block="org_row", row=queries.organization(org_id),
-                           notice=message)
+        return htmx.render(
+            "operator/memberships.html", block="org_row", row=queries.organization(org_id), notice=message
+        )
     flash(message, "success")
     return htmx.redirect(url_for("operator.memberships", q=org.orgid))
 
@@ -158,8 +182,11 @@ def set_program(org_id: int):
 @operator_required
 def imports():
     """The last usage imports, and the upload form."""
-    return htmx.render("operator/imports.html", imports=queries.last_imports(),
-                       limit_mib=current_app.config["USAGE_UPLOAD_MAX_BYTES"] // (1024 * 1024))
+    return htmx.render(
+        "operator/imports.html",
+        imports=queries.last_imports(),
+        limit_mib=current_app.config["USAGE_UPLOAD_MAX_BYTES"] // (1024 * 1024),
+    )
 
 
 @bp.post("/imports")
@@ -171,13 +198,22 @@ def upload():
     try:
         received = receive_upload("file", upload_folder(), limit, suffix=".csv")
     except RequestEntityTooLarge:
-        abort(413, description=f"The file is larger than the upload limit of {limit // (1024 * 1024):,} MiB "
-                               "(USAGE_UPLOAD_MAX_BYTES). Nothing was stored.")
+        abort(
+            413,
+            description=f"The file is larger than the upload limit of {limit // (1024 * 1024):,} MiB "
+            "(USAGE_UPLOAD_MAX_BYTES). Nothing was stored.",
+        )
     except UploadMissing:
-        return htmx.render("operator/imports.html", status=422, error="Choose a CSV file to upload.",
-                           imports=queries.last_imports(), limit_mib=limit // (1024 * 1024))
-    started = queue_usage_import(received.path, received.filename, received.size,
-                                 partial=received.form.get("partial") == "y", by=current_user)
+        return htmx.render(
+            "operator/imports.html",
+            status=422,
+            error="Choose a CSV file to upload.",
+            imports=queries.last_imports(),
+            limit_mib=limit // (1024 * 1024),
+        )
+    started = queue_usage_import(
+        received.path, received.filename, received.size, partial=received.form.get("partial") == "y", by=current_user
+    )
     return htmx.redirect(url_for("operator.usage_import", import_id=started.id))
 
 
@@ -187,5 +223,10 @@ def usage_import(import_id: int):
     """One import: its progress while it runs (polled by htmx), then its report."""
     found = operator_or_404(UsageImport, import_id)
     progress = None if found.status.is_finished else read_progress(found.stored_name)
-    return htmx.render("operator/import.html", block="import_status", record=found, progress=progress,
-                       rejected=found.rejected.splitlines())
+    return htmx.render(
+        "operator/import.html",
+        block="import_status",
+        record=found,
+        progress=progress,
+        rejected=found.rejected.splitlines(),
+    )

@@ -1,4 +1,5 @@
 """Partner Support Center forms: one per issue type, each with the fields its requests need."""
+
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
@@ -15,22 +16,43 @@ DETAILS_MAX = 4000
 def _details(required: bool):
     """The Details field, required or optional."""
     checks = [DataRequired("Describe what you need.")] if required else [Optional()]
-    return TextAreaField("Details", validators=[*checks, Length(max=DETAILS_MAX,
-                                                                  message=f"Use at most {DETAILS_MAX:,} characters.")])
+    return TextAreaField(
+        "Details", validators=[*checks, Length(max=DETAILS_MAX, message=f"Use at most {DETAILS_MAX:,} characters.")]
+    )
 
 
 class OrgIdRequestForm(FlaskForm):
     """OrgID creation for single-tenant customer: the company and its first administrator."""
 
-    company = StringField("Company name", validators=[DataRequired("Enter the customer's company name."),
-                                                      Length(max=120, message="Use at most 120 characters.")])
-    contact_name = StringField("Contact name", validators=[DataRequired("Enter the name of the customer's contact."),
-                                                           Length(max=120, message="Use at most 120 characters.")])
-    contact_email = EmailField("Business email", validators=[
-        DataRequired("Enter the contact's business email."), Length(max=254, message="That email is too long."),
-        Email("Enter a valid email address.")])
-    country = StringField("Country", validators=[DataRequired("Enter the customer's country."),
-                                                 Length(max=60, message="Use at most 60 characters.")])
+    company = StringField(
+        "Company name",
+        validators=[
+            DataRequired("Enter the customer's company name."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+    contact_name = StringField(
+        "Contact name",
+        validators=[
+            DataRequired("Enter the name of the customer's contact."),
+            Length(max=120, message="Use at most 120 characters."),
+        ],
+    )
+    contact_email = EmailField(
+        "Business email",
+        validators=[
+            DataRequired("Enter the contact's business email."),
+            Length(max=254, message="That email is too long."),
+            Email("Enter a valid email address."),
+        ],
+    )
+    country = StringField(
+        "Country",
+        validators=[
+            DataRequired("Enter the customer's country."),
+            Length(max=60, message="Use at most 60 characters."),
+        ],
+    )
     details = _details(required=False)
 
 
@@ -50,8 +72,11 @@ class GeneralRequestForm(FlaskForm):
     details = _details(required=True)
 
 
-FORMS = {IssueType.ORGID_CREATION: OrgIdRequestForm, IssueType.LICENSE_ALLOCATION: AllocationRequestForm,
-         IssueType.GENERAL: GeneralRequestForm}
+FORMS = {
+    IssueType.ORGID_CREATION: OrgIdRequestForm,
+    IssueType.LICENSE_ALLOCATION: AllocationRequestForm,
+    IssueType.GENERAL: GeneralRequestForm,
+}
 
 
 TEXT_FIELDS = ("company", "contact_name", "contact_email", "country", "details")
@@ -65,5 +90,9 @@ def issue_type_of(value: str | None) -> IssueType | None:
 def request_fields(form, customer) -> RequestFields:
     """What a validated request form carries, for submit_request (the page's and the API's)."""
     texts = {name: form[name].data or "" for name in TEXT_FIELDS if name in form}
-    return RequestFields(**texts, customer=customer, service_code=form.product.data if "product" in form else "",
-                         quantity=form.quantity.data if "quantity" in form else None)
+    return RequestFields(
+        **texts,
+        customer=customer,
+        service_code=form.product.data if "product" in form else "",
+        quantity=form.quantity.data if "quantity" in form else None,
+    )

@@ -1,4 +1,5 @@
 """Reads for the Partner Support Center and the operators' support queue."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +10,14 @@ from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
-    Connection, IssueType, Organization, RequestStatus, Service, SupportRequest, Tenancy, User,
+    Connection,
+    IssueType,
+    Organization,
+    RequestStatus,
+    Service,
+    SupportRequest,
+    Tenancy,
+    User,
 )
 from .services import answer_due
 
@@ -45,9 +53,11 @@ class RequestLine:
     @property
     def resolve_label(self) -> str:
         """What resolving this request does, as the operator's button says it."""
-        return {IssueType.ORGID_CREATION: "Create the ORGID and its administrator",
-                IssueType.LICENSE_ALLOCATION: "Record the allocation",
-                IssueType.GENERAL: "Send the answer"}[self.request.issue_type]
+        return {
+            IssueType.ORGID_CREATION: "Create the ORGID and its administrator",
+            IssueType.LICENSE_ALLOCATION: "Record the allocation",
+            IssueType.GENERAL: "Send the answer",
+        }[self.request.issue_type]
 
     @property
     def created_account(self) -> bool:
@@ -65,16 +75,30 @@ def _lines(*criteria, order, limit: int | None = None) -> list[RequestLine]:
     OrgID creation, since when the created customer is connected to the partner (one query)."""
     partner, customer, submitter = aliased(Organization), aliased(Organization), aliased(User)
     stmt = (
-        select(SupportRequest, partner.name, partner.orgid, submitter.email, Service.name, customer.name,
-               customer.orgid, Connection.created_at)
+        select(
+            SupportRequest,
+            partner.name,
+            partner.orgid,
+            submitter.email,
+            Service.name,
+            customer.name,
+            customer.orgid,
+            Connection.created_at,
+        )
         .join(partner, partner.id == SupportRequest.partner_id)
         .outerjoin(submitter, submitter.id == SupportRequest.submitted_by_id)
         .outerjoin(Service, Service.code == SupportRequest.service_code)
         .outerjoin(customer, customer.id == SupportRequest.customer_id)
-        .outerjoin(Connection, and_(Connection.partner_id == SupportRequest.partner_id,
-                                    Connection.customer_id == SupportRequest.customer_id,
-                                    Connection.ended_at.is_(None)))
-        .where(*criteria).order_by(*order)
+        .outerjoin(
+            Connection,
+            and_(
+                Connection.partner_id == SupportRequest.partner_id,
+                Connection.customer_id == SupportRequest.customer_id,
+                Connection.ended_at.is_(None),
+            ),
+        )
+        .where(*criteria)
+        .order_by(*order)
     )
     if limit:
         stmt = stmt.limit(limit)
@@ -83,9 +107,14 @@ def _lines(*criteria, order, limit: int | None = None) -> list[RequestLine]:
 
 def partner_requests(partner_id: int) -> list[RequestLine]:
     """The partner's requests: open ones first, then the rest, newest first."""
-    return _lines(SupportRequest.partner_id == partner_id,
-                  order=(case((SupportRequest.status == RequestStatus.OPEN, 0), else_=1),
-                         SupportRequest.submitted_at.desc(), SupportRequest.id.desc()))
+    return _lines(
+        SupportRequest.partner_id == partner_id,
+        order=(
+            case((SupportRequest.status == RequestStatus.OPEN, 0), else_=1),
+            SupportRequest.submitted_at.desc(),
+            SupportRequest.id.desc(),
+        ),
+    )
 
 
 def request_line(request_id: int) -> RequestLine:
@@ -97,9 +126,16 @@ def queue(status: RequestStatus | None, limit: int = 200) -> list[RequestLine]:
     """The operators' queue: requests in `status` (every status when None), the oldest open first,
     then the most recently answered."""
     criteria = [SupportRequest.status == status] if status else []
-    return _lines(*criteria, order=(case((SupportRequest.status == RequestStatus.OPEN, 0), else_=1),
-                                    case((SupportRequest.status == RequestStatus.OPEN, SupportRequest.submitted_at)),
-                                    SupportRequest.resolved_at.desc(), SupportRequest.id), limit=limit)
+    return _lines(
+        *criteria,
+        order=(
+            case((SupportRequest.status == RequestStatus.OPEN, 0), else_=1),
+            case((SupportRequest.status == RequestStatus.OPEN, SupportRequest.submitted_at)),
+            SupportRequest.resolved_at.desc(),
+            SupportRequest.id,
+        ),
+        limit=limit,
+    )
 
 
 def status_counts() -> dict[RequestStatus, int]:
@@ -110,11 +146,18 @@ def status_counts() -> dict[RequestStatus, int]:
 
 def single_tenant_customers(partner_id: int) -> list[Organization]:
     """The partner's connected single-tenant customers (the license-allocation request's choices)."""
-    return list(db.session.scalars(
-        select(Organization).join(Connection, Connection.customer_id == Organization.id)
-        .where(Connection.partner_id == partner_id, Connection.ended_at.is_(None),
-               Organization.tenancy == Tenancy.SINGLE)
-        .order_by(func.lower(Organization.name))))
+    return list(
+        db.session.scalars(
+            select(Organization)
+            .join(Connection, Connection.customer_id == Organization.id)
+            .where(
+                Connection.partner_id == partner_id,
+                Connection.ended_at.is_(None),
+                Organization.tenancy == Tenancy.SINGLE,
+            )
+            .order_by(func.lower(Organization.name))
+        )
+    )
 
 
 def licensed_products() -> list[Service]:
@@ -125,12 +168,25 @@ def licensed_products() -> list[Service]:
 def requesting_partner(org_id: int, unconnected_only: bool = False) -> str | None:
     """The partner at whose request customer service created the organization, if any (only while
     the two are not connected, with `unconnected_only`)."""
-    stmt = (select(Organization.name).join(SupportRequest, SupportRequest.partner_id == Organization.id)
-            .where(SupportRequest.customer_id == org_id, SupportRequest.issue_type == IssueType.ORGID_CREATION,
-                   SupportRequest.status == RequestStatus.RESOLVED)
-            .order_by(SupportRequest.resolved_at.desc()).limit(1))
+    stmt = (
+        select(Organization.name)
+        .join(SupportRequest, SupportRequest.partner_id == Organization.id)
+        .where(
+            SupportRequest.customer_id == org_id,
+            SupportRequest.issue_type == IssueType.ORGID_CREATION,
+            SupportRequest.status == RequestStatus.RESOLVED,
+        )
+        .order_by(SupportRequest.resolved_at.desc())
+        .limit(1)
+    )
     if unconnected_only:
-        stmt = stmt.where(~select(Connection.id).where(
-            Connection.partner_id == SupportRequest.partner_id, Connection.customer_id == org_id,
-            Connection.ended_at.is_(None)).exists())
+        stmt = stmt.where(
+            ~select(Connection.id)
+            .where(
+                Connection.partner_id == SupportRequest.partner_id,
+                Connection.customer_id == org_id,
+                Connection.ended_at.is_(None),
+            )
+            .exists()
+        )
     return db.session.scalar(stmt)

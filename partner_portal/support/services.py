@@ -2,6 +2,7 @@
 (under the request's lock). Resolving an OrgID creation creates the single-tenant organization
 and its first administrator, who gets an onboarding link; resolving a license allocation records
 the allocation to that customer."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,8 +19,18 @@ from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
 from ..models import (
-    Access, ActivityKind, Administrator, IssueType, Organization, RequestStatus, Service, SupportRequest, Tenancy,
-    User, utcnow, WebhookEvent,
+    Access,
+    ActivityKind,
+    Administrator,
+    IssueType,
+    Organization,
+    RequestStatus,
+    Service,
+    SupportRequest,
+    Tenancy,
+    User,
+    utcnow,
+    WebhookEvent,
 )
 from ..notifications.services import notify
 from ..onboarding.services import onboarding_token
@@ -27,9 +38,11 @@ from ..webhooks.services import emit
 
 ANSWER_WITHIN_BUSINESS_DAYS = 5
 MAX_QUANTITY = 1_000_000
-EMAIL_TAKEN = ("An account already uses this business email, so the customer may have an ORGID already. "
-               "Invite that customer with your invitation link, or give the email of the person who should "
-               "administer the new account.")
+EMAIL_TAKEN = (
+    "An account already uses this business email, so the customer may have an ORGID already. "
+    "Invite that customer with your invitation link, or give the email of the person who should "
+    "administer the new account."
+)
 
 
 class SupportRefused(Exception):
@@ -67,8 +80,9 @@ class RequestFields:
 def submit_request(partner: Organization, by: User, issue_type: IssueType, fields: RequestFields) -> SupportRequest:
     """File a request with customer service. Raises SupportRefused (nothing written)."""
     partner_id, by_id = partner.id, by.id
-    request = SupportRequest(partner_id=partner_id, issue_type=issue_type, submitted_by_id=by_id,
-                             details=fields.details.strip())
+    request = SupportRequest(
+        partner_id=partner_id, issue_type=issue_type, submitted_by_id=by_id, details=fields.details.strip()
+    )
     if issue_type is IssueType.ORGID_CREATION:
         _check_new_administrator(partner_id, fields.contact_email)
         request.company, request.contact_name = fields.company.strip(), fields.contact_name.strip()
@@ -77,16 +91,24 @@ def submit_request(partner: Organization, by: User, issue_type: IssueType, field
     elif issue_type is IssueType.LICENSE_ALLOCATION:
         service = _check_allocation(fields)
         request.customer_id, request.service_code, request.quantity = fields.customer.id, service.code, fields.quantity
-        summary = (f"Asked for {fields.quantity:,} {service.name} licenses to be allocated to "
-                   f"{fields.customer.name} (ORGID {fields.customer.orgid}).")
+        summary = (
+            f"Asked for {fields.quantity:,} {service.name} licenses to be allocated to "
+            f"{fields.customer.name} (ORGID {fields.customer.orgid})."
+        )
     else:
         if not request.details:
             raise SupportRefused("Describe what you need.", "details")
         summary = "Asked customer service a question."
     db.session.add(request)
     db.session.flush()
-    record(partner_id, ActivityKind.SUPPORT_REQUEST, "submitted", f"Support request #{request.id}: {summary}",
-           by=db.session.get(User, by_id), target=f"#{request.id} {issue_type.label}")
+    record(
+        partner_id,
+        ActivityKind.SUPPORT_REQUEST,
+        "submitted",
+        f"Support request #{request.id}: {summary}",
+        by=db.session.get(User, by_id),
+        target=f"#{request.id} {issue_type.label}",
+    )
     db.session.commit()
     return request
 
@@ -95,21 +117,31 @@ def _check_new_administrator(partner_id: int, email: str) -> None:
     """Refuse an email that already has an account, or that an open request of this partner names."""
     if find_user(email) is not None:
         raise SupportRefused(EMAIL_TAKEN, "contact_email")
-    pending = db.session.scalar(select(SupportRequest.id).where(
-        SupportRequest.partner_id == partner_id, SupportRequest.status == RequestStatus.OPEN,
-        SupportRequest.issue_type == IssueType.ORGID_CREATION,
-        func.lower(SupportRequest.contact_email) == email.strip().lower()))
+    pending = db.session.scalar(
+        select(SupportRequest.id).where(
+            SupportRequest.partner_id == partner_id,
+            SupportRequest.status == RequestStatus.OPEN,
+            SupportRequest.issue_type == IssueType.ORGID_CREATION,
+            func.lower(SupportRequest.contact_email) == email.strip().lower(),
+        )
+    )
     if pending is not None:
-        raise SupportRefused(f"Your request #{pending} for this email is still open; customer service answers it "
-                             "within five business days.", "contact_email")
+        raise SupportRefused(
+            f"Your request #{pending} for this email is still open; customer service answers it "
+            "within five business days.",
+            "contact_email",
+        )
 
 
 def _check_allocation(fields: RequestFields) -> Service:
     """The licensed product of a single-tenant allocation request; refuses a multi-tenant customer,
     an unknown product and a quantity that is not a positive whole number within bounds."""
     if fields.customer is None or fields.customer.tenancy is not Tenancy.SINGLE:
-        raise SupportRefused("Customer service allocates licenses to single-tenant customers. Allocate to your "
-                             "primary cloud account in Manage Licenses for multi-tenant customers.", "customer")
+        raise SupportRefused(
+            "Customer service allocates licenses to single-tenant customers. Allocate to your "
+            "primary cloud account in Manage Licenses for multi-tenant customers.",
+            "customer",
+        )
     service = db.session.get(Service, fields.service_code) if fields.service_code else None
     if service is None or service.is_bandwidth:
         raise SupportRefused("Choose a licensed product from the list.", "product")
@@ -131,8 +163,9 @@ def _open_request(request_id: int) -> SupportRequest:
     if not request.is_open:
         when = request.resolved_at
         db.session.rollback()
-        raise SupportRefused(f"This request was already {request.status.value} on {when:%b %d, %Y}; it can't be "
-                             "answered twice.")
+        raise SupportRefused(
+            f"This request was already {request.status.value} on {when:%b %d, %Y}; it can't be answered twice."
+        )
     return request
 
 
@@ -142,8 +175,15 @@ def _close(request: SupportRequest, status: RequestStatus, by: User, note: str, 
     request.resolution_note = note[:500]
     title = f"Support request #{request.id} {status.value}"
     notify(request.partner_id, title, summary + (f" Customer service: {note}" if note else ""))
-    record(request.partner_id, ActivityKind.SUPPORT_REQUEST, status.value, f"Support request #{request.id}: {summary}",
-           by=by, label=CUSTOMER_SERVICE, target=f"#{request.id} {request.issue_type.label}")
+    record(
+        request.partner_id,
+        ActivityKind.SUPPORT_REQUEST,
+        status.value,
+        f"Support request #{request.id}: {summary}",
+        by=by,
+        label=CUSTOMER_SERVICE,
+        target=f"#{request.id} {request.issue_type.label}",
+    )
 
 
 def resolve_request(request_id: int, by: User, note: str = "") -> SupportRequest:
@@ -161,17 +201,25 @@ def resolve_request(request_id: int, by: User, note: str = "") -> SupportRequest
             raise SupportRefused("The customer of this request no longer exists; decline it with that reason.")
         add_single_tenant_allocation(request, by)
         service = db.session.get(Service, request.service_code)
-        summary = (f"{request.quantity:,} {service.name} licenses were allocated to {customer.name} "
-                   f"(ORGID {customer.orgid}).")
+        summary = (
+            f"{request.quantity:,} {service.name} licenses were allocated to {customer.name} (ORGID {customer.orgid})."
+        )
     else:
         if not note:
             db.session.rollback()
             raise SupportRefused("Write the answer to the partner's question.", "note")
         summary = "Customer service answered your question."
     _close(request, RequestStatus.RESOLVED, by, note, summary)
-    emit((request.partner_id,), WebhookEvent.SUPPORT_REQUEST_RESOLVED, lambda: {
-        "support_request_id": request.id, "issue_type": request.issue_type.value, "summary": summary,
-        "resolution_note": request.resolution_note})
+    emit(
+        (request.partner_id,),
+        WebhookEvent.SUPPORT_REQUEST_RESOLVED,
+        lambda: {
+            "support_request_id": request.id,
+            "issue_type": request.issue_type.value,
+            "summary": summary,
+            "resolution_note": request.resolution_note,
+        },
+    )
     db.session.commit()
     return request
 
@@ -205,16 +253,27 @@ def _create_customer(request: SupportRequest, by: User) -> str:
         raise SupportRefused(EMAIL_TAKEN) from None
     db.session.add(Administrator(user_id=person.id, organization_id=org.id, access=Access.FULL))
     request.customer_id = org.id
-    record(org.id, ActivityKind.SUPPORT_REQUEST, "created",
-           f"Customer service created this account with ORGID {org.orgid} at the request of {partner.name} "
-           f"(ORGID {partner.orgid}); {person.email} is its first administrator.", by=by, label=CUSTOMER_SERVICE,
-           target=person.email)
+    record(
+        org.id,
+        ActivityKind.SUPPORT_REQUEST,
+        "created",
+        f"Customer service created this account with ORGID {org.orgid} at the request of {partner.name} "
+        f"(ORGID {partner.orgid}); {person.email} is its first administrator.",
+        by=by,
+        label=CUSTOMER_SERVICE,
+        target=person.email,
+    )
     link = url_for("onboarding.complete", token=onboarding_token(person, org), _external=True)
-    queue_mail(person.email, f"Your Partner Portal account for {org.name} is ready",
-               f"Hello {person.name or person.email},\n\nAt the request of {partner.name}, customer service created "
-               f"a Partner Portal account for {org.name} with ORGID {org.orgid}, and made you its first "
-               f"administrator.\n\nComplete the onboarding (choose your password and confirm the company details) "
-               f"here:\n{link}\n\nThe link works once. Then {partner.name} sends you its invitation link: open it "
-               "and select Accept to connect.\n")
-    return (f"The ORGID of {org.name} is {org.orgid}; {person.email} got an email to complete the onboarding. "
-            f"Send {person.email} your invitation link to connect.")
+    queue_mail(
+        person.email,
+        f"Your Partner Portal account for {org.name} is ready",
+        f"Hello {person.name or person.email},\n\nAt the request of {partner.name}, customer service created "
+        f"a Partner Portal account for {org.name} with ORGID {org.orgid}, and made you its first "
+        f"administrator.\n\nComplete the onboarding (choose your password and confirm the company details) "
+        f"here:\n{link}\n\nThe link works once. Then {partner.name} sends you its invitation link: open it "
+        "and select Accept to connect.\n",
+    )
+    return (
+        f"The ORGID of {org.name} is {org.orgid}; {person.email} got an email to complete the onboarding. "
+        f"Send {person.email} your invitation link to connect."
+    )

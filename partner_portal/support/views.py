@@ -1,4 +1,5 @@
 """Partner Support Center: the partner's requests, a new request, one request's history."""
+
 from __future__ import annotations
 
 from flask import flash, request, url_for
@@ -29,8 +30,9 @@ def new():
     issue_type = issue_type_of(request.values.get("type"))
     form = FORMS[issue_type]() if issue_type else None
     if isinstance(form, AllocationRequestForm):
-        form.customer.choices = [SelectChoice(c.orgid, f"{c.name} ({c.orgid})")
-                                 for c in queries.single_tenant_customers(acting().org.id)]
+        form.customer.choices = [
+            SelectChoice(c.orgid, f"{c.name} ({c.orgid})") for c in queries.single_tenant_customers(acting().org.id)
+        ]
         form.product.choices = [SelectChoice(s.code, s.name) for s in queries.licensed_products()]
     error = None
     if request.method == "POST" and form is None:
@@ -44,12 +46,21 @@ def new():
             except SupportRefused as refused:
                 form[refused.field or "details"].errors.append(str(refused))
             else:
-                flash(f"Request #{filed.id} was sent to customer service, who answers within five business days.",
-                      "success")
+                flash(
+                    f"Request #{filed.id} was sent to customer service, who answers within five business days.",
+                    "success",
+                )
                 return htmx.redirect(url_for("support.detail", request_id=filed.id))
     status = 422 if error or (form is not None and form.errors) else 200
-    return htmx.render("support/new.html", block="request_form" if htmx.target() == "request-form" else None,
-                       status=status, issue_type=issue_type, issue_types=list(IssueType), form=form, error=error)
+    return htmx.render(
+        "support/new.html",
+        block="request_form" if htmx.target() == "request-form" else None,
+        status=status,
+        issue_type=issue_type,
+        issue_types=list(IssueType),
+        form=form,
+        error=error,
+    )
 
 
 @bp.get("/<int:request_id>")

@@ -1,4 +1,5 @@
 """Reads for the support ticket pages."""
+
 from __future__ import annotations
 
 from sqlalchemy import case, select
@@ -10,18 +11,25 @@ from ..models import SupportTicket, TicketStatus, User
 
 def tickets(org_id: int) -> list[SupportTicket]:
     """The organization's tickets, open ones first, newest first (one query)."""
-    return list(db.session.scalars(
-        select(SupportTicket).where(SupportTicket.organization_id == org_id)
-        .order_by(case((SupportTicket.status == TicketStatus.OPEN, 0), else_=1), SupportTicket.opened_at.desc(),
-                  SupportTicket.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(SupportTicket)
+            .where(SupportTicket.organization_id == org_id)
+            .order_by(
+                case((SupportTicket.status == TicketStatus.OPEN, 0), else_=1),
+                SupportTicket.opened_at.desc(),
+                SupportTicket.id.desc(),
+            )
+        )
+    )
 
 
 def ticket_people(ticket_id: int) -> tuple[str | None, str | None]:
     """Emails of who opened and who closed the ticket (None when unknown)."""
     opener, closer = aliased(User), aliased(User)
     row = db.session.execute(
-        select(opener.email, closer.email).select_from(SupportTicket)
+        select(opener.email, closer.email)
+        .select_from(SupportTicket)
         .outerjoin(opener, opener.id == SupportTicket.opened_by_id)
         .outerjoin(closer, closer.id == SupportTicket.closed_by_id)
         .where(SupportTicket.id == ticket_id)

@@ -1,5 +1,6 @@
 """Support tickets of the current organization: list, open, read, close (Support Tickets
 permission, the organization's own administrators only)."""
+
 from __future__ import annotations
 
 from flask import flash, url_for
@@ -26,8 +27,9 @@ def new():
     """Open a ticket: subject, description, severity."""
     form = TicketForm()
     if form.validate_on_submit():
-        ticket = services.open_ticket(acting().org.id, current_user, form.subject.data, form.description.data,
-                                      TicketSeverity(form.severity.data))
+        ticket = services.open_ticket(
+            acting().org.id, current_user, form.subject.data, form.description.data, TicketSeverity(form.severity.data)
+        )
         flash(f"Ticket #{ticket.id} is open.", "success")
         return htmx.redirect(url_for("tickets.show", ticket_id=ticket.id))
     return htmx.render("tickets/new.html", block="ticket_form", status=422 if form.errors else 200, form=form)

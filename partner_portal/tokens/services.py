@@ -6,6 +6,7 @@ permissions it names — and never more than that administrator holds at the mom
 whose creator lost a permission loses it too, and one whose creator is no longer an administrator
 there (or whose organization is gone) stops working.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -67,8 +68,9 @@ def create_token(actor: Administrator, name: str, access: Access, permissions, d
         codes = frozenset(code for code in permissions if code in known)
         missing = [p.label for p in Permission if p.value in codes and not actor.can(p)]
         if missing:
-            raise TokenError(f"A token can't hold more than you do: you don't have {', '.join(missing)}.",
-                             "permissions")
+            raise TokenError(
+                f"A token can't hold more than you do: you don't have {', '.join(missing)}.", "permissions"
+            )
     token, raw = _new_token(actor.organization_id, actor.user_id, name, access, codes, days)
     db.session.commit()
     return token, raw
@@ -84,13 +86,21 @@ def create_operator_token(user: User, name: str, days: int) -> tuple[ApiToken, s
     return token, raw
 
 
-def _new_token(org_id: int | None, user_id: int, name: str, access: Access, codes: frozenset,
-               days: int) -> tuple[ApiToken, str]:
+def _new_token(
+    org_id: int | None, user_id: int, name: str, access: Access, codes: frozenset, days: int
+) -> tuple[ApiToken, str]:
     """A new token row (uncommitted) and its secret."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(organization_id=org_id, user_id=user_id, name=name[:80], prefix=raw[:len(TOKEN_PREFIX) + 6],
-                     token_hash=hash_token(raw), access=access, permissions=codes,
-                     expires_at=utcnow() + timedelta(days=days))
+    token = ApiToken(
+        organization_id=org_id,
+        user_id=user_id,
+        name=name[:80],
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        token_hash=hash_token(raw),
+        access=access,
+        permissions=codes,
+        expires_at=utcnow() + timedelta(days=days),
+    )
     db.session.add(token)
     return token, raw
 
@@ -159,8 +169,11 @@ def authenticate(raw: str) -> tuple[TokenRole | None, Organization | None, User,
         raise TokenRefused("The bearer token is not a Partner Portal API token.")
     row = db.session.execute(
         select(ApiToken, Administrator, Organization, User)
-        .join(Administrator, (Administrator.user_id == ApiToken.user_id)
-              & (Administrator.organization_id == ApiToken.organization_id), isouter=True)
+        .join(
+            Administrator,
+            (Administrator.user_id == ApiToken.user_id) & (Administrator.organization_id == ApiToken.organization_id),
+            isouter=True,
+        )
         .join(Organization, Organization.id == ApiToken.organization_id, isouter=True)
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == hash_token(raw))

@@ -1,5 +1,6 @@
 """Account Settings → API tokens: list, create (the secret is shown once), revoke. A customer-service
 operator (who administers no organization) gets operator tokens here instead."""
+
 from __future__ import annotations
 
 from flask import flash, url_for
@@ -13,7 +14,12 @@ from . import bp
 from .forms import OperatorTokenForm, TokenForm
 from .queries import operator_tokens, tokens_for
 from .services import (
-    TokenError, can_revoke, can_revoke_own, create_operator_token, create_token, revoke_token,
+    TokenError,
+    can_revoke,
+    can_revoke_own,
+    create_operator_token,
+    create_token,
+    revoke_token,
 )
 
 
@@ -25,14 +31,25 @@ def _for_operator() -> bool:
 def _page(form, status: int = 200, secret: str | None = None, created: ApiToken | None = None):
     """The API tokens page: the form, the token just created (once), and the list."""
     if _for_operator():
-        rows = [(token, email, can_revoke_own(current_user, token)) for token, email in operator_tokens(current_user.id)]
+        rows = [
+            (token, email, can_revoke_own(current_user, token)) for token, email in operator_tokens(current_user.id)
+        ]
         is_full, operator = False, True
     else:
         me = acting()
         rows = [(token, email, can_revoke(me.administrator, token)) for token, email in tokens_for(me.administrator)]
         is_full, operator = me.administrator.is_full, False
-    return htmx.render("tokens/index.html", status=status, form=form, rows=rows, secret=secret, created=created,
-                       now=utcnow(), is_full=is_full, operator=operator)
+    return htmx.render(
+        "tokens/index.html",
+        status=status,
+        form=form,
+        rows=rows,
+        secret=secret,
+        created=created,
+        now=utcnow(),
+        is_full=is_full,
+        operator=operator,
+    )
 
 
 @bp.get("")
@@ -54,8 +71,13 @@ def create():
             if operator:
                 token, secret = create_operator_token(current_user, form.name.data, form.expires.data)
             else:
-                token, secret = create_token(acting().administrator, form.name.data, Access(form.access.data),
-                                             form.permissions.data or [], form.expires.data)
+                token, secret = create_token(
+                    acting().administrator,
+                    form.name.data,
+                    Access(form.access.data),
+                    form.permissions.data or [],
+                    form.expires.data,
+                )
         except TokenError as error:
             getattr(form, error.field or "name").errors.append(str(error))
         else:

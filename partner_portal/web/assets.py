@@ -1,5 +1,6 @@
 """Static files under names that carry a hash of their content, so browsers keep them for a year
 and never ask again; compressed once per worker and served gzipped to browsers that accept it."""
+
 from __future__ import annotations
 
 import gzip

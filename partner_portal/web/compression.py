@@ -1,5 +1,6 @@
 """gzip for text responses (pages, fragments, CSV, JSON), streamed ones included, when the browser
 accepts it. Static files are compressed once ahead (web/assets.py)."""
+
 from __future__ import annotations
 
 import zlib
@@ -7,8 +8,18 @@ from collections.abc import Iterable, Iterator
 
 from flask import Flask, Response, request
 
-COMPRESSED_TYPES = frozenset({"text/html", "text/csv", "text/plain", "application/json", "image/svg+xml",
-                              "text/css", "application/javascript", "text/javascript"})
+COMPRESSED_TYPES = frozenset(
+    {
+        "text/html",
+        "text/csv",
+        "text/plain",
+        "application/json",
+        "image/svg+xml",
+        "text/css",
+        "application/javascript",
+        "text/javascript",
+    }
+)
 # Below this, gzip's header and the CPU cost are not worth it.
 MIN_SIZE = 1024
 # Level 1 keeps most of the gain (a 100-row dashboard shrinks about tenfold) at a fraction of
@@ -40,8 +51,12 @@ def gzip_stream(chunks: Iterable[bytes | str]) -> Iterator[bytes]:
 
 def compress(response: Response) -> Response:
     """gzip the response when it is text, big enough, not yet encoded, and the browser takes it."""
-    if (response.mimetype not in COMPRESSED_TYPES or "Content-Encoding" in response.headers
-            or response.direct_passthrough or not _accepts_gzip()):
+    if (
+        response.mimetype not in COMPRESSED_TYPES
+        or "Content-Encoding" in response.headers
+        or response.direct_passthrough
+        or not _accepts_gzip()
+    ):
         return response
     response.vary.add("Accept-Encoding")
     if not _same_site_request():

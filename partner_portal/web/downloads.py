@@ -1,5 +1,6 @@
 """CSV downloads, streamed row by row so a long export never sits in memory, and safe to open in a
 spreadsheet."""
+
 from __future__ import annotations
 
 import csv
@@ -72,5 +73,4 @@ def csv_download(filename: str, header: Sequence[str], rows: Callable[[], Iterab
         with app.app_context():
             yield from chunked(csv_lines(itertools.chain([header], rows())))
 
-    return Response(body(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,4 +1,5 @@
 """Friendly error pages; never a stack trace in the browser."""
+
 from __future__ import annotations
 
 from flask import Flask, Response, current_app, request
@@ -35,6 +36,7 @@ def _switch_back():
     """For a 403: the organization the user switched away from (Back after a switch lands on its
     pages), or None."""
     from .tenancy import previous_org  # the error pages load before any organization does
+
     return previous_org()
 
 
@@ -53,10 +55,12 @@ def render_error(code: int, message: str | None = None, partner_only: bool = Fal
 
 
 # The last resort when even the error page fails: no template, no database, no URL building.
-STATIC_500 = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Something went wrong</title>"
-              "</head><body><h1>Something went wrong on our side</h1><p>The error has been logged. Try again in a "
-              "moment; if it keeps happening, contact your operator.</p><p><a href=\"/\">Go to the home page</a>"
-              "</p></body></html>")
+STATIC_500 = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title>'
+    "</head><body><h1>Something went wrong on our side</h1><p>The error has been logged. Try again in a "
+    'moment; if it keeps happening, contact your operator.</p><p><a href="/">Go to the home page</a>'
+    "</p></body></html>"
+)
 
 
 def server_error() -> Response:
@@ -100,8 +104,11 @@ def register(app: Flask) -> None:
             return problem(code, MESSAGES.get(code, ""))
         description = error.description if isinstance(error.description, str) else None
         if description == "partner-only":
-            return render_error(403, "This page is for partner accounts only: your organization has no active "
-                                     "partner program membership.", partner_only=True)
+            return render_error(
+                403,
+                "This page is for partner accounts only: your organization has no active partner program membership.",
+                partner_only=True,
+            )
         # Werkzeug's default descriptions are technical; keep only the ones we wrote.
         custom = description if description and description != type(error).description else None
         return render_error(code, custom)

@@ -1,5 +1,6 @@
 """Guard decorators for views: signed in, partner badge, Service Provider membership, permission, full
 access, operator."""
+
 from __future__ import annotations
 
 from functools import wraps
@@ -63,8 +64,11 @@ def service_provider_required(view):
         if not current_user.is_authenticated:
             return unauthorized()
         if not is_service_provider(acting().org.id):
-            abort(403, description="This page is for Service Provider partners: your organization has no active "
-                                   "Service Provider membership.")
+            abort(
+                403,
+                description="This page is for Service Provider partners: your organization has no active "
+                "Service Provider membership.",
+            )
         return view(*args, **kwargs)
 
     return wrapped

@@ -1,5 +1,6 @@
 """What the page header shows: the customer menu and the bell. Loaded lazily, so fragments
 (which have no header) issue no query for it."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -12,7 +13,11 @@ from ..models import Permission, Program
 from ..notifications.queries import unread_count
 from . import htmx
 from .guards import (
-    manages_licenses, partner_full_access, sees_dashboard, sees_notification_center, sees_service_provider_page,
+    manages_licenses,
+    partner_full_access,
+    sees_dashboard,
+    sees_notification_center,
+    sees_service_provider_page,
     sees_support_tickets,
 )
 from .safety import local_path
@@ -46,8 +51,9 @@ class Header:
         they open the notification center) of its connected customers. One query."""
         if not self.acting:
             return 0
-        return unread_count(self.acting.administrator.id, self.acting.org.id, self.sees_notification_center,
-                            date.today())
+        return unread_count(
+            self.acting.administrator.id, self.acting.org.id, self.sees_notification_center, date.today()
+        )
 
     @cached_property
     def sees_notification_center(self) -> bool:
@@ -92,10 +98,15 @@ class Header:
         Workspaces entry of the navigation leads to the first; the pages show them all as tabs)."""
         if not self.acting:
             return []
-        pages = [("Federated Domains", "csp.federated_domains", Permission.DOMAINS),
-                 ("Workspace Appearance", "csp.appearance", Permission.WORKSPACE_CONFIGURATION)]
-        return [(label, endpoint) for label, endpoint, permission in pages
-                if sees_service_provider_page(self.acting, permission)]
+        pages = [
+            ("Federated Domains", "csp.federated_domains", Permission.DOMAINS),
+            ("Workspace Appearance", "csp.appearance", Permission.WORKSPACE_CONFIGURATION),
+        ]
+        return [
+            (label, endpoint)
+            for label, endpoint, permission in pages
+            if sees_service_provider_page(self.acting, permission)
+        ]
 
     @cached_property
     def can_manage_licenses(self) -> bool:

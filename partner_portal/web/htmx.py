@@ -1,5 +1,6 @@
 """Everything that knows htmx's headers. An htmx upgrade should touch only this file
 (plus the vendored script and the htmx-config meta tag in base.html)."""
+
 from __future__ import annotations
 
 from flask import Response, make_response, redirect as flask_redirect, render_template, request
@@ -33,7 +34,9 @@ def target() -> str | None:
     return request.headers.get("HX-Target")
 
 
-def render(template: str, block: str | None = None, status: int = 200, oob: tuple[str, ...] = (), **context) -> Response:
+def render(
+    template: str, block: str | None = None, status: int = 200, oob: tuple[str, ...] = (), **context
+) -> Response:
     """Render the full page, or for htmx only `block` (plus out-of-band `oob` blocks)."""
     if block and is_htmx():
         body = render_block(template, block, **context)

@@ -1,5 +1,6 @@
 """Bounds on what any request may carry, applied to every route and form at once: ids that fit the
 database's id columns, and no NUL characters."""
+
 from __future__ import annotations
 
 from flask import Flask, abort, current_app, request
@@ -9,8 +10,10 @@ from werkzeug.routing import IntegerConverter
 # SQLite overflows at 2**63. No row can have a larger id, so such a URL names nothing.
 MAX_ID = 2**31 - 1
 
-NUL_MESSAGE = ("The request contained a NUL character (\\0), which no address or field of the portal "
-               "accepts. Remove it and try again.")
+NUL_MESSAGE = (
+    "The request contained a NUL character (\\0), which no address or field of the portal "
+    "accepts. Remove it and try again."
+)
 
 
 class IdConverter(IntegerConverter):
@@ -37,7 +40,8 @@ def reject_nul() -> None:
     # web/uploads.py) is checked there: parsing it here would read the upload before the view's
     # guard has run. An ordinary form is still checked here, whatever the view.
     own_body = request.mimetype != "application/x-www-form-urlencoded" and getattr(
-        current_app.view_functions.get(request.endpoint), "reads_own_body", False)
+        current_app.view_functions.get(request.endpoint), "reads_own_body", False
+    )
     if "\x00" in request.path or has_nul(request.args) or (not own_body and has_nul(request.form)):
         abort(400, NUL_MESSAGE)
 

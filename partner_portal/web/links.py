@@ -11,6 +11,7 @@ endpoints (".name"), `_external`/`_anchor`/`_method`/`_scheme`, endpoints with s
 rules with defaults, host or subdomain matching, converters other than strings and integers,
 values that are not plain strings or integers, and blueprints or apps with URL-default functions.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote_plus

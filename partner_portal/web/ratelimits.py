@@ -15,6 +15,7 @@ user id of the pending sign-in or of the signed-in person).
 The client address is request.remote_addr: the peer, or with TRUSTED_PROXIES set, the address
 Werkzeug's ProxyFix takes from that many X-Forwarded-For entries.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -80,35 +81,49 @@ def _window(setting: str) -> str:
 
 
 def _address_message() -> str:
-    return (f"Too many failed attempts came from your network. Wait {_window('SIGN_IN_RATE_LIMIT')}, "
-            "then try again.")
+    return f"Too many failed attempts came from your network. Wait {_window('SIGN_IN_RATE_LIMIT')}, then try again."
 
 
 def _account_message() -> str:
-    return (f"Too many failed sign-ins for this account. Wait {_window('SIGN_IN_ACCOUNT_RATE_LIMIT')}, then "
-            "try again, or set a new password with Forgot password?.")
+    return (
+        f"Too many failed sign-ins for this account. Wait {_window('SIGN_IN_ACCOUNT_RATE_LIMIT')}, then "
+        "try again, or set a new password with Forgot password?."
+    )
 
 
 def _mailbox_message() -> str:
-    return (f"A link for this email was asked for too often. Wait {_window('SIGN_IN_ACCOUNT_RATE_LIMIT')}, "
-            "then try again.")
+    return (
+        f"A link for this email was asked for too often. Wait {_window('SIGN_IN_ACCOUNT_RATE_LIMIT')}, then try again."
+    )
 
 
 def _person_message() -> str:
-    return (f"Too many wrong codes or passwords for this account. Wait {_window('TWO_FACTOR_ACCOUNT_RATE_LIMIT')}, "
-            "then try again.")
+    return (
+        f"Too many wrong codes or passwords for this account. Wait {_window('TWO_FACTOR_ACCOUNT_RATE_LIMIT')}, "
+        "then try again."
+    )
 
 
 def _per_address(failures_only: bool):
-    return limiter.limit(_setting("SIGN_IN_RATE_LIMIT"), key_func=_address_key, scope="address",
-                         exempt_when=_not_post, deduct_when=_failed if failures_only else None,
-                         error_message=_address_message)
+    return limiter.limit(
+        _setting("SIGN_IN_RATE_LIMIT"),
+        key_func=_address_key,
+        scope="address",
+        exempt_when=_not_post,
+        deduct_when=_failed if failures_only else None,
+        error_message=_address_message,
+    )
 
 
 def _per_account(failures_only: bool, message):
-    return limiter.limit(_setting("SIGN_IN_ACCOUNT_RATE_LIMIT"), key_func=_account_key, scope="account",
-                         exempt_when=_not_post, deduct_when=_failed if failures_only else None,
-                         error_message=message)
+    return limiter.limit(
+        _setting("SIGN_IN_ACCOUNT_RATE_LIMIT"),
+        key_func=_account_key,
+        scope="account",
+        exempt_when=_not_post,
+        deduct_when=_failed if failures_only else None,
+        error_message=message,
+    )
 
 
 def sign_in_limits(view):
@@ -129,9 +144,14 @@ def reset_limits(view):
 def two_factor_limits(view):
     """Limit wrong codes (and confirming passwords) of two-factor sign-in per client address and per person."""
     # Shared: one count per person across the code step and the Account Settings forms.
-    per_person = limiter.shared_limit(_setting("TWO_FACTOR_ACCOUNT_RATE_LIMIT"), scope="two-factor",
-                                      key_func=_person_key, exempt_when=_not_post, deduct_when=_failed,
-                                      error_message=_person_message)
+    per_person = limiter.shared_limit(
+        _setting("TWO_FACTOR_ACCOUNT_RATE_LIMIT"),
+        scope="two-factor",
+        key_func=_person_key,
+        exempt_when=_not_post,
+        deduct_when=_failed,
+        error_message=_person_message,
+    )
     return _per_address(True)(per_person(view))
 
 
@@ -161,5 +181,7 @@ def memory_storage_warning(storage_uri: str, argv: Sequence[str], environ: Mappi
     if workers == 1:
         return None
     many = f"{workers} gunicorn workers" if workers else "Several gunicorn workers (see your gunicorn config)"
-    return (f"{many} each keep their own sign-in rate-limit counters in memory, so the limits are that many "
-            "times looser. Set REDIS_URL to share them.")
+    return (
+        f"{many} each keep their own sign-in rate-limit counters in memory, so the limits are that many "
+        "times looser. Set REDIS_URL to share them."
+    )

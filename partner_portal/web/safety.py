@@ -1,4 +1,5 @@
 """Checks on user-supplied URLs: `next` paths, and the Origin/Referer of unsafe requests."""
+
 from __future__ import annotations
 
 import re
@@ -72,5 +73,8 @@ def register(app: Flask) -> None:
             return
         source = request.headers.get("Origin") or request.headers.get("Referer")
         if source and not is_own_origin(source):
-            abort(403, description="This request came from another site, so it was refused. "
-                                   "Open the page on this site and try again.")
+            abort(
+                403,
+                description="This request came from another site, so it was refused. "
+                "Open the page on this site and try again.",
+            )

@@ -1,4 +1,5 @@
 """The current organization, and lookups scoped to it: another organization's object is a 404."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,8 +76,9 @@ def load_acting() -> Acting | None:
         g.administered = [administrator for administrator, _programs in roles]
         g.programs = {administrator.organization_id: programs for administrator, programs in roles}
         wanted = session.get(SESSION_ORG_KEY)
-        chosen = next((a for a in g.administered if a.organization_id == wanted),
-                      g.administered[0] if g.administered else None)
+        chosen = next(
+            (a for a in g.administered if a.organization_id == wanted), g.administered[0] if g.administered else None
+        )
         if chosen is not None:
             chosen = db.session.merge(chosen, load=False)
             acting = Acting(chosen, chosen.organization)

@@ -7,6 +7,7 @@ so nobody who may not upload can make the portal read (let alone store) a large 
 part is written straight into the given folder, under its own size limit; the CSRF token and
 the NUL check are applied here instead.
 """
+
 from __future__ import annotations
 
 import os
@@ -66,9 +67,13 @@ def receive_upload(field: str, folder: Path, max_bytes: int, suffix: str = "") -
         return handle
 
     try:
-        _stream, form, files = parse_form_data(request.environ, stream_factory=stream_factory,
-                                               max_content_length=max_bytes, max_form_memory_size=MAX_FIELDS_BYTES,
-                                               silent=False)
+        _stream, form, files = parse_form_data(
+            request.environ,
+            stream_factory=stream_factory,
+            max_content_length=max_bytes,
+            max_form_memory_size=MAX_FIELDS_BYTES,
+            silent=False,
+        )
         _check_token(form)
         upload = files.get(field)
         if upload is None or not upload.filename:
@@ -116,4 +121,3 @@ def _check_token(form: MultiDict) -> None:
         validate_csrf(form.get("csrf_token") or request.headers.get("X-CSRFToken"))
     except ValidationError as error:
         raise CSRFError(error.args[0]) from None
-

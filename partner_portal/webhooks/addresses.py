@@ -5,6 +5,7 @@ The check runs when an endpoint is registered and again before every delivery, a
 connects to the very address that was checked (a host that re-resolves to 127.0.0.1 between the
 check and the connection — DNS rebinding — gains nothing).
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -41,6 +42,8 @@ def check_url(url: str) -> tuple[str, int, str]:
     if not allow_private:
         for address in addresses:
             if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
-                raise EndpointRefused(f"The host {parts.hostname} resolves to a private or loopback address "
-                                      f"({address}); webhooks go to public addresses only.")
+                raise EndpointRefused(
+                    f"The host {parts.hostname} resolves to a private or loopback address "
+                    f"({address}); webhooks go to public addresses only."
+                )
     return parts.hostname, port, addresses[0]

@@ -5,6 +5,7 @@ WEBHOOK_RETRY_BACKOFF) until the receiver answers 2xx.
 Delivery is at least once: a receiver that handled a request but answered late gets it again,
 with the same X-Portal-Webhook-Id. No redirect is followed (it could lead anywhere).
 """
+
 from __future__ import annotations
 
 import http.client
@@ -54,17 +55,23 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 def delivery_job(delivery_id: int) -> Task:
     """The job that delivers one recorded delivery, with the configured retries and backoff."""
     config = current_app.config
-    return deliver_webhook.s(delivery_id, retries=config["WEBHOOK_RETRIES"], retry_delay=config["WEBHOOK_RETRY_DELAY"],
-                             retry_backoff=config["WEBHOOK_RETRY_BACKOFF"])
+    return deliver_webhook.s(
+        delivery_id,
+        retries=config["WEBHOOK_RETRIES"],
+        retry_delay=config["WEBHOOK_RETRY_DELAY"],
+        retry_backoff=config["WEBHOOK_RETRY_BACKOFF"],
+    )
 
 
 @jobs.task(context=True)
 def deliver_webhook(delivery_id: int, task: Task) -> None:
     """Attempt one delivery unless it was delivered or gave up; raises WebhookNotDelivered to have
     huey retry it."""
-    row = db.session.execute(select(WebhookDelivery, WebhookEndpoint)
-                             .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-                             .where(WebhookDelivery.id == delivery_id)).first()
+    row = db.session.execute(
+        select(WebhookDelivery, WebhookEndpoint)
+        .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+        .where(WebhookDelivery.id == delivery_id)
+    ).first()
     if row is None or row[0].status is not DeliveryStatus.PENDING:
         db.session.rollback()
         return
@@ -95,8 +102,10 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> int:
     body = delivery.body.encode()
     timestamp = int(time.time())
     headers = {
-        "Content-Type": "application/json", "User-Agent": "PartnerPortal-Webhooks/1",
-        signing.ID_HEADER: delivery.event_id, signing.EVENT_HEADER: delivery.event,
+        "Content-Type": "application/json",
+        "User-Agent": "PartnerPortal-Webhooks/1",
+        signing.ID_HEADER: delivery.event_id,
+        signing.EVENT_HEADER: delivery.event,
         signing.TIMESTAMP_HEADER: str(timestamp),
         signing.SIGNATURE_HEADER: signing.signature(signing.unseal(endpoint.secret), timestamp, body),
     }

@@ -1,6 +1,7 @@
 """Webhook rules: registering and removing endpoints, recording events for the endpoints that
 subscribed to them (in the caller's transaction: an event that rolls back is never sent), and
 re-sending a delivery."""
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,9 @@ def register_endpoint(org_id: int, url: str, events, by: User) -> tuple[WebhookE
     if count >= MAX_ENDPOINTS:
         raise WebhookError(f"An organization has at most {MAX_ENDPOINTS} webhook endpoints.", "url")
     secret = signing.new_secret()
-    endpoint = WebhookEndpoint(organization_id=org_id, url=url, events=chosen, secret=signing.seal(secret),
-                               created_by_id=by.id)
+    endpoint = WebhookEndpoint(
+        organization_id=org_id, url=url, events=chosen, secret=signing.seal(secret), created_by_id=by.id
+    )
     db.session.add(endpoint)
     db.session.commit()
     return endpoint, secret
@@ -59,13 +61,21 @@ def emit(org_ids, event: WebhookEvent, data) -> None:
     caller's commit (nothing is sent if it rolls back). `data()` builds the event's data, only
     when someone listens (it may flush for ids). One query when nobody listens."""
     # At most MAX_ENDPOINTS per organization: the event types are matched here, not in SQL.
-    endpoints = [endpoint for endpoint in db.session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.organization_id.in_(list(org_ids)))) if event.value in endpoint.events]
+    endpoints = [
+        endpoint
+        for endpoint in db.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.organization_id.in_(list(org_ids)))
+        )
+        if event.value in endpoint.events
+    ]
     if not endpoints:
         return
     event_id = str(uuid.uuid4())
-    body = json.dumps({"id": event_id, "type": event.value, "created_at": utcnow().isoformat(), "data": data()},
-                      separators=(",", ":"), sort_keys=True)
+    body = json.dumps(
+        {"id": event_id, "type": event.value, "created_at": utcnow().isoformat(), "data": data()},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
     for endpoint in endpoints:
         delivery = WebhookDelivery(endpoint_id=endpoint.id, event=event.value, event_id=event_id, body=body)
         db.session.add(delivery)

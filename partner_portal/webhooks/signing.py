@@ -8,6 +8,7 @@ A delivery carries, besides its JSON body:
 Receivers recompute the HMAC over the raw body, compare in constant time, and refuse timestamps
 more than a few minutes old (a replayed request keeps its old timestamp).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,9 @@ def _derive(secret_key: str | bytes) -> bytes:
     import base64
 
     material = secret_key.encode() if isinstance(secret_key, str) else secret_key
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-                   info=b"partner-portal/webhook-secret").derive(material)
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"partner-portal/webhook-secret").derive(
+        material
+    )
     return base64.urlsafe_b64encode(derived)
 
 

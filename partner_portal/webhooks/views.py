@@ -1,5 +1,6 @@
 """Account Settings → Webhooks: register endpoints (the secret is shown once), remove them, follow
 and re-send deliveries. Full-access administrators only."""
+
 from __future__ import annotations
 
 from flask import abort, flash, url_for
@@ -16,8 +17,14 @@ from .services import WebhookError, register_endpoint, remove_endpoint, resend
 def _page(form: EndpointForm, status: int = 200, secret: str | None = None):
     """The Webhooks page: endpoints, the form, the latest deliveries."""
     org_id = acting().org.id
-    return htmx.render("webhooks/index.html", status=status, form=form, secret=secret,
-                       endpoints=queries.endpoints(org_id), deliveries=queries.recent_deliveries(org_id))
+    return htmx.render(
+        "webhooks/index.html",
+        status=status,
+        form=form,
+        secret=secret,
+        endpoints=queries.endpoints(org_id),
+        deliveries=queries.recent_deliveries(org_id),
+    )
 
 
 @bp.get("")
@@ -34,8 +41,7 @@ def register():
     form = EndpointForm()
     if form.validate_on_submit():
         try:
-            _endpoint, secret = register_endpoint(acting().org.id, form.url.data, form.events.data or [],
-                                                  acting().user)
+            _endpoint, secret = register_endpoint(acting().org.id, form.url.data, form.events.data or [], acting().user)
         except WebhookError as error:
             getattr(form, error.field or "url").errors.append(str(error))
         else:

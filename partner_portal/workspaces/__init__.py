@@ -1,5 +1,6 @@
 """Workspaces: the pages directory users of a service provider's domains sign in to, at
 `/workspace/<slug>` or at the workspace's own host name, and the logos those pages show."""
+
 from flask import Blueprint
 
 bp = Blueprint("workspaces", __name__)

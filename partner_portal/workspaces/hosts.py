@@ -4,6 +4,7 @@ A WSGI wrapper rewrites the path of a request to a workspace host into the path 
 routes it, so every route exists once. On a workspace host nothing but that workspace (plus static
 files and logos) can be reached: `/sign-in` there is the workspace's sign-in, never the portal's.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,11 @@ class WorkspaceHosts:
     def __call__(self, environ, start_response):
         host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
         config = self.app.config
-        slug = slug_for_host(host, config["WORKSPACE_BASE_DOMAIN"],
-                             [h for h in config.get("TRUSTED_HOSTS") or [] if not h.startswith(".")])
+        slug = slug_for_host(
+            host,
+            config["WORKSPACE_BASE_DOMAIN"],
+            [h for h in config.get("TRUSTED_HOSTS") or [] if not h.startswith(".")],
+        )
         path = environ.get("PATH_INFO") or "/"
         if slug and not path.startswith(PASSTHROUGH):
             environ[HOST_SLUG_KEY] = slug
@@ -70,7 +74,7 @@ def workspace_url(endpoint: str, slug: str, **values) -> str:
     url = url_for(endpoint, slug=slug, **values)
     prefix = request.script_root + _path_prefix(slug)
     if on_own_host(slug) and url.startswith(prefix):
-        return request.script_root + (url[len(prefix):] or "/")
+        return request.script_root + (url[len(prefix) :] or "/")
     return url
 
 

@@ -4,6 +4,7 @@ Directory users are not portal users: their credentials live in `directory_user`
 portal's argon2id helper) and their session is a signed token of its own, one per workspace, never
 the portal's Flask-Login session.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,10 @@ from ..models import DirectoryUser
 from .queries import Site, allowed_user, directory_user_named
 
 BAD_CREDENTIALS = "That user name and password don't match an account of this workspace's domains."
-NOT_ALLOWED = ("Your account can't sign in to this workspace: your organization has no access to it through "
-               "your domain. Ask your service provider, or use the workspace address it gave you.")
+NOT_ALLOWED = (
+    "Your account can't sign in to this workspace: your organization has no access to it through "
+    "your domain. Ask your service provider, or use the workspace address it gave you."
+)
 
 
 class WorkspaceSignInError(Exception):
@@ -64,7 +67,9 @@ def session_user(site: Site, token: str | None) -> DirectoryUser | None:
     if not token:
         return None
     try:
-        data = _serializer(site).loads(token, max_age=int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()))
+        data = _serializer(site).loads(
+            token, max_age=int(current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds())
+        )
     except BadSignature:
         return None
     if not isinstance(data, dict) or data.get("w") != site.id or not isinstance(data.get("u"), int):

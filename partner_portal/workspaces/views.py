@@ -1,4 +1,5 @@
 """Workspace pages: the themed sign-in, the apps and desktops page, sign-out, and logo files."""
+
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, request, send_from_directory
@@ -33,23 +34,35 @@ def site_or_404(slug: str) -> Site:
     """The workspace served at `slug`; 404 for an unknown, removed or no longer served one."""
     site = open_site(slug)
     if site is None:
-        abort(404, description="There is no workspace at this address. Check the address your service provider "
-                               "gave you.")
+        abort(
+            404, description="There is no workspace at this address. Check the address your service provider gave you."
+        )
     return site
 
 
 def _start_session(response: Response, site: Site, token: str) -> Response:
     """Set the workspace's own session cookie, scoped to that workspace's pages."""
     config = current_app.config
-    response.set_cookie(SESSION_COOKIE, token, path=cookie_path(site.slug), httponly=True, samesite="Lax",
-                        secure=config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        path=cookie_path(site.slug),
+        httponly=True,
+        samesite="Lax",
+        secure=config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
 def _end_session(response: Response, site: Site) -> Response:
     """Delete the workspace's session cookie."""
-    response.delete_cookie(SESSION_COOKIE, path=cookie_path(site.slug), httponly=True, samesite="Lax",
-                           secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path=cookie_path(site.slug),
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
@@ -67,8 +80,9 @@ def sign_in(slug: str):
         except WorkspaceSignInError as error:
             form.password.errors.append(str(error))
         else:
-            return _start_session(htmx.redirect(workspace_url("workspaces.apps", site.slug)), site,
-                                  session_token(site, user))
+            return _start_session(
+                htmx.redirect(workspace_url("workspaces.apps", site.slug)), site, session_token(site, user)
+            )
     return htmx.render("workspaces/sign_in.html", status=422 if form.errors else 200, site=site, form=form)
 
 
@@ -80,8 +94,9 @@ def apps(slug: str):
     user = session_user(site, token)
     if user is None:
         if token:
-            flash("Your workspace session has ended, or your access to this workspace was removed. Sign in again.",
-                  "info")
+            flash(
+                "Your workspace session has ended, or your access to this workspace was removed. Sign in again.", "info"
+            )
         return _end_session(htmx.redirect(workspace_url("workspaces.sign_in", site.slug)), site)
     return htmx.render("workspaces/apps.html", site=site, user=user, resources=published_for(site, user))
 
@@ -99,8 +114,9 @@ def logo(name: str):
     """A stored logo, served as the image type its content was checked to be, cacheable for a year."""
     if not is_stored_name(name):
         abort(404)
-    response = send_from_directory(logo_folder(), name, mimetype=MIMETYPES[name.rsplit(".", 1)[1]],
-                                   max_age=LOGO_MAX_AGE)
+    response = send_from_directory(
+        logo_folder(), name, mimetype=MIMETYPES[name.rsplit(".", 1)[1]], max_age=LOGO_MAX_AGE
+    )
     response.cache_control.public = True
     response.cache_control.immutable = True
     return response
