@@ -84,28 +84,7 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     # as the rest of the demo makes it (still unread, so still in the health score).
     noticed = builder.now - timedelta(days=30)
     wide = _org(builder, LICENSING_ONLY_CUSTOMER)
-    builder.order_seq += 1
-    db.session.add(
-        Order(
-            organization_id=wide.id,
-            number=f"ORD-{200000 + builder.order_seq}",
-            ordered_on=today - timedelta(days=200),
-            service_code="secure-private-access",
-            quantity=250,
-            term=Term.ANNUAL,
-        )
-    )
-    db.session.add(
-        Entitlement(
-            organization_id=wide.id,
-            service_code="secure-private-access",
-            license_count=250,
-            term=Term.ANNUAL,
-            start_date=today - timedelta(days=200),
-            end_date=today + timedelta(days=165),
-            licenses_assigned=210,
-        )
-    )
+    _annual_seats(builder, wide, today, started_days_ago=200, ends_in_days=165, count=250, assigned=210)
     db.session.add_all(
         [
             Notification(
@@ -131,28 +110,7 @@ def add_insights_demo(builder, partner: Organization, customers: list[Organizati
     # A customer at risk whatever the random draw: over-assigned and ending soon, with critical
     # notices and open tickets.
     risky = customers[0]
-    builder.order_seq += 1
-    db.session.add(
-        Order(
-            organization_id=risky.id,
-            number=f"ORD-{200000 + builder.order_seq}",
-            ordered_on=today - timedelta(days=355),
-            service_code="secure-private-access",
-            quantity=100,
-            term=Term.ANNUAL,
-        )
-    )
-    db.session.add(
-        Entitlement(
-            organization_id=risky.id,
-            service_code="secure-private-access",
-            license_count=100,
-            term=Term.ANNUAL,
-            start_date=today - timedelta(days=355),
-            end_date=today + timedelta(days=10),
-            licenses_assigned=130,
-        )
-    )
+    _annual_seats(builder, risky, today, started_days_ago=355, ends_in_days=10, count=100, assigned=130)
     db.session.add_all(
         [
             Notification(
@@ -203,3 +161,30 @@ def _org(builder, name: str) -> Organization:
     db.session.flush()
     db.session.add(Administrator(user_id=user.id, organization_id=org.id, access=Access.FULL))
     return org
+
+
+def _annual_seats(builder, org, today, started_days_ago: int, ends_in_days: int, count: int, assigned: int) -> None:
+    """An annual Secure Private Access order and its entitlement for `org`."""
+    builder.order_seq += 1
+    started = today - timedelta(days=started_days_ago)
+    db.session.add(
+        Order(
+            organization_id=org.id,
+            number=f"ORD-{200000 + builder.order_seq}",
+            ordered_on=started,
+            service_code="secure-private-access",
+            quantity=count,
+            term=Term.ANNUAL,
+        )
+    )
+    db.session.add(
+        Entitlement(
+            organization_id=org.id,
+            service_code="secure-private-access",
+            license_count=count,
+            term=Term.ANNUAL,
+            start_date=started,
+            end_date=today + timedelta(days=ends_in_days),
+            licenses_assigned=assigned,
+        )
+    )
