@@ -32,9 +32,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
     logging.basicConfig(level=logging.INFO)
 
-    from .web import assets, compression, errors, header, headers, inputs, ratelimits, safety
+    from .web import assets, compression, errors, header, headers, i18n, inputs, ratelimits, safety
 
     _init_extensions(app)
+    i18n.register(app)
     inputs.register(app)  # before the blueprints, whose rules take its `int` converter when added
     _register_blueprints(app)
     errors.register(app)
@@ -140,11 +141,6 @@ def _templating(app: Flask) -> None:
 
     app.add_template_filter(gb_text, "gb")
     app.add_template_filter(gb_short, "gb_short")
-
-    @app.template_filter("date")
-    def format_date(value, fmt: str = "%b %d, %Y"):
-        """Format a date or datetime for display."""
-        return value.strftime(fmt) if value else "—"
 
 
 def _start_up(app: Flask) -> None:

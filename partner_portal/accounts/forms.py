@@ -1,11 +1,12 @@
 """Administrator forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectMultipleField, StringField, widgets
+from wtforms import EmailField, RadioField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..models import Access, Permission
+from ..web.i18n import LANGUAGES, lazy_gettext
 
 
 class PermissionsField(SelectMultipleField):
@@ -47,3 +48,16 @@ class AddAdministratorForm(AccessForm):
         ],
     )
     name = StringField("Name", validators=[Optional(), Length(max=120, message="Use at most 120 characters.")])
+
+
+class LanguageForm(FlaskForm):
+    """The language the portal speaks to the signed-in person; empty follows the browser."""
+
+    language = SelectField(
+        lazy_gettext("Language"),
+        choices=[
+            SelectChoice("", lazy_gettext("The browser's language")),
+            *(SelectChoice(code, name) for code, name in LANGUAGES.items()),
+        ],
+        validate_choice=True,
+    )

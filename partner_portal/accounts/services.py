@@ -4,7 +4,7 @@ organization, and partner-program memberships."""
 from __future__ import annotations
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record
@@ -13,6 +13,7 @@ from ..connections.services import ensure_invitation_token
 from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
+from ..web.i18n import LANGUAGES, gettext
 from ..models import (
     Access,
     ActivityKind,
@@ -329,3 +330,11 @@ def _access_words(admin: Administrator | AdministratorInvitation) -> str:
 def _log(org_id: int, action: str, actor_id: int, summary: str, target: str) -> None:
     """Write an administrator change to the organization's activity log (uncommitted)."""
     record(org_id, ActivityKind.ADMINISTRATOR, action, summary, by=db.session.get(User, actor_id), target=target)
+
+
+def set_language(user: User, code: str | None) -> None:
+    """Remember the language `user` chose (None: follow the browser's Accept-Language)."""
+    if code is not None and code not in LANGUAGES:
+        raise AccountError(gettext("Choose one of the languages offered."), "language")
+    db.session.execute(update(User).where(User.id == user.id).values(locale=code))
+    db.session.commit()

@@ -17,7 +17,7 @@ from ..web.guards import full_access_required, login_required
 from ..web.safety import local_path
 from ..web.tenancy import acting, own_or_404, scoped_or_404, switch_to
 from . import bp, queries
-from .forms import AccessForm, AddAdministratorForm
+from .forms import AccessForm, AddAdministratorForm, LanguageForm
 from .services import (
     AccountError,
     accept_admin_invitation,
@@ -25,8 +25,11 @@ from .services import (
     can_manage,
     change_access,
     remove_administrator,
+    set_language,
     withdraw_admin_invitation,
 )
+from ..web import i18n
+from ..web.i18n import gettext
 
 
 def _settings_context(**extra) -> dict:
@@ -48,6 +51,7 @@ def _settings_context(**extra) -> dict:
         "sessions": active_sessions(me.user.id, me.user.session_id),
         "calendar_feed_since": feed_created_at(me.administrator.id),
         "calendar_with_customers": sees_customers(me.administrator),
+        "language_form": LanguageForm(language=me.user.locale or ""),
     }
     context.update(extra)
     return context
@@ -151,6 +155,22 @@ def withdraw_invitation(invitation_id: int):
     withdraw_admin_invitation(invitation, current_user)
     flash("The invitation was withdrawn.", "success")
     return htmx.redirect(url_for("accounts.settings") + "#administrators")
+
+
+@bp.post("/settings/language")
+@login_required
+def language():
+    """Choose the portal's language for the signed-in person, or let the browser's decide."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        return htmx.render(
+            "accounts/settings.html", block="language_panel", status=422, **_settings_context(language_form=form)
+        )
+    set_language(current_user, form.language.data or None)
+    i18n.refresh()
+    # Said in the language just chosen: the next page is the first in it.
+    flash(gettext("Your language is saved."), "success")
+    return htmx.redirect(url_for("accounts.settings") + "#language")
 
 
 @bp.get("/invitations")

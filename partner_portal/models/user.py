@@ -73,6 +73,8 @@ class User(UserMixin, db.Model):
     # administrator roles, those organizations or their programs change; workers keep the page
     # frame's data under it (web/tenancy.py).
     frame_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The language chosen in Account Settings ("en", "de"); None follows the browser (web/i18n.py).
+    locale: Mapped[str | None] = mapped_column(String(8), default=None)
 
     administrators: Mapped[list[Administrator]] = relationship(
         back_populates="user",

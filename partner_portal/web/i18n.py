@@ -1,0 +1,119 @@
+"""Languages: every user-facing string goes through Flask-Babel, in English (the source language)
+and German (`partner_portal/translations/de`).
+
+The language of a request is the signed-in user's choice in Account Settings, or else the best
+match for the browser's Accept-Language, or else English. Email goes out in the recipient's
+chosen language (English when they chose none: a background job has no browser to ask).
+
+Dates, numbers and percentages are formatted by the filters and functions below, per locale,
+through Babel's CLDR data, so a template or a chart label never formats them by hand.
+
+Catalogue workflow (docs/i18n.md): `pybabel extract -F babel.cfg -o /tmp/messages.pot .`, then
+`pybabel update -i /tmp/messages.pot -d partner_portal/translations`, translate, and
+`pybabel compile -d partner_portal/translations`. tests/unit/test_i18n_catalogue.py fails on an
+untranslated, fuzzy, stale or missing entry and on a compiled catalogue older than its source;
+tests/unit/test_i18n_templates.py fails on template text outside the translation calls.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import flask_babel
+from babel import Locale
+from flask import Flask, has_request_context, request
+from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext, refresh  # noqa: F401  (re-exported)
+
+# Language code -> its own name (the names are shown untranslated, as language pickers do).
+LANGUAGES = {"en": "English", "de": "Deutsch"}
+DEFAULT = "en"
+_ENGLISH = Locale.parse(DEFAULT)
+
+babel = Babel()
+
+
+def select_locale() -> str:
+    """The language of this request: the user's preference, else the browser's, else English."""
+    if not has_request_context():
+        return DEFAULT
+    from flask_login import current_user
+
+    chosen = getattr(current_user, "locale", None) if current_user.is_authenticated else None
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT)
+
+
+def current() -> Locale:
+    """The locale of the current request (English outside one)."""
+    return flask_babel.get_locale() or _ENGLISH
+
+
+@contextmanager
+def recipient_locale(user):
+    """Write an email in its recipient's chosen language (English if they chose none)."""
+    code = getattr(user, "locale", None) if user is not None else None
+    with force_locale(code if code in LANGUAGES else DEFAULT):
+        yield
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+
+def format_date(value: date | datetime | None, style: str = "medium") -> str:
+    """A date in the locale's style ("Nov 30, 2026", "30.11.2026"); an em dash for none."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        value = flask_babel.to_user_timezone(value).date()
+    return flask_babel.format_date(value, style)
+
+
+def format_datetime(value: datetime | None, seconds: bool = False) -> str:
+    """A date and time (UTC, 24-hour in German, 12-hour in English) in the locale's style."""
+    if value is None:
+        return "—"
+    when = flask_babel.to_user_timezone(value)
+    time_style = "medium" if seconds else "short"
+    return flask_babel.format_date(when.date(), "medium") + ", " + flask_babel.format_time(when.time(), time_style)
+
+
+def format_number(value: int | float | None, digits: int | None = None) -> str:
+    """A number with the locale's grouping and decimal signs ("12,345.5", "12.345,5")."""
+    if value is None:
+        return "—"
+    if digits is None:
+        return flask_babel.format_decimal(value)
+    return flask_babel.format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0")
+
+
+def format_percent(value: float | None, digits: int = 0) -> str:
+    """A percentage given in percent (87.5 -> "87.5%", "87,5 %"), with up to `digits` decimals."""
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "") + "%"
+    return flask_babel.format_percent(value / 100, format=_percent_pattern(pattern))
+
+
+def _percent_pattern(pattern: str) -> str:
+    """The locale's percent pattern shape (German puts a no-break space before the sign)."""
+    locale = current()
+    standard = locale.percent_formats.get(None)
+    if standard is not None and "\xa0%" in standard.pattern:
+        return pattern.replace("%", "\xa0%")
+    return pattern
+
+
+def register(app: Flask) -> None:
+    """Bind Flask-Babel (gettext in templates, {% trans %} blocks) and the formatting filters."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "UTC")
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks collapse their whitespace
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(format_percent, "percent")
+    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
+    app.jinja_env.globals["current_locale"] = current
