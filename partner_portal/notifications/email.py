@@ -34,6 +34,7 @@ from ..models import (
     User,
     utcnow,
 )
+from ..web.i18n import gettext, recipient_locale
 from .queries import sees_customer_notifications
 
 BATCH = 200
@@ -127,13 +128,15 @@ def hand_out_copies(root: str, now: datetime | None = None) -> int:
 
 @dataclass(frozen=True)
 class _Subscriber:
-    """An administrator who opted into a type, with the person behind the role."""
+    """An administrator who opted into a type, with the person behind the role (and the language
+    that person chose, which their copies are written in)."""
 
     admin_id: int
     org_id: int
     user_id: int
     email: str
     source: NotificationSource
+    locale: str | None = None
 
 
 def _own_subscribers(notes: list[_Claimed]) -> list[_Subscriber]:
@@ -142,7 +145,12 @@ def _own_subscribers(notes: list[_Claimed]) -> list[_Subscriber]:
         _Subscriber(*row)
         for row in db.session.execute(
             select(
-                Administrator.id, Administrator.organization_id, User.id, User.email, NotificationSubscription.source
+                Administrator.id,
+                Administrator.organization_id,
+                User.id,
+                User.email,
+                NotificationSubscription.source,
+                User.locale,
             )
             .join(NotificationSubscription, NotificationSubscription.administrator_id == Administrator.id)
             .join(User, User.id == Administrator.user_id)
@@ -164,7 +172,7 @@ def _partner_subscribers(notes: list[_Claimed]) -> dict[int, list[_Subscriber]]:
         ProgramMembership.organization_id == Connection.partner_id, ProgramMembership.status == MembershipStatus.ACTIVE
     )
     rows = db.session.execute(
-        select(Connection.customer_id, Administrator, User.id, User.email, NotificationSubscription.source)
+        select(Connection.customer_id, Administrator, User.id, User.email, NotificationSubscription.source, User.locale)
         .join(
             Administrator,
             and_(Administrator.organization_id == Connection.partner_id, Administrator.via_connection_id.is_(None)),
@@ -179,10 +187,10 @@ def _partner_subscribers(notes: list[_Claimed]) -> dict[int, list[_Subscriber]]:
         )
     ).all()
     found: dict[int, list[_Subscriber]] = {}
-    for customer_id, admin, user_id, address, source in rows:
+    for customer_id, admin, user_id, address, source, locale in rows:
         if sees_customer_notifications(admin, badged=True):
             found.setdefault(customer_id, []).append(
-                _Subscriber(admin.id, admin.organization_id, user_id, address, source)
+                _Subscriber(admin.id, admin.organization_id, user_id, address, source, locale)
             )
     return found
 
@@ -219,26 +227,37 @@ def _queue_copies(notes: list[_Claimed], root: str) -> None:
 
 
 def _message(note: _Claimed, org, customer, sub: _Subscriber, root: str) -> tuple[str, str]:
-    """Subject and body of one copy; `customer` is set when a partner administrator gets it."""
-    if customer is None:
-        where = jobs.site_url(root, "notifications.show", scope="mine", notification_id=note.id)
-        about = f"{org.name} (ORGID {org.orgid})"
-    else:
-        where = jobs.site_url(root, "notifications.show", scope="customers", notification_id=note.id)
-        about = f"your customer {customer.name} (ORGID {customer.orgid})"
-    subject = f"{note.severity.label}: {note.title}"
-    if customer is not None:
-        subject = f"{customer.name}: {subject}"
-    lines = [f"A new notification for {about}:", "", note.title, f"Severity: {note.severity.label}", ""]
-    if note.body:
-        lines += [note.body, ""]
-    lines += [
-        f"Open it in Partner Portal: {where}",
-        "",
-        f"You get this email because you chose copies of “{note.source.label}” notifications as an "
-        f"administrator of {org.name}.",
-        f"Stop these emails: {jobs.site_url(root, 'notifications.unsubscribe', token=unsubscribe_token(sub.admin_id, sub.source))}",
-    ]
+    """Subject and body of one copy, in the recipient's language; `customer` is set when a partner
+    administrator gets it. (The notification's own title and body are stored text: as written.)"""
+    with recipient_locale(sub):
+        severity = note.severity.label
+        subject = gettext("%(severity)s: %(title)s", severity=severity, title=note.title)
+        if customer is None:
+            where = jobs.site_url(root, "notifications.show", scope="mine", notification_id=note.id)
+            intro = gettext("A new notification for %(name)s (ORGID %(orgid)s):", name=org.name, orgid=org.orgid)
+        else:
+            where = jobs.site_url(root, "notifications.show", scope="customers", notification_id=note.id)
+            intro = gettext(
+                "A new notification for your customer %(name)s (ORGID %(orgid)s):",
+                name=customer.name,
+                orgid=customer.orgid,
+            )
+            subject = gettext("%(customer)s: %(subject)s", customer=customer.name, subject=subject)
+        lines = [intro, "", note.title, gettext("Severity: %(severity)s", severity=severity), ""]
+        if note.body:
+            lines += [note.body, ""]
+        stop = jobs.site_url(root, "notifications.unsubscribe", token=unsubscribe_token(sub.admin_id, sub.source))
+        lines += [
+            gettext("Open it in Partner Portal: %(url)s", url=where),
+            "",
+            gettext(
+                "You get this email because you chose copies of “%(type)s” notifications as an administrator of "
+                "%(org)s.",
+                type=note.source.label,
+                org=org.name,
+            ),
+            gettext("Stop these emails: %(url)s", url=stop),
+        ]
     return subject[:200], "\n".join(lines) + "\n"
 
 

@@ -8,12 +8,13 @@ from wtforms import DateField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from ..models import NotificationSource
+from ..web.i18n import gettext, lazy_gettext
 
 
 class AssignForm(FlaskForm):
     """Assign to a colleague ("" for nobody)."""
 
-    assignee = StringField("Assign to")
+    assignee = StringField(lazy_gettext("Assign to"))
 
     def assignee_id(self) -> int | None:
         """The chosen administrator's id, None for nobody, -1 for something that is no id at all
@@ -27,15 +28,15 @@ class AssignForm(FlaskForm):
 class SnoozeForm(FlaskForm):
     """Snooze until a date, with a reason (the rules are in services.snooze)."""
 
-    until = DateField("Snooze until", format="%Y-%m-%d")
-    reason = StringField("Reason")
+    until = DateField(lazy_gettext("Snooze until"), format="%Y-%m-%d")
+    reason = StringField(lazy_gettext("Reason"))
 
     def validate_until(self, field) -> None:
         """A missing date is the service's to explain; a malformed one gets a message people read."""
         if not (field.raw_data and field.raw_data[0].strip()):
             field.errors[:] = []
         elif field.errors:
-            field.errors[:] = ["Enter a date such as 2030-01-31."]
+            field.errors[:] = [gettext("Enter a date such as 2030-01-31.")]
 
 
 class SourcesField(SelectMultipleField):
@@ -48,7 +49,9 @@ class SourcesField(SelectMultipleField):
 class PreferencesForm(FlaskForm):
     """The notification types to get email copies of."""
 
-    sources = SourcesField("Email me a copy of each new notification of these types", validate_choice=False)
+    sources = SourcesField(
+        lazy_gettext("Email me a copy of each new notification of these types"), validate_choice=False
+    )
 
     def use_sources(self, sources: list[NotificationSource]) -> None:
         """Offer these types (in this order)."""

@@ -39,6 +39,7 @@ from ..models import (
     Severity,
     User,
 )
+from ..web.i18n import format_number, gettext, lazy_gettext
 
 PAGE_SIZE = 25
 # Lists count their notifications up to this many ("1,000+"); the pages go on past it.
@@ -192,7 +193,7 @@ def customer_unread_counts(admin_id: int, partner_id: int, today: date):
 
 # --- filters --------------------------------------------------------------------------------
 
-SHOW_CHOICES = {"": "All", "mine": "Assigned to me", "snoozed": "Snoozed"}
+SHOW_CHOICES = {"": lazy_gettext("All"), "mine": lazy_gettext("Assigned to me"), "snoozed": lazy_gettext("Snoozed")}
 
 
 @dataclass(frozen=True)
@@ -213,15 +214,15 @@ class ListParams:
         errors = {}
         customer = (args.get("customer") or "").strip() if customers is not None else ""
         if customer and customer not in customers:
-            errors["customer"] = "That customer is not one of your connected customers. Showing all customers."
+            errors["customer"] = gettext("That customer is not one of your connected customers. Showing all customers.")
             customer = ""
         severity = (args.get("severity") or "").strip()
         if severity and severity not in {s.value for s in Severity}:
-            errors["severity"] = "Choose a severity from the list. Showing every severity."
+            errors["severity"] = gettext("Choose a severity from the list. Showing every severity.")
             severity = ""
         show = (args.get("show") or "").strip() if customers is not None else ""
         if show not in SHOW_CHOICES:
-            errors["show"] = "Choose what to show from the list. Showing all."
+            errors["show"] = gettext("Choose what to show from the list. Showing all.")
             show = ""
         page = args.get("page") or "1"
         page = int(page) if page.isdigit() and 0 < len(page) < 6 and int(page) > 0 else 1
@@ -350,7 +351,7 @@ class NotificationPage:
     @property
     def total_label(self) -> str:
         """The count as shown ("1,000+" once it reaches TOTAL_CAP)."""
-        return f"{self.total:,}+" if self.total >= TOTAL_CAP else f"{self.total:,}"
+        return format_number(self.total) + ("+" if self.total >= TOTAL_CAP else "")
 
     @property
     def first_shown(self) -> int:

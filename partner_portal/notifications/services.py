@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import (
+    Administrator,
     Notification,
     NotificationSource,
     NotificationState,
@@ -22,6 +23,7 @@ from ..models import (
     utcnow,
     WebhookEvent,
 )
+from ..web.i18n import gettext, recipient_locale
 from ..webhooks.services import emit
 from . import email
 from .queries import Viewer, assignable_colleagues, safe_link, subscribable_sources, unread_by
@@ -190,7 +192,7 @@ def assign(note: Notification, partner_id: int, assignee_id: int | None, by: Use
     colleagues = {c.admin_id for c in assignable_colleagues(partner_id)}
     if assignee_id is not None and assignee_id not in colleagues:
         raise NotificationError(
-            "Choose a colleague from your organization who can open the notification center.", "assignee"
+            gettext("Choose a colleague from your organization who can open the notification center."), "assignee"
         )
     before = db.session.scalar(
         select(NotificationTriage.assignee_id).where(
@@ -206,14 +208,22 @@ def assign(note: Notification, partner_id: int, assignee_id: int | None, by: Use
     )
     if assignee_id is not None and assignee_id != before and assignee_id != by_admin_id:
         customer = db.session.scalar(select(Organization.name).where(Organization.id == customer_id))
-        notify(
-            partner_id,
-            f"{by_label} assigned you a notification of {customer}",
-            f"“{title}” is yours to handle. Open it in the notification center to dismiss or snooze it.",
-            source=NotificationSource.ASSIGNMENT,
-            recipient_id=assignee_id,
-            link=portal_path("notifications.show", scope="customers", notification_id=note_id),
+        assignee = db.session.scalar(
+            select(User).join(Administrator, Administrator.user_id == User.id).where(Administrator.id == assignee_id)
         )
+        # A message to one person: stored in that person's language.
+        with recipient_locale(assignee):
+            notify(
+                partner_id,
+                gettext("%(name)s assigned you a notification of %(customer)s", name=by_label, customer=customer),
+                gettext(
+                    "“%(title)s” is yours to handle. Open it in the notification center to dismiss or snooze it.",
+                    title=title,
+                ),
+                source=NotificationSource.ASSIGNMENT,
+                recipient_id=assignee_id,
+                link=portal_path("notifications.show", scope="customers", notification_id=note_id),
+            )
     db.session.commit()
 
 
@@ -222,15 +232,15 @@ def snooze(note: Notification, partner_id: int, until: date | None, reason: str,
     reason. Raises NotificationError (nothing written) for a missing, past or far date or reason."""
     reason = (reason or "").strip()
     if until is None:
-        raise NotificationError("Choose the date until which to snooze it.", "until")
+        raise NotificationError(gettext("Choose the date until which to snooze it."), "until")
     if until <= today:
-        raise NotificationError("Choose a date after today: a snooze ends in the future.", "until")
+        raise NotificationError(gettext("Choose a date after today: a snooze ends in the future."), "until")
     if until > today + timedelta(days=MAX_SNOOZE_DAYS):
-        raise NotificationError("Snooze for a year at most.", "until")
+        raise NotificationError(gettext("Snooze for a year at most."), "until")
     if not reason:
-        raise NotificationError("Say why, so your colleagues know.", "reason")
+        raise NotificationError(gettext("Say why, so your colleagues know."), "reason")
     if len(reason) > MAX_REASON_LENGTH:
-        raise NotificationError(f"Use at most {MAX_REASON_LENGTH} characters.", "reason")
+        raise NotificationError(gettext("Use at most %(num)s characters.", num=MAX_REASON_LENGTH), "reason")
     _save_triage(partner_id, note.id, snoozed_until=until, snooze_reason=reason, snoozed_by_id=by.id)
     db.session.commit()
 
@@ -249,7 +259,7 @@ def save_subscriptions(admin_id: int, chosen: set[NotificationSource], in_center
     for a type the administrator can't receive (nothing written)."""
     allowed = set(subscribable_sources(in_center))
     if not chosen <= allowed:
-        raise NotificationError("Choose among the types listed.", "sources")
+        raise NotificationError(gettext("Choose among the types listed."), "sources")
     db.session.execute(delete(NotificationSubscription).where(NotificationSubscription.administrator_id == admin_id))
     db.session.add_all(NotificationSubscription(administrator_id=admin_id, source=source) for source in chosen)
     db.session.commit()

@@ -27,6 +27,7 @@ from ..web.guards import (
     sees_notification_center,
 )
 from ..web.safety import local_path
+from ..web.i18n import gettext
 from ..web.tenancy import acting, notification_or_404
 from . import bp, queries, services
 from .email import BadUnsubscribeLink, read_unsubscribe_token
@@ -199,7 +200,7 @@ def read_all_in_bell():
     """The bell's Mark all as read: everything the bell counts, then back to the page."""
     viewers = [_viewer(False)] + ([_viewer(True)] if sees_notification_center(acting()) else [])
     services.mark_bell_read(viewers)
-    flash("All your notifications are marked as read.", "success")
+    flash(gettext("All your notifications are marked as read."), "success")
     return htmx.redirect(local_path(request.form.get("next")) or url_for("notifications.mine"))
 
 
@@ -268,12 +269,12 @@ def preferences():
         try:
             chosen = form.chosen()
             if chosen is None:
-                raise services.NotificationError("Choose among the types listed.", "sources")
+                raise services.NotificationError(gettext("Choose among the types listed."), "sources")
             services.save_subscriptions(me.administrator.id, chosen, in_center)
         except services.NotificationError as error:
             form.sources.errors.append(str(error))
         else:
-            flash("Your email preferences are saved.", "success")
+            flash(gettext("Your email preferences are saved."), "success")
             return htmx.redirect(url_for("notifications.preferences"))
     return htmx.render(
         "notifications/preferences.html",

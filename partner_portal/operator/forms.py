@@ -6,13 +6,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..models import Program
+from ..web.i18n import lazy_gettext
+
+AT_MOST_500 = lazy_gettext("Use at most %(num)s characters.", num=500)
 
 
 class ResolveForm(FlaskForm):
     """Resolve a support request, with a note for the partner (the answer, for a general question)."""
 
     note = TextAreaField(
-        "Note to the partner", validators=[Optional(), Length(max=500, message="Use at most 500 characters.")]
+        lazy_gettext("Note to the partner"), validators=[Optional(), Length(max=500, message=AT_MOST_500)]
     )
 
 
@@ -20,10 +23,10 @@ class ReasonForm(FlaskForm):
     """Decline a request, or fail an allocation: the reason the partner sees."""
 
     reason = TextAreaField(
-        "Reason",
+        lazy_gettext("Reason"),
         validators=[
-            DataRequired("Give the reason the partner sees."),
-            Length(max=500, message="Use at most 500 characters."),
+            DataRequired(lazy_gettext("Give the reason the partner sees.")),
+            Length(max=500, message=AT_MOST_500),
         ],
     )
 
@@ -32,12 +35,12 @@ class MembershipForm(FlaskForm):
     """Grant or lapse a partner-program membership."""
 
     program = SelectField(
-        "Program",
+        lazy_gettext("Program"),
         choices=[SelectChoice(p.value, p.label) for p in Program],
-        validators=[DataRequired("Choose a program.")],
+        validators=[DataRequired(lazy_gettext("Choose a program."))],
     )
     status = RadioField(
-        "Membership",
-        choices=[SelectChoice("active", "Active"), SelectChoice("lapsed", "Lapsed")],
-        validators=[DataRequired("Choose active or lapsed.")],
+        lazy_gettext("Membership"),
+        choices=[SelectChoice("active", lazy_gettext("Active")), SelectChoice("lapsed", lazy_gettext("Lapsed"))],
+        validators=[DataRequired(lazy_gettext("Choose active or lapsed."))],
     )

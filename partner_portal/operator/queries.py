@@ -19,6 +19,7 @@ from ..models import (
     UsageImport,
     User,
 )
+from ..web.i18n import gettext
 
 SEARCH_LIMIT = 50
 
@@ -72,7 +73,9 @@ class ProgramState:
     @property
     def label(self) -> str:
         """Active, Lapsed or Not a member."""
-        return self.status.value.capitalize() if self.status else "Not a member"
+        if self.status is None:
+            return gettext("Not a member")
+        return gettext("Active") if self.is_active else gettext("Lapsed")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from ..support import queries as support_queries
 from ..support.services import SupportRefused, decline_request, resolve_request
 from ..web import htmx
 from ..web.guards import operator_required
+from ..web.i18n import format_number, gettext
 from ..web.tenancy import operator_or_404
 from ..web.uploads import UploadMissing, reads_own_body, receive_upload
 from . import bp, queries
@@ -80,7 +81,7 @@ def resolve(request_id: int):
             return _request_page(
                 request_id, status=422 if refused.field else 409, resolve_form=form, error=str(refused)
             )
-        return _answered(request_id, f"Request #{request_id} is resolved; the partner was told.")
+        return _answered(request_id, gettext("Request #%(id)s is resolved; the partner was told.", id=request_id))
     return _request_page(request_id, status=422, resolve_form=form)
 
 
@@ -95,7 +96,7 @@ def decline(request_id: int):
             decline_request(found.id, current_user, form.reason.data)
         except SupportRefused as refused:
             return _request_page(request_id, status=409, decline_form=form, error=str(refused))
-        return _answered(request_id, f"Request #{request_id} is declined; the partner was told.")
+        return _answered(request_id, gettext("Request #%(id)s is declined; the partner was told.", id=request_id))
     return _request_page(request_id, status=422, decline_form=form)
 
 
@@ -127,7 +128,10 @@ def finish(allocation_id: int, outcome: str):
     else:
         error, status = form.reason.errors[0], 422
     if status == 200 and not htmx.is_htmx():
-        flash(f"Allocation {allocation_id} is {'completed' if completed else 'failed'}.", "success")
+        if completed:
+            flash(gettext("Allocation %(id)s is completed.", id=allocation_id), "success")
+        else:
+            flash(gettext("Allocation %(id)s is failed.", id=allocation_id), "success")
         return htmx.redirect(url_for("operator.allocations"))
     return htmx.render(
         "operator/allocations.html",
@@ -163,10 +167,13 @@ def set_program(org_id: int):
     org = operator_or_404(Organization, org_id)
     form = MembershipForm()
     if not form.validate():
-        abort(422, description=" ".join(error for errors in form.errors.values() for error in errors))
+        abort(422, description=" ".join(str(error) for errors in form.errors.values() for error in errors))
     program = Program(form.program.data)
     set_membership(org, program, active=form.status.data == "active", by=current_user, label=CUSTOMER_SERVICE)
-    message = f"{program.label} membership of {org.name} is {form.status.data}."
+    if form.status.data == "active":
+        message = gettext("%(program)s membership of %(name)s is active.", program=program.label, name=org.name)
+    else:
+        message = gettext("%(program)s membership of %(name)s is lapsed.", program=program.label, name=org.name)
     if htmx.is_htmx():
         return htmx.render(
             "operator/memberships.html", block="org_row", row=queries.organization(org_id), notice=message
@@ -200,14 +207,17 @@ def upload():
     except RequestEntityTooLarge:
         abort(
             413,
-            description=f"The file is larger than the upload limit of {limit // (1024 * 1024):,} MiB "
-            "(USAGE_UPLOAD_MAX_BYTES). Nothing was stored.",
+            description=gettext(
+                "The file is larger than the upload limit of %(limit)s MiB (USAGE_UPLOAD_MAX_BYTES). "
+                "Nothing was stored.",
+                limit=format_number(limit // (1024 * 1024)),
+            ),
         )
     except UploadMissing:
         return htmx.render(
             "operator/imports.html",
             status=422,
-            error="Choose a CSV file to upload.",
+            error=gettext("Choose a CSV file to upload."),
             imports=queries.last_imports(),
             limit_mib=limit // (1024 * 1024),
         )

@@ -2,22 +2,43 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from markupsafe import escape
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..allocation.forms import WholeNumberField
 from ..models import IssueType
+from ..web.i18n import format_number, lazy_gettext
 from .services import RequestFields
 
 DETAILS_MAX = 4000
 
 
+class _Text(LazyString):
+    """A lazily translated message that templates escape like any other text (flask-babel's lazy
+    strings say they are HTML already, so "customer's" would reach the page unescaped)."""
+
+    def __html__(self) -> str:
+        return escape(str(self))
+
+
+def _escaped(message) -> _Text:
+    """`message` (a lazy_gettext string), escaped when a template shows it."""
+    return _Text(str, message)
+
+
+def _at_most(characters: int):
+    """The message "Use at most N characters.", in the language of the request that shows it."""
+    return lazy_gettext("Use at most %(num)s characters.", num=LazyString(format_number, characters))
+
+
 def _details(required: bool):
     """The Details field, required or optional."""
-    checks = [DataRequired("Describe what you need.")] if required else [Optional()]
+    checks = [DataRequired(lazy_gettext("Describe what you need."))] if required else [Optional()]
     return TextAreaField(
-        "Details", validators=[*checks, Length(max=DETAILS_MAX, message=f"Use at most {DETAILS_MAX:,} characters.")]
+        lazy_gettext("Details"), validators=[*checks, Length(max=DETAILS_MAX, message=_at_most(DETAILS_MAX))]
     )
 
 
@@ -25,32 +46,32 @@ class OrgIdRequestForm(FlaskForm):
     """OrgID creation for single-tenant customer: the company and its first administrator."""
 
     company = StringField(
-        "Company name",
+        lazy_gettext("Company name"),
         validators=[
-            DataRequired("Enter the customer's company name."),
-            Length(max=120, message="Use at most 120 characters."),
+            DataRequired(_escaped(lazy_gettext("Enter the customer's company name."))),
+            Length(max=120, message=_at_most(120)),
         ],
     )
     contact_name = StringField(
-        "Contact name",
+        lazy_gettext("Contact name"),
         validators=[
-            DataRequired("Enter the name of the customer's contact."),
-            Length(max=120, message="Use at most 120 characters."),
+            DataRequired(_escaped(lazy_gettext("Enter the name of the customer's contact."))),
+            Length(max=120, message=_at_most(120)),
         ],
     )
     contact_email = EmailField(
-        "Business email",
+        lazy_gettext("Business email"),
         validators=[
-            DataRequired("Enter the contact's business email."),
-            Length(max=254, message="That email is too long."),
-            Email("Enter a valid email address."),
+            DataRequired(_escaped(lazy_gettext("Enter the contact's business email."))),
+            Length(max=254, message=lazy_gettext("That email is too long.")),
+            Email(lazy_gettext("Enter a valid email address.")),
         ],
     )
     country = StringField(
-        "Country",
+        lazy_gettext("Country"),
         validators=[
-            DataRequired("Enter the customer's country."),
-            Length(max=60, message="Use at most 60 characters."),
+            DataRequired(_escaped(lazy_gettext("Enter the customer's country."))),
+            Length(max=60, message=_at_most(60)),
         ],
     )
     details = _details(required=False)
@@ -60,9 +81,17 @@ class AllocationRequestForm(FlaskForm):
     """License allocation for single-tenant customer: which customer, product and quantity. The
     customer is looked up through the tenancy helper, the product checked by the service."""
 
-    customer = SelectField("Customer", validate_choice=False, validators=[InputRequired("Choose the customer.")])
-    product = SelectField("Product", validate_choice=False, validators=[InputRequired("Choose a product.")])
-    quantity = WholeNumberField("Quantity", validators=[InputRequired("Enter the number of licenses.")])
+    customer = SelectField(
+        lazy_gettext("Customer"),
+        validate_choice=False,
+        validators=[InputRequired(lazy_gettext("Choose the customer."))],
+    )
+    product = SelectField(
+        lazy_gettext("Product"), validate_choice=False, validators=[InputRequired(lazy_gettext("Choose a product."))]
+    )
+    quantity = WholeNumberField(
+        lazy_gettext("Quantity"), validators=[InputRequired(lazy_gettext("Enter the number of licenses."))]
+    )
     details = _details(required=False)
 
 

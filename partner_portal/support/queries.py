@@ -19,6 +19,7 @@ from ..models import (
     Tenancy,
     User,
 )
+from ..web.i18n import format_number, gettext
 from .services import answer_due
 
 
@@ -47,16 +48,27 @@ class RequestLine:
         if request.issue_type is IssueType.ORGID_CREATION:
             return f"{request.company} · {request.contact_email}"
         if request.issue_type is IssueType.LICENSE_ALLOCATION:
-            return f"{request.quantity:,} × {self.product} for {self.customer or 'a former customer'}"
+            if self.customer:
+                return gettext(
+                    "%(quantity)s × %(product)s for %(customer)s",
+                    quantity=format_number(request.quantity),
+                    product=self.product,
+                    customer=self.customer,
+                )
+            return gettext(
+                "%(quantity)s × %(product)s for a former customer",
+                quantity=format_number(request.quantity),
+                product=self.product,
+            )
         return request.details[:80] + ("…" if len(request.details) > 80 else "")
 
     @property
     def resolve_label(self) -> str:
         """What resolving this request does, as the operator's button says it."""
         return {
-            IssueType.ORGID_CREATION: "Create the ORGID and its administrator",
-            IssueType.LICENSE_ALLOCATION: "Record the allocation",
-            IssueType.GENERAL: "Send the answer",
+            IssueType.ORGID_CREATION: gettext("Create the ORGID and its administrator"),
+            IssueType.LICENSE_ALLOCATION: gettext("Record the allocation"),
+            IssueType.GENERAL: gettext("Send the answer"),
         }[self.request.issue_type]
 
     @property

@@ -34,11 +34,12 @@ from ..models import (
 )
 from ..notifications.services import notify
 from ..onboarding.services import onboarding_token
+from ..web.i18n import format_date, format_number, gettext, lazy_gettext, recipient_locale
 from ..webhooks.services import emit
 
 ANSWER_WITHIN_BUSINESS_DAYS = 5
 MAX_QUANTITY = 1_000_000
-EMAIL_TAKEN = (
+EMAIL_TAKEN = lazy_gettext(
     "An account already uses this business email, so the customer may have an ORGID already. "
     "Invite that customer with your invitation link, or give the email of the person who should "
     "administer the new account."
@@ -97,7 +98,7 @@ def submit_request(partner: Organization, by: User, issue_type: IssueType, field
         )
     else:
         if not request.details:
-            raise SupportRefused("Describe what you need.", "details")
+            raise SupportRefused(gettext("Describe what you need."), "details")
         summary = "Asked customer service a question."
     db.session.add(request)
     db.session.flush()
@@ -116,7 +117,7 @@ def submit_request(partner: Organization, by: User, issue_type: IssueType, field
 def _check_new_administrator(partner_id: int, email: str) -> None:
     """Refuse an email that already has an account, or that an open request of this partner names."""
     if find_user(email) is not None:
-        raise SupportRefused(EMAIL_TAKEN, "contact_email")
+        raise SupportRefused(str(EMAIL_TAKEN), "contact_email")
     pending = db.session.scalar(
         select(SupportRequest.id).where(
             SupportRequest.partner_id == partner_id,
@@ -127,8 +128,11 @@ def _check_new_administrator(partner_id: int, email: str) -> None:
     )
     if pending is not None:
         raise SupportRefused(
-            f"Your request #{pending} for this email is still open; customer service answers it "
-            "within five business days.",
+            gettext(
+                "Your request #%(id)s for this email is still open; customer service answers it "
+                "within five business days.",
+                id=pending,
+            ),
             "contact_email",
         )
 
@@ -138,15 +142,19 @@ def _check_allocation(fields: RequestFields) -> Service:
     an unknown product and a quantity that is not a positive whole number within bounds."""
     if fields.customer is None or fields.customer.tenancy is not Tenancy.SINGLE:
         raise SupportRefused(
-            "Customer service allocates licenses to single-tenant customers. Allocate to your "
-            "primary cloud account in Manage Licenses for multi-tenant customers.",
+            gettext(
+                "Customer service allocates licenses to single-tenant customers. Allocate to your "
+                "primary cloud account in Manage Licenses for multi-tenant customers."
+            ),
             "customer",
         )
     service = db.session.get(Service, fields.service_code) if fields.service_code else None
     if service is None or service.is_bandwidth:
-        raise SupportRefused("Choose a licensed product from the list.", "product")
+        raise SupportRefused(gettext("Choose a licensed product from the list."), "product")
     if fields.quantity is None or not 1 <= fields.quantity <= MAX_QUANTITY:
-        raise SupportRefused(f"Enter a whole number of licenses from 1 to {MAX_QUANTITY:,}.", "quantity")
+        raise SupportRefused(
+            gettext("Enter a whole number of licenses from 1 to %(max)s.", max=format_number(MAX_QUANTITY)), "quantity"
+        )
     return service
 
 
@@ -159,13 +167,19 @@ def _open_request(request_id: int) -> SupportRequest:
     request = db.session.get(SupportRequest, request_id, populate_existing=True)
     if request is None:
         db.session.rollback()
-        raise SupportRefused("That request no longer exists.")
+        raise SupportRefused(gettext("That request no longer exists."))
     if not request.is_open:
         when = request.resolved_at
         db.session.rollback()
-        raise SupportRefused(
-            f"This request was already {request.status.value} on {when:%b %d, %Y}; it can't be answered twice."
-        )
+        if request.status is RequestStatus.DECLINED:
+            message = gettext(
+                "This request was already declined on %(date)s; it can't be answered twice.", date=format_date(when)
+            )
+        else:
+            message = gettext(
+                "This request was already resolved on %(date)s; it can't be answered twice.", date=format_date(when)
+            )
+        raise SupportRefused(message)
     return request
 
 
@@ -198,7 +212,7 @@ def resolve_request(request_id: int, by: User, note: str = "") -> SupportRequest
         customer = db.session.get(Organization, request.customer_id) if request.customer_id else None
         if customer is None:
             db.session.rollback()
-            raise SupportRefused("The customer of this request no longer exists; decline it with that reason.")
+            raise SupportRefused(gettext("The customer of this request no longer exists; decline it with that reason."))
         add_single_tenant_allocation(request, by)
         service = db.session.get(Service, request.service_code)
         summary = (
@@ -207,7 +221,7 @@ def resolve_request(request_id: int, by: User, note: str = "") -> SupportRequest
     else:
         if not note:
             db.session.rollback()
-            raise SupportRefused("Write the answer to the partner's question.", "note")
+            raise SupportRefused(gettext("Write the answer to the partner's question."), "note")
         summary = "Customer service answered your question."
     _close(request, RequestStatus.RESOLVED, by, note, summary)
     emit(
@@ -228,7 +242,7 @@ def decline_request(request_id: int, by: User, reason: str) -> SupportRequest:
     """Decline an open request once, with the reason the partner sees. Raises SupportRefused."""
     reason = reason.strip()
     if not reason:
-        raise SupportRefused("Give the reason the partner sees.", "reason")
+        raise SupportRefused(gettext("Give the reason the partner sees."), "reason")
     request = _open_request(request_id)
     _close(request, RequestStatus.DECLINED, by, reason, "Customer service declined the request.")
     db.session.commit()
@@ -240,7 +254,7 @@ def _create_customer(request: SupportRequest, by: User) -> str:
     email that person the onboarding link (uncommitted); returns the summary for the partner."""
     if find_user(request.contact_email) is not None:
         db.session.rollback()
-        raise SupportRefused(EMAIL_TAKEN)
+        raise SupportRefused(str(EMAIL_TAKEN))
     partner = db.session.get(Organization, request.partner_id)
     org = Organization(name=request.company, tenancy=Tenancy.SINGLE, country=request.country)
     person = User(email=request.contact_email, name=request.contact_name)
@@ -250,7 +264,7 @@ def _create_customer(request: SupportRequest, by: User) -> str:
     except IntegrityError:
         # The email got an account between the check and the insert (Add a customer, say).
         db.session.rollback()
-        raise SupportRefused(EMAIL_TAKEN) from None
+        raise SupportRefused(str(EMAIL_TAKEN)) from None
     db.session.add(Administrator(user_id=person.id, organization_id=org.id, access=Access.FULL))
     request.customer_id = org.id
     record(
@@ -264,15 +278,22 @@ def _create_customer(request: SupportRequest, by: User) -> str:
         target=person.email,
     )
     link = url_for("onboarding.complete", token=onboarding_token(person, org), _external=True)
-    queue_mail(
-        person.email,
-        f"Your Partner Portal account for {org.name} is ready",
-        f"Hello {person.name or person.email},\n\nAt the request of {partner.name}, customer service created "
-        f"a Partner Portal account for {org.name} with ORGID {org.orgid}, and made you its first "
-        f"administrator.\n\nComplete the onboarding (choose your password and confirm the company details) "
-        f"here:\n{link}\n\nThe link works once. Then {partner.name} sends you its invitation link: open it "
-        "and select Accept to connect.\n",
-    )
+    with recipient_locale(person):
+        queue_mail(
+            person.email,
+            gettext("Your Partner Portal account for %(org)s is ready", org=org.name),
+            gettext(
+                "Hello %(name)s,\n\nAt the request of %(partner)s, customer service created a Partner Portal "
+                "account for %(org)s with ORGID %(orgid)s, and made you its first administrator.\n\nComplete the "
+                "onboarding (choose your password and confirm the company details) here:\n%(link)s\n\nThe link "
+                "works once. Then %(partner)s sends you its invitation link: open it and select Accept to connect.\n",
+                name=person.name or person.email,
+                partner=partner.name,
+                org=org.name,
+                orgid=org.orgid,
+                link=link,
+            ),
+        )
     return (
         f"The ORGID of {org.name} is {org.orgid}; {person.email} got an email to complete the onboarding. "
         f"Send {person.email} your invitation link to connect."

@@ -8,12 +8,13 @@ from wtforms.fields.choices import SelectChoice
 from ..models import IssueType, SupportRequest
 from ..web import htmx
 from ..web.guards import partner_full_access_required
+from ..web.i18n import gettext, lazy_gettext
 from ..web.tenancy import acting, connected_customer_or_404, scoped_or_404
 from . import bp, queries
 from .forms import FORMS, AllocationRequestForm, issue_type_of, request_fields
 from .services import SupportRefused, submit_request
 
-UNSUPPORTED = "Choose an issue type from the list."
+UNSUPPORTED = lazy_gettext("Choose an issue type from the list.")
 
 
 @bp.get("")
@@ -47,7 +48,10 @@ def new():
                 form[refused.field or "details"].errors.append(str(refused))
             else:
                 flash(
-                    f"Request #{filed.id} was sent to customer service, who answers within five business days.",
+                    gettext(
+                        "Request #%(id)s was sent to customer service, who answers within five business days.",
+                        id=filed.id,
+                    ),
                     "success",
                 )
                 return htmx.redirect(url_for("support.detail", request_id=filed.id))

@@ -1,33 +1,40 @@
 """The Open a ticket form."""
 
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..models import TicketSeverity
+from ..web.i18n import format_number, lazy_gettext
+
+
+def _at_most(characters: int):
+    """The message "Use at most N characters.", in the language of the request that shows it."""
+    return lazy_gettext("Use at most %(num)s characters.", num=LazyString(format_number, characters))
 
 
 class TicketForm(FlaskForm):
     """Subject, description and severity of a new support ticket."""
 
     subject = StringField(
-        "Subject",
+        lazy_gettext("Subject"),
         validators=[
-            DataRequired("Say in a few words what is wrong."),
-            Length(max=200, message="Use at most 200 characters."),
+            DataRequired(lazy_gettext("Say in a few words what is wrong.")),
+            Length(max=200, message=_at_most(200)),
         ],
     )
     description = TextAreaField(
-        "Description",
+        lazy_gettext("Description"),
         validators=[
-            DataRequired("Describe what happens, since when, and who is affected."),
-            Length(max=5000, message="Use at most 5,000 characters."),
+            DataRequired(lazy_gettext("Describe what happens, since when, and who is affected.")),
+            Length(max=5000, message=_at_most(5000)),
         ],
     )
     severity = RadioField(
-        "Severity",
+        lazy_gettext("Severity"),
         default=TicketSeverity.NORMAL.value,
         choices=[SelectChoice(s.value, s.label) for s in TicketSeverity],
-        validators=[DataRequired("Choose a severity.")],
+        validators=[DataRequired(lazy_gettext("Choose a severity."))],
     )

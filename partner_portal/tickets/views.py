@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..models import SupportTicket, TicketSeverity
 from ..web import htmx
 from ..web.guards import support_tickets_required
+from ..web.i18n import gettext
 from ..web.tenancy import acting, scoped_or_404
 from . import bp, queries, services
 from .forms import TicketForm
@@ -30,7 +31,7 @@ def new():
         ticket = services.open_ticket(
             acting().org.id, current_user, form.subject.data, form.description.data, TicketSeverity(form.severity.data)
         )
-        flash(f"Ticket #{ticket.id} is open.", "success")
+        flash(gettext("Ticket #%(id)s is open.", id=ticket.id), "success")
         return htmx.redirect(url_for("tickets.show", ticket_id=ticket.id))
     return htmx.render("tickets/new.html", block="ticket_form", status=422 if form.errors else 200, form=form)
 
@@ -50,5 +51,5 @@ def close(ticket_id: int):
     """Close a ticket (it no longer counts as open for the organization's partners)."""
     ticket = scoped_or_404(SupportTicket, ticket_id)
     services.close_ticket(ticket, current_user)
-    flash(f"Ticket #{ticket_id} is closed.", "success")
+    flash(gettext("Ticket #%(id)s is closed.", id=ticket_id), "success")
     return htmx.redirect(url_for("tickets.show", ticket_id=ticket_id))

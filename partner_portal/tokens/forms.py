@@ -1,11 +1,13 @@
 """The forms that create an API token."""
 
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.forms import AccessForm
+from ..web.i18n import lazy_gettext
 from .services import EXPIRY_DAYS
 
 
@@ -13,11 +15,17 @@ class OperatorTokenForm(FlaskForm):
     """Name and expiry: an operator's token reaches the operator routes, nothing else."""
 
     name = StringField(
-        "Token name",
-        validators=[DataRequired("Give the token a name."), Length(max=80, message="Use at most 80 characters.")],
+        lazy_gettext("Token name"),
+        validators=[
+            DataRequired(lazy_gettext("Give the token a name.")),
+            Length(max=80, message=lazy_gettext("Use at most %(num)s characters.", num=80)),
+        ],
     )
     expires = SelectField(
-        "Expires after", coerce=int, default=90, choices=[SelectChoice(days, f"{days} days") for days in EXPIRY_DAYS]
+        lazy_gettext("Expires after"),
+        coerce=int,
+        default=90,
+        choices=[SelectChoice(days, lazy_ngettext("%(num)d day", "%(num)d days", days)) for days in EXPIRY_DAYS],
     )
 
 

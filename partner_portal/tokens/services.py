@@ -18,6 +18,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import Access, Administrator, ApiToken, Organization, Permission, User, utcnow
+from ..web.i18n import gettext
 
 # A public marker of the kind of token (not a secret itself): ruff S105 and bandit B105 misread it.
 TOKEN_PREFIX = "ppt_"  # noqa: S105  # nosec B105
@@ -49,9 +50,9 @@ def _checked_name(name: str, days: int) -> str:
     """The token's name, trimmed; raises TokenError without one or for an expiry not offered."""
     name = name.strip()
     if not name:
-        raise TokenError("Give the token a name.", "name")
+        raise TokenError(gettext("Give the token a name."), "name")
     if days not in EXPIRY_DAYS:
-        raise TokenError("Choose one of the expiry periods offered.", "expires")
+        raise TokenError(gettext("Choose one of the expiry periods offered."), "expires")
     return name
 
 
@@ -61,7 +62,7 @@ def create_token(actor: Administrator, name: str, access: Access, permissions, d
     name = _checked_name(name, days)
     if access is Access.FULL:
         if not actor.is_full:
-            raise TokenError("Only full-access administrators can create full-access tokens.", "access")
+            raise TokenError(gettext("Only full-access administrators can create full-access tokens."), "access")
         codes = frozenset()
     else:
         known = {p.value for p in Permission}
@@ -69,7 +70,11 @@ def create_token(actor: Administrator, name: str, access: Access, permissions, d
         missing = [p.label for p in Permission if p.value in codes and not actor.can(p)]
         if missing:
             raise TokenError(
-                f"A token can't hold more than you do: you don't have {', '.join(missing)}.", "permissions"
+                gettext(
+                    "A token can't hold more than you do: you don't have %(permissions)s.",
+                    permissions=", ".join(str(label) for label in missing),
+                ),
+                "permissions",
             )
     token, raw = _new_token(actor.organization_id, actor.user_id, name, access, codes, days)
     db.session.commit()
@@ -80,7 +85,7 @@ def create_operator_token(user: User, name: str, days: int) -> tuple[ApiToken, s
     """Create a customer-service operator's token (no organization: the operator API routes only);
     returns it with its secret. Raises TokenError for a person who is not an operator, or bad input."""
     if not user.is_operator:
-        raise TokenError("Only customer-service operators can create operator tokens.")
+        raise TokenError(gettext("Only customer-service operators can create operator tokens."))
     token, raw = _new_token(None, user.id, _checked_name(name, days), Access.CUSTOM, frozenset(), days)
     db.session.commit()
     return token, raw
@@ -121,7 +126,7 @@ def revoke_token(actor: Administrator | None, token: ApiToken, by: User) -> None
     an operator their own operator token. Raises TokenError when they may not."""
     allowed = can_revoke_own(by, token) if actor is None else can_revoke(actor, token)
     if not allowed:
-        raise TokenError("Only the token's creator or a full-access administrator can revoke it.")
+        raise TokenError(gettext("Only the token's creator or a full-access administrator can revoke it."))
     if token.revoked_at is None:
         token.revoked_at, token.revoked_by_id = utcnow(), by.id
     db.session.commit()

@@ -9,6 +9,7 @@ from flask_login import current_user
 from ..models import Access, ApiToken, utcnow
 from ..web import htmx
 from ..web.guards import login_required
+from ..web.i18n import gettext
 from ..web.tenancy import acting, load_acting, own_or_404, scoped_or_404
 from . import bp
 from .forms import OperatorTokenForm, TokenForm
@@ -98,5 +99,5 @@ def revoke(token_id: int):
     except TokenError as error:
         flash(str(error), "error")
     else:
-        flash(f"The token {token.name} was revoked.", "success")
+        flash(gettext("The token %(name)s was revoked.", name=token.name), "success")
     return htmx.redirect(url_for("tokens.index"))

@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from ..web.i18n import gettext
+
 
 class EndpointRefused(Exception):
     """The URL may not receive webhooks; the message says why."""
@@ -27,23 +29,27 @@ def check_url(url: str) -> tuple[str, int, str]:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise EndpointRefused("Enter a valid URL.") from None
+        raise EndpointRefused(gettext("Enter a valid URL.")) from None
     schemes = {"https", "http"} if allow_private else {"https"}
     if parts.scheme not in schemes:
-        raise EndpointRefused("Webhook URLs must start with https://.")
+        raise EndpointRefused(gettext("Webhook URLs must start with https://."))
     if not parts.hostname or parts.username or parts.password:
-        raise EndpointRefused("Enter a URL with a host name and no user name or password.")
+        raise EndpointRefused(gettext("Enter a URL with a host name and no user name or password."))
     port = port or (443 if parts.scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise EndpointRefused(f"The host {parts.hostname} could not be resolved.") from None
+        raise EndpointRefused(gettext("The host %(host)s could not be resolved.", host=parts.hostname)) from None
     addresses = [info[4][0] for info in infos]
     if not allow_private:
         for address in addresses:
             if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
                 raise EndpointRefused(
-                    f"The host {parts.hostname} resolves to a private or loopback address "
-                    f"({address}); webhooks go to public addresses only."
+                    gettext(
+                        "The host %(host)s resolves to a private or loopback address (%(address)s); webhooks go "
+                        "to public addresses only.",
+                        host=parts.hostname,
+                        address=address,
+                    )
                 )
     return parts.hostname, port, addresses[0]

@@ -1,5 +1,6 @@
 """The form that registers a webhook endpoint."""
 
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms import URLField
 from wtforms.fields.choices import SelectChoice
@@ -7,18 +8,21 @@ from wtforms.validators import DataRequired, Length
 
 from ..accounts.forms import PermissionsField
 from ..models import WebhookEvent
+from ..web.i18n import format_number, lazy_gettext
 
 
 class EndpointForm(FlaskForm):
     """URL and event types."""
 
     url = URLField(
-        "Endpoint URL",
+        lazy_gettext("Endpoint URL"),
         validators=[
-            DataRequired("Enter the URL that receives the events."),
-            Length(max=2000, message="Use at most 2,000 characters."),
+            DataRequired(lazy_gettext("Enter the URL that receives the events.")),
+            Length(
+                max=2000, message=lazy_gettext("Use at most %(num)s characters.", num=LazyString(format_number, 2000))
+            ),
         ],
     )
     events = PermissionsField(
-        "Events", choices=[SelectChoice(e.value, e.label) for e in WebhookEvent], validate_choice=True
+        lazy_gettext("Events"), choices=[SelectChoice(e.value, e.label) for e in WebhookEvent], validate_choice=True
     )

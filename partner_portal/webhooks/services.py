@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .. import jobs
 from ..extensions import db
 from ..models import DeliveryStatus, User, WebhookDelivery, WebhookEndpoint, WebhookEvent, utcnow
+from ..web.i18n import gettext
 from . import signing
 from .addresses import EndpointRefused, check_url
 from .delivery import delivery_job
@@ -33,14 +34,14 @@ def register_endpoint(org_id: int, url: str, events, by: User) -> tuple[WebhookE
     url = url.strip()
     chosen = frozenset(code for code in events if code in {e.value for e in WebhookEvent})
     if not chosen:
-        raise WebhookError("Choose at least one event.", "events")
+        raise WebhookError(gettext("Choose at least one event."), "events")
     try:
         check_url(url)
     except EndpointRefused as refused:
         raise WebhookError(str(refused), "url") from None
     count = len(db.session.scalars(select(WebhookEndpoint.id).where(WebhookEndpoint.organization_id == org_id)).all())
     if count >= MAX_ENDPOINTS:
-        raise WebhookError(f"An organization has at most {MAX_ENDPOINTS} webhook endpoints.", "url")
+        raise WebhookError(gettext("An organization has at most %(num)s webhook endpoints.", num=MAX_ENDPOINTS), "url")
     secret = signing.new_secret()
     endpoint = WebhookEndpoint(
         organization_id=org_id, url=url, events=chosen, secret=signing.seal(secret), created_by_id=by.id

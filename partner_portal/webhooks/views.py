@@ -8,6 +8,7 @@ from flask import abort, flash, url_for
 from ..models import WebhookEndpoint
 from ..web import htmx
 from ..web.guards import full_access_required
+from ..web.i18n import gettext
 from ..web.tenancy import acting, scoped_or_404
 from . import bp, queries
 from .forms import EndpointForm
@@ -54,7 +55,7 @@ def register():
 def remove(endpoint_id: int):
     """Remove an endpoint (its deliveries go with it)."""
     remove_endpoint(scoped_or_404(WebhookEndpoint, endpoint_id))
-    flash("The webhook endpoint was removed.", "success")
+    flash(gettext("The webhook endpoint was removed."), "success")
     return htmx.redirect(url_for("webhooks.index"))
 
 
@@ -66,5 +67,5 @@ def resend_delivery(delivery_id: int):
     if delivery is None:
         abort(404)
     resend(delivery)
-    flash("The delivery was sent again.", "success")
+    flash(gettext("The delivery was sent again."), "success")
     return htmx.redirect(url_for("webhooks.index"))
