@@ -36,7 +36,7 @@ class MembershipForm(FlaskForm):
 
     program = SelectField(
         lazy_gettext("Program"),
-        choices=[SelectChoice(p.value, p.label) for p in Program],
+        choices=lambda: [SelectChoice(p.value, p.label) for p in Program],  # labels in the request's language
         validators=[DataRequired(lazy_gettext("Choose a program."))],
     )
     status = RadioField(

@@ -35,6 +35,6 @@ class TicketForm(FlaskForm):
     severity = RadioField(
         lazy_gettext("Severity"),
         default=TicketSeverity.NORMAL.value,
-        choices=[SelectChoice(s.value, s.label) for s in TicketSeverity],
+        choices=lambda: [SelectChoice(s.value, s.label) for s in TicketSeverity],  # labels in the request's language
         validators=[DataRequired(lazy_gettext("Choose a severity."))],
     )

@@ -1,13 +1,12 @@
 """The forms that create an API token."""
 
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..accounts.forms import AccessForm
-from ..web.i18n import lazy_gettext
+from ..web.i18n import lazy_gettext, ngettext
 from .services import EXPIRY_DAYS
 
 
@@ -25,7 +24,8 @@ class OperatorTokenForm(FlaskForm):
         lazy_gettext("Expires after"),
         coerce=int,
         default=90,
-        choices=[SelectChoice(days, lazy_ngettext("%(num)d day", "%(num)d days", days)) for days in EXPIRY_DAYS],
+        # Built for each form, in the language of its request.
+        choices=lambda: [SelectChoice(days, ngettext("%(num)d day", "%(num)d days", days)) for days in EXPIRY_DAYS],
     )
 
 

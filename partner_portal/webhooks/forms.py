@@ -24,5 +24,7 @@ class EndpointForm(FlaskForm):
         ],
     )
     events = PermissionsField(
-        lazy_gettext("Events"), choices=[SelectChoice(e.value, e.label) for e in WebhookEvent], validate_choice=True
+        lazy_gettext("Events"),
+        choices=lambda: [SelectChoice(e.value, e.label) for e in WebhookEvent],
+        validate_choice=True,
     )
