@@ -108,10 +108,17 @@ def submit_request(partner: Organization, by: User, issue_type: IssueType, field
         "submitted",
         f"Support request #{request.id}: {summary}",
         by=db.session.get(User, by_id),
-        target=f"#{request.id} {issue_type.label}",
+        target=_target(request),
     )
     db.session.commit()
     return request
+
+
+def _target(request: SupportRequest) -> str:
+    """The request as the activity log names it; stored, so in English like the rest of the entry
+    (whatever language the person acting reads)."""
+    with recipient_locale(None):
+        return f"#{request.id} {request.issue_type.label}"
 
 
 def _check_new_administrator(partner_id: int, email: str) -> None:
@@ -196,7 +203,7 @@ def _close(request: SupportRequest, status: RequestStatus, by: User, note: str, 
         f"Support request #{request.id}: {summary}",
         by=by,
         label=CUSTOMER_SERVICE,
-        target=f"#{request.id} {request.issue_type.label}",
+        target=_target(request),
     )
 
 
