@@ -110,7 +110,11 @@ class HistoryLine:
     @property
     def how(self) -> str:
         """How the connection came about, in words."""
-        return gettext("Invitation accepted") if self.method is ConnectionMethod.INVITATION else gettext("Added by the partner")
+        return (
+            gettext("Invitation accepted")
+            if self.method is ConnectionMethod.INVITATION
+            else gettext("Added by the partner")
+        )
 
     @property
     def is_active(self) -> bool:
