@@ -24,7 +24,7 @@ def _access_choices():
 
 
 def _permission_choices():
-    return [SelectChoice(p.value, p.label) for p in Permission]
+    return [SelectChoice(p.value, p.lazy_label) for p in Permission]
 
 
 class AccessForm(FlaskForm):

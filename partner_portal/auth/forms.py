@@ -51,7 +51,9 @@ class ResetPasswordForm(FlaskForm):
         validators=[
             DataRequired(lazy_gettext("Enter a new password.")),
             # WTForms fills in %(min)d and %(max)d.
-            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=lazy_gettext("Use between %(min)d and %(max)d characters.")),
+            Length(
+                min=MIN_PASSWORD_LENGTH, max=1024, message=lazy_gettext("Use between %(min)d and %(max)d characters.")
+            ),
         ],
     )
     confirm = PasswordField(

@@ -88,7 +88,9 @@ def _token_problem(name: str, which: int, remedy) -> str:
     """'This <name> has expired. <remedy>' (which: 0 expired, 1 not valid, 2 used), translated."""
     known = TOKEN_PROBLEMS.get(name)
     if known is None:
-        problem = (f"This {name} has expired.", f"This {name} is not valid.", f"This {name} has already been used.")[which]
+        problem = (f"This {name} has expired.", f"This {name} is not valid.", f"This {name} has already been used.")[
+            which
+        ]
     else:
         problem = str(known[which])
     return f"{problem} {remedy}"
@@ -118,7 +120,11 @@ def reset_token(user: User) -> str:
 def user_for_reset_token(token: str) -> User:
     """Return the user a reset token is for; raises AuthError when expired, tampered or used."""
     return user_for_signed_token(
-        token, "password-reset", current_app.config["PASSWORD_RESET_MAX_AGE"], "reset link", gettext("Ask for a new one.")
+        token,
+        "password-reset",
+        current_app.config["PASSWORD_RESET_MAX_AGE"],
+        "reset link",
+        gettext("Ask for a new one."),
     )[0]
 
 

@@ -170,7 +170,9 @@ def _use_second_factor(user: User, code: str) -> None:
     elif _RECOVERY_CODE.fullmatch(code):
         _use_recovery_code(user, code)
     else:
-        raise TwoFactorError(gettext("Enter the 6-digit code from your authenticator app, or one of your recovery codes."))
+        raise TwoFactorError(
+            gettext("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")
+        )
 
 
 def _check_password(user: User, password: str) -> None:
@@ -214,7 +216,9 @@ def start_enrollment(user: User) -> None:
     two-factor sign-in is already on."""
     user = _locked(user)
     if user.has_two_factor:
-        raise TwoFactorError(gettext("Two-factor sign-in is already on. Turn it off first to use another authenticator."))
+        raise TwoFactorError(
+            gettext("Two-factor sign-in is already on. Turn it off first to use another authenticator.")
+        )
     user.totp_secret = _fernet().encrypt(pyotp.random_base32().encode()).decode()
     user.totp_last_step = None
     db.session.commit()
