@@ -17,37 +17,43 @@ class PermissionsField(SelectMultipleField):
 
 
 def _access_choices():
-    return [SelectChoice(Access.FULL.value, "Full access"), SelectChoice(Access.CUSTOM.value, "Custom access")]
+    return [
+        SelectChoice(Access.FULL.value, lazy_gettext("Full access")),
+        SelectChoice(Access.CUSTOM.value, lazy_gettext("Custom access")),
+    ]
 
 
 def _permission_choices():
-    return [SelectChoice(p.value, p.label) for p in Permission]
+    return [SelectChoice(p.value, p.lazy_label) for p in Permission]
 
 
 class AccessForm(FlaskForm):
     """Access level and custom permissions."""
 
     access = RadioField(
-        "Access",
+        lazy_gettext("Access"),
         choices=_access_choices(),
         default=Access.CUSTOM.value,
-        validators=[DataRequired("Choose full or custom access.")],
+        validators=[DataRequired(lazy_gettext("Choose full or custom access."))],
     )
-    permissions = PermissionsField("Permissions", choices=_permission_choices(), validate_choice=True)
+    permissions = PermissionsField(lazy_gettext("Permissions"), choices=_permission_choices(), validate_choice=True)
 
 
 class AddAdministratorForm(AccessForm):
     """Invite a person as administrator of the current organization."""
 
     email = EmailField(
-        "Email",
+        lazy_gettext("Email"),
         validators=[
-            DataRequired("Enter the person's email."),
-            Length(max=254, message="That email is too long."),
-            Email("Enter a valid email address."),
+            DataRequired(lazy_gettext("Enter the person's email.")),
+            Length(max=254, message=lazy_gettext("That email is too long.")),
+            Email(lazy_gettext("Enter a valid email address.")),
         ],
     )
-    name = StringField("Name", validators=[Optional(), Length(max=120, message="Use at most 120 characters.")])
+    name = StringField(
+        lazy_gettext("Name"),
+        validators=[Optional(), Length(max=120, message=lazy_gettext("Use at most %(max)d characters."))],
+    )
 
 
 class LanguageForm(FlaskForm):

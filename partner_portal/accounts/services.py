@@ -13,7 +13,7 @@ from ..connections.services import ensure_invitation_token
 from ..database import begin_serialized
 from ..extensions import db
 from ..mail import queue_mail
-from ..web.i18n import LANGUAGES, gettext
+from ..web.i18n import DEFAULT, LANGUAGES, force_locale, gettext, lazy_gettext, recipient_locale
 from ..models import (
     Access,
     ActivityKind,
@@ -27,11 +27,11 @@ from ..models import (
     User,
 )
 
-LAST_FULL_ADMIN = (
+LAST_FULL_ADMIN = lazy_gettext(
     "An account needs at least one full-access administrator of its own (not one added by a partner). "
     "Give someone else full access first."
 )
-NOT_YOURS = (
+NOT_YOURS = lazy_gettext(
     "Your access to this account comes from a partner connection, so you can't change or remove the "
     "account's own administrators."
 )
@@ -87,13 +87,13 @@ def _locked(admin_id: int, actor_id: int) -> tuple[Administrator, Administrator]
     """
     org_id = db.session.scalar(select(Administrator.organization_id).where(Administrator.id == admin_id))
     if org_id is None:
-        raise AccountError("That administrator no longer exists.")
+        raise AccountError(gettext("That administrator no longer exists."))
     begin_serialized(Organization, org_id)
     admin = db.session.get(Administrator, admin_id, populate_existing=True)
     actor = db.session.get(Administrator, actor_id, populate_existing=True)
     if admin is None or actor is None or actor.organization_id != admin.organization_id or not actor.is_full:
         db.session.rollback()
-        raise AccountError("Your access changed in the meantime. Reload the page and try again.")
+        raise AccountError(gettext("Your access changed in the meantime. Reload the page and try again."))
     if not can_manage(actor, admin):
         db.session.rollback()
         raise AccountError(NOT_YOURS, "access")
@@ -144,16 +144,19 @@ def add_administrator(
         db.session.add(admin)
         _log(org_id, "added", by_user_id, f"Added {email} as an administrator with {_access_words(admin)}.", email)
         org_name = db.session.get(Organization, org_id).name
-        queue_mail(
-            email,
-            f"You are an administrator of {org_name} on Partner Portal",
-            f"Hello,\n\nYou were made an administrator of {org_name} on Partner Portal.\n\n"
-            f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and "
-            f"enter {email}.\n",
-        )
+        with recipient_locale(user):
+            subject = gettext("You are an administrator of %(org)s on Partner Portal", org=org_name)
+            body = gettext(
+                "Hello,\n\nYou were made an administrator of %(org)s on Partner Portal.\n\n"
+                "To sign in, set your password: open %(url)s and enter %(email)s.\n",
+                org=org_name,
+                url=url_for("auth.forgot_password", _external=True),
+                email=email,
+            )
+        queue_mail(email, subject, body)
         db.session.commit()
         return admin
-    raise AccountError("That email was registered a moment ago. Try again.", "email")
+    raise AccountError(gettext("That email was registered a moment ago. Try again."), "email")
 
 
 def _invite(
@@ -164,7 +167,7 @@ def _invite(
     if db.session.scalar(
         select(Administrator.id).where(Administrator.user_id == user_id, Administrator.organization_id == org_id)
     ):
-        raise AccountError("That person is already an administrator of this account.", "email")
+        raise AccountError(gettext("That person is already an administrator of this account."), "email")
     invitation = AdministratorInvitation(
         organization_id=org_id,
         user_id=user_id,
@@ -178,7 +181,7 @@ def _invite(
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise AccountError("That person has already been invited and has not answered yet.", "email") from None
+        raise AccountError(gettext("That person has already been invited and has not answered yet."), "email") from None
     _log(
         org_id,
         "invited",
@@ -187,13 +190,16 @@ def _invite(
         email,
     )
     org_name = db.session.get(Organization, org_id).name
-    queue_mail(
-        email,
-        f"Invitation to administer {org_name} on Partner Portal",
-        f"Hello,\n\nYou are invited to become an administrator of {org_name} on Partner Portal.\n\n"
-        f"Sign in and accept or decline the invitation here: {url_for('accounts.invitations', _external=True)}"
-        "\n\nNothing changes for your account unless you accept.\n",
-    )
+    with recipient_locale(user):
+        subject = gettext("Invitation to administer %(org)s on Partner Portal", org=org_name)
+        body = gettext(
+            "Hello,\n\nYou are invited to become an administrator of %(org)s on Partner Portal.\n\n"
+            "Sign in and accept or decline the invitation here: %(url)s"
+            "\n\nNothing changes for your account unless you accept.\n",
+            org=org_name,
+            url=url_for("accounts.invitations", _external=True),
+        )
+    queue_mail(email, subject, body)
     db.session.commit()
     return invitation
 
@@ -205,7 +211,7 @@ def accept_admin_invitation(invitation: AdministratorInvitation) -> Administrato
     invitation = db.session.get(AdministratorInvitation, invitation_id, populate_existing=True)
     if invitation is None:
         db.session.rollback()
-        raise AccountError("This invitation was withdrawn or has already been answered.")
+        raise AccountError(gettext("This invitation was withdrawn or has already been answered."))
     admin = Administrator(
         user_id=invitation.user_id,
         organization_id=invitation.organization_id,
@@ -228,7 +234,7 @@ def accept_admin_invitation(invitation: AdministratorInvitation) -> Administrato
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise AccountError("You are already an administrator of this account.") from None
+        raise AccountError(gettext("You are already an administrator of this account.")) from None
     return admin
 
 
@@ -303,14 +309,16 @@ def set_membership(
             if active
             else "lapsed: the partner badge and partner pages are off"
         )
+        with force_locale(DEFAULT):  # the log is written in English, whoever reads it
+            program_name = str(program.label)
         record(
             org_id,
             ActivityKind.MEMBERSHIP,
             "granted" if active else "lapsed",
-            f"{program.label} membership {effect}.",
+            f"{program_name} membership {effect}.",
             by=by,
             label=label,
-            target=program.label,
+            target=program_name,
         )
     membership.status = status
     if active:
@@ -323,7 +331,8 @@ def _access_words(admin: Administrator | AdministratorInvitation) -> str:
     """'full access', or 'custom access (Licensing, …)' for the log."""
     if admin.access is Access.FULL:
         return "full access"
-    labels = [p.label for p in Permission if p.value in admin.permissions]
+    with force_locale(DEFAULT):  # the log is written in English, whoever reads it
+        labels = [str(p.label) for p in Permission if p.value in admin.permissions]
     return f"custom access ({', '.join(labels)})" if labels else "custom access (no permissions)"
 
 

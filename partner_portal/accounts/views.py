@@ -84,12 +84,15 @@ def add_admin():
         else:
             if isinstance(result, AdministratorInvitation):
                 flash(
-                    f"{form.email.data} already has an account: we sent an invitation. They become an "
-                    "administrator when they accept it.",
+                    gettext(
+                        "%(email)s already has an account: we sent an invitation. They become an "
+                        "administrator when they accept it.",
+                        email=form.email.data,
+                    ),
                     "success",
                 )
             else:
-                flash(f"{form.email.data} is now an administrator.", "success")
+                flash(gettext("%(email)s is now an administrator.", email=form.email.data), "success")
             return htmx.redirect(url_for("accounts.settings") + "#administrators")
     status = 422 if form.errors else 200
     return htmx.render("accounts/add_admin.html", block="admin_form", status=status, form=form)
@@ -107,7 +110,7 @@ def edit_access(admin_id: int):
         except AccountError as error:
             form.access.errors.append(str(error))
         else:
-            flash("Access updated.", "success")
+            flash(gettext("Access updated."), "success")
             return htmx.redirect(url_for("accounts.settings") + "#administrators")
     status = 422 if form.errors else 200
     return htmx.render(
@@ -134,7 +137,7 @@ def remove_admin(admin_id: int):
         except AccountError as refused:
             error = str(refused)
         else:
-            flash(f"{person.email} is no longer an administrator of this account.", "success")
+            flash(gettext("%(email)s is no longer an administrator of this account.", email=person.email), "success")
             return htmx.redirect(url_for("home.index") if leaving else url_for("accounts.settings") + "#administrators")
     return htmx.render(
         "accounts/remove_admin.html",
@@ -153,7 +156,7 @@ def withdraw_invitation(invitation_id: int):
     """Withdraw an invitation this organization sent that has not been answered."""
     invitation = scoped_or_404(AdministratorInvitation, invitation_id)
     withdraw_admin_invitation(invitation, current_user)
-    flash("The invitation was withdrawn.", "success")
+    flash(gettext("The invitation was withdrawn."), "success")
     return htmx.redirect(url_for("accounts.settings") + "#administrators")
 
 
@@ -170,7 +173,7 @@ def language():
     i18n.refresh()
     # Said in the language just chosen: the next page is the first in it.
     flash(gettext("Your language is saved."), "success")
-    return htmx.redirect(url_for("accounts.settings") + "#language")
+    return htmx.redirect(url_for("accounts.settings") + "#language-settings")
 
 
 @bp.get("/invitations")
@@ -190,7 +193,7 @@ def accept_invitation(invitation_id: int):
         flash(str(error), "error")
         return htmx.redirect(url_for("accounts.invitations"))
     switch_to(admin.organization_id)
-    flash("You are now an administrator of this account.", "success")
+    flash(gettext("You are now an administrator of this account."), "success")
     return htmx.redirect(url_for("accounts.settings"))
 
 
@@ -199,7 +202,7 @@ def accept_invitation(invitation_id: int):
 def decline_invitation(invitation_id: int):
     """Decline an invitation; the inviting organization no longer sees it as pending."""
     withdraw_admin_invitation(own_or_404(AdministratorInvitation, invitation_id), current_user)
-    flash("You declined the invitation.", "info")
+    flash(gettext("You declined the invitation."), "info")
     return htmx.redirect(url_for("accounts.invitations"))
 
 
@@ -208,6 +211,6 @@ def decline_invitation(invitation_id: int):
 def switch(org_id: int):
     """Make another administered organization the current one (404 if the user doesn't administer it)."""
     org = switch_to(org_id)
-    flash(f"You are now working in {org.name}.", "info")
+    flash(gettext("You are now working in %(name)s.", name=org.name), "info")
     # "Switch back" on a refused page returns to that page.
     return htmx.redirect(local_path(request.form.get("next")) or url_for("home.index"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..connections import sharing
+from ..web.i18n import force_locale
 
 
 def iso(value: date | datetime | None) -> str | None:
@@ -47,7 +48,7 @@ def customer_row(row) -> dict:
         "open_support_tickets": row.open_tickets if row.shares[sharing.TICKETS] else None,
         "health_score": row.score.score,
         "tags": list(row.tags),
-        "not_shared": row.withheld,
+        "not_shared": _in_english(row.withheld),
     }
 
 
@@ -192,3 +193,10 @@ def delivery(item) -> dict:
         "created_at": iso(item.created_at),
         "delivered_at": iso(item.delivered_at),
     }
+
+
+def _in_english(labels) -> list[str]:
+    """Labels as the API names them: always English, whatever the client's Accept-Language (the
+    API speaks to scripts; docs/i18n.md)."""
+    with force_locale("en"):
+        return [str(label) for label in labels]

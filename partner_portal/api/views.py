@@ -50,6 +50,7 @@ from ..webhooks import queries as webhook_queries
 from ..webhooks.forms import EndpointForm
 from ..webhooks.services import WebhookError, register_endpoint, remove_endpoint, resend
 from . import bp, serializers
+from ..web.i18n import DEFAULT, force_locale
 from .auth import full_access, rate_limit_key, requires, sign_in_by_token
 from .problems import ApiError, json_object, problem
 
@@ -90,8 +91,10 @@ def http_error(error: HTTPException):
 
 
 def _field_errors(form) -> dict[str, list[str]]:
-    """A WTForms form's errors, without the CSRF field (the API has no session to tie one to)."""
-    return {name: list(messages) for name, messages in form.errors.items() if name != "csrf_token"}
+    """A WTForms form's errors, without the CSRF field (the API has no session to tie one to), in
+    English (the forms' messages are translated for the pages)."""
+    with force_locale(DEFAULT):
+        return {name: [str(m) for m in messages] for name, messages in form.errors.items() if name != "csrf_token"}
 
 
 def _json_body() -> MultiDict:

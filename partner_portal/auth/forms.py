@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from ..web.i18n import lazy_gettext
 from .services import MIN_PASSWORD_LENGTH
 
 
@@ -11,18 +12,21 @@ class SignInForm(FlaskForm):
     """Email and password."""
 
     email = EmailField(
-        "Email",
+        lazy_gettext("Email"),
         validators=[
-            DataRequired("Enter your email."),
-            Length(max=254, message="That email is too long."),
-            Email("Enter a valid email address."),
+            DataRequired(lazy_gettext("Enter your email.")),
+            Length(max=254, message=lazy_gettext("That email is too long.")),
+            Email(lazy_gettext("Enter a valid email address.")),
         ],
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=1024, message="That password is too long.")],
+        lazy_gettext("Password"),
+        validators=[
+            DataRequired(lazy_gettext("Enter your password.")),
+            Length(max=1024, message=lazy_gettext("That password is too long.")),
+        ],
     )
-    remember = BooleanField("Keep me signed in on this device")
+    remember = BooleanField(lazy_gettext("Keep me signed in on this device"))
     next = HiddenField()
 
 
@@ -30,11 +34,11 @@ class ForgotPasswordForm(FlaskForm):
     """Email to send a reset link to."""
 
     email = EmailField(
-        "Email",
+        lazy_gettext("Email"),
         validators=[
-            DataRequired("Enter your email."),
-            Length(max=254, message="That email is too long."),
-            Email("Enter a valid email address."),
+            DataRequired(lazy_gettext("Enter your email.")),
+            Length(max=254, message=lazy_gettext("That email is too long.")),
+            Email(lazy_gettext("Enter a valid email address.")),
         ],
     )
 
@@ -43,19 +47,20 @@ class ResetPasswordForm(FlaskForm):
     """New password, twice."""
 
     password = PasswordField(
-        "New password",
+        lazy_gettext("New password"),
         validators=[
-            DataRequired("Enter a new password."),
+            DataRequired(lazy_gettext("Enter a new password.")),
+            # WTForms fills in %(min)d and %(max)d.
             Length(
-                min=MIN_PASSWORD_LENGTH, max=1024, message=f"Use between {MIN_PASSWORD_LENGTH} and 1024 characters."
+                min=MIN_PASSWORD_LENGTH, max=1024, message=lazy_gettext("Use between %(min)d and %(max)d characters.")
             ),
         ],
     )
     confirm = PasswordField(
-        "Repeat the new password",
+        lazy_gettext("Repeat the new password"),
         validators=[
-            DataRequired("Repeat the new password."),
-            EqualTo("password", "The two passwords differ."),
+            DataRequired(lazy_gettext("Repeat the new password.")),
+            EqualTo("password", lazy_gettext("The two passwords differ.")),
         ],
     )
 
@@ -63,22 +68,22 @@ class ResetPasswordForm(FlaskForm):
 # --- two-factor sign-in ---------------------------------------------------------------------------
 
 
-def _code_field(label: str) -> StringField:
+def _code_field(label) -> StringField:
     return StringField(
         label,
         validators=[
-            DataRequired("Enter the code."),
-            Length(max=64, message="That code is too long."),
+            DataRequired(lazy_gettext("Enter the code.")),
+            Length(max=64, message=lazy_gettext("That code is too long.")),
         ],
     )
 
 
 def _password_field() -> PasswordField:
     return PasswordField(
-        "Your password",
+        lazy_gettext("Your password"),
         validators=[
-            DataRequired("Enter your password."),
-            Length(max=1024, message="That password is too long."),
+            DataRequired(lazy_gettext("Enter your password.")),
+            Length(max=1024, message=lazy_gettext("That password is too long.")),
         ],
     )
 
@@ -86,14 +91,14 @@ def _password_field() -> PasswordField:
 class SignInCodeForm(FlaskForm):
     """The second step of signing in: a code from the authenticator app, or a recovery code."""
 
-    code = _code_field("Code")
+    code = _code_field(lazy_gettext("Code"))
     next = HiddenField()
 
 
 class ConfirmTwoFactorForm(FlaskForm):
     """Turn two-factor sign-in on: a code of the new secret, and the password."""
 
-    code = _code_field("6-digit code from the app")
+    code = _code_field(lazy_gettext("6-digit code from the app"))
     password = _password_field()
 
 
@@ -107,4 +112,4 @@ class DisableTwoFactorForm(FlaskForm):
     """Turn two-factor sign-in off: the password and a code (or a recovery code)."""
 
     password = _password_field()
-    code = _code_field("Code from the app, or a recovery code")
+    code = _code_field(lazy_gettext("Code from the app, or a recovery code"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from flask import current_app
@@ -17,6 +18,7 @@ from ..extensions import db
 from ..mail import queue_mail
 from ..models import User, UserSession, utcnow
 from ..models.user_session import token_hash
+from ..web.i18n import gettext, lazy_gettext, recipient_locale
 from .passwords import hash_password, needs_rehash, verify_password
 from .queries import live_session
 
@@ -46,7 +48,7 @@ def authenticate(email: str, password: str) -> User:
     # Verify even for an unknown email, so both failures take the same time.
     matches = verify_password(user.password_hash if user else None, password)
     if user is None or not matches:
-        raise AuthError("That email and password don't match an account.")
+        raise AuthError(gettext("That email and password don't match an account."))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()
@@ -66,19 +68,47 @@ def signed_token(user: User, purpose: str, **extra) -> str:
     return serializer.dumps({"u": user.id, "f": password_fingerprint(user), **extra})
 
 
-def user_for_signed_token(token: str, purpose: str, max_age: int, name: str, remedy: str) -> tuple[User, dict]:
+# What a refused signed link says, per kind of link (expired, not valid, already used): whole
+# sentences, so each language can say "this link" its own way.
+TOKEN_PROBLEMS = {
+    "reset link": (
+        lazy_gettext("This reset link has expired."),
+        lazy_gettext("This reset link is not valid."),
+        lazy_gettext("This reset link has already been used."),
+    ),
+    "onboarding link": (
+        lazy_gettext("This onboarding link has expired."),
+        lazy_gettext("This onboarding link is not valid."),
+        lazy_gettext("This onboarding link has already been used."),
+    ),
+}
+
+
+def _token_problem(name: str, which: int, remedy) -> str:
+    """'This <name> has expired. <remedy>' (which: 0 expired, 1 not valid, 2 used), translated."""
+    known = TOKEN_PROBLEMS.get(name)
+    if known is None:
+        problem = (f"This {name} has expired.", f"This {name} is not valid.", f"This {name} has already been used.")[
+            which
+        ]
+    else:
+        problem = str(known[which])
+    return f"{problem} {remedy}"
+
+
+def user_for_signed_token(token: str, purpose: str, max_age: int, name: str, remedy) -> tuple[User, dict]:
     """The user a signed token is for, and its values; raises AuthError ("This <name> has
     expired. <remedy>") when expired, tampered with or already used."""
     serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=purpose)
     try:
         data = serializer.loads(token, max_age=max_age)
     except SignatureExpired:
-        raise AuthError(f"This {name} has expired. {remedy}") from None
+        raise AuthError(_token_problem(name, 0, remedy)) from None
     except BadSignature:
-        raise AuthError(f"This {name} is not valid. {remedy}") from None
+        raise AuthError(_token_problem(name, 1, remedy)) from None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) and isinstance(data.get("u"), int) else None
     if user is None or data.get("f") != password_fingerprint(user):
-        raise AuthError(f"This {name} has already been used. {remedy}")
+        raise AuthError(_token_problem(name, 2, remedy))
     return user, data
 
 
@@ -90,14 +120,18 @@ def reset_token(user: User) -> str:
 def user_for_reset_token(token: str) -> User:
     """Return the user a reset token is for; raises AuthError when expired, tampered or used."""
     return user_for_signed_token(
-        token, "password-reset", current_app.config["PASSWORD_RESET_MAX_AGE"], "reset link", "Ask for a new one."
+        token,
+        "password-reset",
+        current_app.config["PASSWORD_RESET_MAX_AGE"],
+        "reset link",
+        gettext("Ask for a new one."),
     )[0]
 
 
 def check_password_rules(password: str) -> None:
     """Raise AuthError when the password is too short."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AuthError(f"Use at least {MIN_PASSWORD_LENGTH} characters.")
+        raise AuthError(gettext("Use at least %(num)d characters.", num=MIN_PASSWORD_LENGTH))
 
 
 def store_password(user: User, new_hash: str) -> None:
@@ -121,7 +155,7 @@ def use_reset_link(token: str, password: str) -> User:
     user = db.session.get(User, user_id, populate_existing=True)
     if password_fingerprint(user) != fingerprint:
         db.session.rollback()
-        raise AuthError("This reset link has already been used. Ask for a new one.")
+        raise AuthError(_token_problem("reset link", 2, gettext("Ask for a new one.")))
     store_password(user, new_hash)
     db.session.commit()
     return user
@@ -281,7 +315,7 @@ def pending_sign_in(note: str | None) -> PendingSignIn:
         data = None
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or data.get("f") != password_fingerprint(user):
-        raise SignInExpired("Your sign-in took too long or was interrupted. Sign in again.")
+        raise SignInExpired(gettext("Your sign-in took too long or was interrupted. Sign in again."))
     return PendingSignIn(user, bool(data.get("r")))
 
 
@@ -297,17 +331,21 @@ def send_reset_link(email: str, site_root: str) -> None:
     user = find_user(email)
     if user is None:
         return
-    to, token = user.email, reset_token(user)
+    to, token, locale = user.email, reset_token(user), user.locale
     # End the read before writing: on SQLite, a transaction that read and then writes fails
     # outright when another connection wrote in between.
     db.session.commit()
     link = jobs.site_url(site_root, "auth.reset_password", token=token)
     minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
-    queue_mail(
-        to,
-        "Set your Partner Portal password",
-        f"Someone asked to set the password of the Partner Portal account for {to}.\n\n"
-        f"Open this link within {minutes} minutes to choose a password:\n{link}\n\n"
-        "The link works once. If you did not ask for it, ignore this email.",
-    )
+    with recipient_locale(SimpleNamespace(locale=locale)):  # the user is expired: no read
+        subject = gettext("Set your Partner Portal password")
+        body = gettext(
+            "Someone asked to set the password of the Partner Portal account for %(email)s.\n\n"
+            "Open this link within %(minutes)d minutes to choose a password:\n%(link)s\n\n"
+            "The link works once. If you did not ask for it, ignore this email.",
+            email=to,
+            minutes=minutes,
+            link=link,
+        )
+    queue_mail(to, subject, body)
     db.session.commit()

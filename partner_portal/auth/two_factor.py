@@ -43,6 +43,7 @@ from ..extensions import db
 from ..models import RecoveryCode, User, utcnow
 from ..models.user_session import token_hash
 from .passwords import verify_password
+from ..web.i18n import gettext, lazy_gettext
 from .services import AuthError, PendingSignIn, start_session
 
 ISSUER = "Partner Portal"
@@ -57,9 +58,9 @@ _TOTP_CODE = re.compile(r"[0-9]{6}")
 _RECOVERY_CODE = re.compile(rf"[{RECOVERY_ALPHABET}]{{{RECOVERY_CODE_LENGTH}}}")
 _SEPARATORS = re.compile(r"[\s-]+")
 
-WRONG_CODE = "That code didn't work. Enter the code your authenticator app shows now."
-REPLAYED_CODE = "That code was already used. Wait for your authenticator app to show a new one."
-WRONG_RECOVERY_CODE = "That recovery code doesn't match an unused one."
+WRONG_CODE = lazy_gettext("That code didn't work. Enter the code your authenticator app shows now.")
+REPLAYED_CODE = lazy_gettext("That code was already used. Wait for your authenticator app to show a new one.")
+WRONG_RECOVERY_CODE = lazy_gettext("That recovery code doesn't match an unused one.")
 
 
 class TwoFactorError(AuthError):
@@ -169,13 +170,15 @@ def _use_second_factor(user: User, code: str) -> None:
     elif _RECOVERY_CODE.fullmatch(code):
         _use_recovery_code(user, code)
     else:
-        raise TwoFactorError("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")
+        raise TwoFactorError(
+            gettext("Enter the 6-digit code from your authenticator app, or one of your recovery codes.")
+        )
 
 
 def _check_password(user: User, password: str) -> None:
     """Raise TwoFactorError (on the password field) unless `password` is the user's."""
     if not verify_password(user.password_hash, password):
-        raise TwoFactorError("That password is not right.", field="password")
+        raise TwoFactorError(gettext("That password is not right."), field="password")
 
 
 def _locked(user: User) -> User:
@@ -213,7 +216,9 @@ def start_enrollment(user: User) -> None:
     two-factor sign-in is already on."""
     user = _locked(user)
     if user.has_two_factor:
-        raise TwoFactorError("Two-factor sign-in is already on. Turn it off first to use another authenticator.")
+        raise TwoFactorError(
+            gettext("Two-factor sign-in is already on. Turn it off first to use another authenticator.")
+        )
     user.totp_secret = _fernet().encrypt(pyotp.random_base32().encode()).decode()
     user.totp_last_step = None
     db.session.commit()
@@ -254,13 +259,13 @@ def confirm_enrollment(user: User, code: str, password: str) -> list[str]:
     returns the new recovery codes (shown once). Raises TwoFactorError."""
     code = normalise_code(code)
     if not _TOTP_CODE.fullmatch(code):
-        raise TwoFactorError("Enter the 6-digit code from your authenticator app.")
+        raise TwoFactorError(gettext("Enter the 6-digit code from your authenticator app."))
     _check_password(user, password)  # slow on purpose: before taking the lock
     user = _locked(user)
     if user.has_two_factor:
-        raise TwoFactorError("Two-factor sign-in is already on.")
+        raise TwoFactorError(gettext("Two-factor sign-in is already on."))
     if not user.totp_secret:
-        raise TwoFactorError("Start the set-up again: no authenticator is waiting to be confirmed.")
+        raise TwoFactorError(gettext("Start the set-up again: no authenticator is waiting to be confirmed."))
     _use_totp(user, code)
     user.totp_enabled_at = utcnow()
     codes = _new_recovery_codes(user.id)
@@ -273,7 +278,7 @@ def regenerate_recovery_codes(user: User, password: str) -> list[str]:
     _check_password(user, password)
     user = _locked(user)
     if not user.has_two_factor:
-        raise TwoFactorError("Turn two-factor sign-in on first.")
+        raise TwoFactorError(gettext("Turn two-factor sign-in on first."))
     codes = _new_recovery_codes(user.id)
     db.session.commit()
     return codes
@@ -285,7 +290,7 @@ def disable(user: User, password: str, code: str) -> None:
     _check_password(user, password)
     user = _locked(user)
     if not user.has_two_factor:
-        raise TwoFactorError("Two-factor sign-in is already off.")
+        raise TwoFactorError(gettext("Two-factor sign-in is already off."))
     _use_second_factor(user, code)
     _forget(user)
     db.session.commit()

@@ -9,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from ..web import htmx
 from ..web.guards import login_required
 from ..web.ratelimits import forgot_password_limits, reset_limits, sign_in_limits, two_factor_limits
+from ..web.i18n import gettext, ngettext
 from ..web.safety import local_path
 from ..connections.queries import partner_for_token
 from ..models import UserSession
@@ -108,7 +109,7 @@ def sign_in_code():
         return htmx.redirect(url_for("auth.sign_in", next=local_path(request.args.get("next")) or None))
     form = SignInCodeForm()
     recovery = request.args.get("recovery") == "1"
-    form.code.label.text = "Recovery code" if recovery else "6-digit code"
+    form.code.label.text = gettext("Recovery code") if recovery else gettext("6-digit code")
     if request.method == "GET":
         form.next.data = local_path(request.args.get("next")) or ""
     if form.validate_on_submit():
@@ -131,7 +132,7 @@ def sign_out():
         end_session(current_user.id, current_user.session_id)
     logout_user()
     session.pop(SESSION_ORG_KEY, None)
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return htmx.redirect(url_for("auth.sign_in"))
 
 
@@ -142,7 +143,7 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         request_password_reset(form.email.data, request.url_root)
-        flash("If an account uses that email, a link to set its password is on its way.", "info")
+        flash(gettext("If an account uses that email, a link to set its password is on its way."), "info")
         return htmx.redirect(url_for("auth.sign_in"))
     status = 422 if form.errors else 200
     return htmx.render("auth/forgot_password.html", block="forgot_form", status=status, form=form)
@@ -163,7 +164,7 @@ def reset_password(token: str):
         except AuthError as error:  # spent meanwhile by another request with the same link
             return htmx.render("auth/reset_invalid.html", status=400, message=str(error))
         logout_user()  # every session just ended; forget this browser's cookies too
-        flash("Your password is set. Sign in with it.", "success")
+        flash(gettext("Your password is set. Sign in with it."), "success")
         return htmx.redirect(url_for("auth.sign_in"))
     status = 422 if form.errors else 200
     return htmx.render("auth/reset_password.html", block="reset_form", status=status, form=form, email=user.email)
@@ -188,8 +189,8 @@ def sign_out_other_sessions():
     """Sign out every other browser of the signed-in user; this one stays signed in."""
     ended = end_other_sessions(current_user.id, current_user.session_id)
     if not ended:
-        return _sessions_changed("No other session was signed in.")
-    return _sessions_changed(f"Signed out {ended} other session{'' if ended == 1 else 's'}.")
+        return _sessions_changed(gettext("No other session was signed in."))
+    return _sessions_changed(ngettext("Signed out %(num)d other session.", "Signed out %(num)d other sessions.", ended))
 
 
 @bp.post("/account/sessions/<int:session_id>/sign-out")
@@ -199,7 +200,7 @@ def sign_out_session(session_id: int):
     record = own_or_404(UserSession, session_id, UserSession.id != current_user.session_id, *live())
     device = record.device
     end_session(current_user.id, record.id)
-    return _sessions_changed(f"Signed out the session on {device}.")
+    return _sessions_changed(gettext("Signed out the session on %(device)s.", device=device))
 
 
 # --- two-factor sign-in in Account Settings ------------------------------------------------------
@@ -301,7 +302,7 @@ def disable_two_factor():
             getattr(form, error.field).errors.append(str(error))
         else:
             if htmx.is_htmx():
-                return _two_factor_page(notice="Two-factor sign-in is off.")
-            flash("Two-factor sign-in is off.", "success")
+                return _two_factor_page(notice=gettext("Two-factor sign-in is off."))
+            flash(gettext("Two-factor sign-in is off."), "success")
             return htmx.redirect(url_for("auth.two_factor"))
     return _two_factor_page(status=422, off_form=form)

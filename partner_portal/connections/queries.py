@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from ..accounts.queries import active_programs
 from ..extensions import db
 from ..models import Connection, ConnectionMethod, MembershipStatus, Organization, ProgramMembership, Side, User
+from ..web.i18n import gettext
 
 # Invitation tokens are URL-safe base64 (see models.organization.new_invitation_token).
 _TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -109,7 +110,11 @@ class HistoryLine:
     @property
     def how(self) -> str:
         """How the connection came about, in words."""
-        return "Invitation accepted" if self.method is ConnectionMethod.INVITATION else "Added by the partner"
+        return (
+            gettext("Invitation accepted")
+            if self.method is ConnectionMethod.INVITATION
+            else gettext("Added by the partner")
+        )
 
     @property
     def is_active(self) -> bool:
@@ -117,9 +122,13 @@ class HistoryLine:
         return self.ended_at is None
 
     @property
-    def ended_by_whom(self) -> str:
-        """Which side ended it, in words ("" while active)."""
-        return {Side.PARTNER: "the partner", Side.CUSTOMER: "the customer"}.get(self.ended_by_side, "")
+    def ended_by_label(self) -> str:
+        """Which side ended it, in words: "by the partner" ("" while active)."""
+        if self.ended_by_side is Side.PARTNER:
+            return gettext("by the partner")
+        if self.ended_by_side is Side.CUSTOMER:
+            return gettext("by the customer")
+        return ""
 
 
 def connection_history(customer_id: int, partner_id: int | None = None) -> list[HistoryLine]:

@@ -31,11 +31,17 @@ from ..models import (
 )
 from ..models.organization import new_invitation_token
 from ..notifications.services import notify
+from ..web.i18n import force_locale, format_number, gettext, lazy_gettext, recipient_locale
 from ..webhooks.services import emit
 from . import sharing
 from .queries import active_connection, active_connection_count
 
-EMAIL_TAKEN = "An account already uses this business email. Invite that customer with your invitation link instead."
+EMAIL_TAKEN = lazy_gettext(
+    "An account already uses this business email. Invite that customer with your invitation link instead."
+)
+# Notifications and activity-log entries are stored once for every reader of an organization, so
+# they are written in English (the source language), whatever the language of the request.
+STORED = "en"
 
 
 class ConnectionRefused(Exception):
@@ -53,11 +59,11 @@ def connection_limit() -> int:
 
 def limit_message() -> str:
     """What to tell a partner at the limit, and what they can do about it."""
-    limit = connection_limit()
-    return (
-        f"This partner account already has {limit} connected customers, the most it can have. "
+    return gettext(
+        "This partner account already has %(limit)s connected customers, the most it can have. "
         "Remove a customer you no longer manage, or use a separate partner account "
-        "(signed up with a different email address) for the additional customers."
+        "(signed up with a different email address) for the additional customers.",
+        limit=format_number(connection_limit()),
     )
 
 
@@ -102,26 +108,33 @@ def check_invitation(partner: Organization, customer_admin: Administrator) -> In
     customer_id = customer_admin.organization_id
     if customer_id == partner.id:
         return InvitationCheck(
-            False, "This is your own organization's invitation link: an organization can't connect to itself."
+            False, gettext("This is your own organization's invitation link: an organization can't connect to itself.")
         )
     if not customer_admin.is_full:
         return InvitationCheck(
-            False, "Only a full-access administrator of your organization can accept a partner invitation."
+            False, gettext("Only a full-access administrator of your organization can accept a partner invitation.")
         )
     if customer_admin.is_via_partner or _administers(customer_admin.user_id, partner.id):
         return InvitationCheck(
             False,
-            f"You also work for {partner.name}, so you can't accept its invitation for this "
-            "organization. Ask one of the organization's own full-access administrators "
-            "to accept it.",
+            gettext(
+                "You also work for %(name)s, so you can't accept its invitation for this "
+                "organization. Ask one of the organization's own full-access administrators "
+                "to accept it.",
+                name=partner.name,
+            ),
         )
     if active_connection(partner.id, customer_id) is not None:
-        return InvitationCheck(False, f"Your organization is already connected to {partner.name}.")
+        return InvitationCheck(False, gettext("Your organization is already connected to %(name)s.", name=partner.name))
     if active_connection_count(partner.id) >= connection_limit():
         return InvitationCheck(
             False,
-            f"{partner.name} can't take more customers right now: it has reached its limit of "
-            f"{connection_limit()} connected customers. Ask the partner to make room.",
+            gettext(
+                "%(name)s can't take more customers right now: it has reached its limit of "
+                "%(limit)s connected customers. Ask the partner to make room.",
+                name=partner.name,
+                limit=format_number(connection_limit()),
+            ),
         )
     return InvitationCheck(True)
 
@@ -140,7 +153,7 @@ def accept_invitation(
     admin = db.session.get(Administrator, customer_admin.id)
     if admin is None:
         db.session.rollback()
-        raise ConnectionRefused("You are no longer an administrator of this organization.")
+        raise ConnectionRefused(gettext("You are no longer an administrator of this organization."))
     check = check_invitation(db.session.get(Organization, partner_id), admin)
     if not check.can_accept:
         db.session.rollback()
@@ -151,7 +164,8 @@ def accept_invitation(
     sharing.apply(link, scopes or {})
     db.session.add(link)
     customer = db.session.get(Organization, customer_id)
-    withheld = sharing.withheld_text(link)
+    with force_locale(STORED):
+        withheld = sharing.withheld_text(link)
     partner = db.session.get(Organization, partner_id)
     by = db.session.get(User, by_id)
     _log_connection(
@@ -176,7 +190,9 @@ def accept_invitation(
     except IntegrityError:
         # The unique index on active pairs caught a simultaneous acceptance.
         db.session.rollback()
-        raise ConnectionRefused(f"Your organization is already connected to {partner.name}.") from None
+        raise ConnectionRefused(
+            gettext("Your organization is already connected to %(name)s.", name=partner.name)
+        ) from None
     return link
 
 
@@ -200,7 +216,7 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
     begin_serialized(Organization, partner_id)
     if find_user(details.email) is not None:
         db.session.rollback()
-        raise ConnectionRefused(EMAIL_TAKEN, "email")
+        raise ConnectionRefused(str(EMAIL_TAKEN), "email")
     if active_connection_count(partner_id) >= connection_limit():
         db.session.rollback()
         raise ConnectionRefused(limit_message())
@@ -210,7 +226,7 @@ def add_customer(partner: Organization, by: User, details: NewCustomer) -> Organ
     except IntegrityError:
         db.session.rollback()
         # Someone signed up with the same email between our check and the insert.
-        raise ConnectionRefused(EMAIL_TAKEN, "email") from None
+        raise ConnectionRefused(str(EMAIL_TAKEN), "email") from None
     return customer
 
 
@@ -266,14 +282,20 @@ def _create_added_customer(partner: Organization, by_id: int, details: NewCustom
         f"it; {by.email} administers it through the connection.",
     )
     # Written with the account and sent after the commit: no request waits on the mail server.
-    queue_mail(
-        details.email,
-        f"{partner.name} created your Partner Portal account",
-        f"Hello {details.first_name},\n\n{partner.name} created a Partner Portal account for {details.company} "
-        f"(ORGID {customer.orgid}) and was added as an administrator of it.\n\n"
-        f"To sign in, set your password: open {url_for('auth.forgot_password', _external=True)} and enter "
-        f"{details.email}.\n",
-    )
+    with recipient_locale(contact):
+        subject = gettext("%(partner)s created your Partner Portal account", partner=partner.name)
+        body = gettext(
+            "Hello %(first_name)s,\n\n%(partner)s created a Partner Portal account for %(company)s "
+            "(ORGID %(orgid)s) and was added as an administrator of it.\n\n"
+            "To sign in, set your password: open %(url)s and enter %(email)s.\n",
+            first_name=details.first_name,
+            partner=partner.name,
+            company=details.company,
+            orgid=customer.orgid,
+            url=url_for("auth.forgot_password", _external=True),
+            email=details.email,
+        )
+    queue_mail(details.email, subject, body)
     return customer
 
 
@@ -338,7 +360,7 @@ def change_sharing(link: Connection, scopes: dict[str, bool], by: User) -> bool:
     link = db.session.get(Connection, link_id, populate_existing=True)
     if link.ended_at is not None:
         db.session.rollback()
-        raise ConnectionRefused("This connection has ended.")
+        raise ConnectionRefused(gettext("This connection has ended."))
     before = sharing.scopes_of(link)
     sharing.apply(link, scopes)
     after = sharing.scopes_of(link)
@@ -347,7 +369,8 @@ def change_sharing(link: Connection, scopes: dict[str, bool], by: User) -> bool:
         return False
     partner = db.session.get(Organization, link.partner_id)
     customer = db.session.get(Organization, link.customer_id)
-    change = sharing.change_text(before, after)
+    with force_locale(STORED):
+        change = sharing.change_text(before, after)
     notify(
         partner.id,
         f"{customer.name} changed what it shares with you",

@@ -8,16 +8,23 @@ never the connection itself or the customer's name, ORGID and contact.
 from __future__ import annotations
 
 from ..models import Connection
+from ..web.i18n import force_locale, gettext, lazy_gettext
 
 LICENSING = "licensing"
 NOTIFICATIONS = "notifications"
 TICKETS = "tickets"
 SCOPES = {
-    LICENSING: "Licensing and usage summaries",
-    NOTIFICATIONS: "Notifications",
-    TICKETS: "Support-ticket counts",
+    LICENSING: lazy_gettext("Licensing and usage summaries"),
+    NOTIFICATIONS: lazy_gettext("Notifications"),
+    TICKETS: lazy_gettext("Support-ticket counts"),
 }
-NOT_SHARED = "Not shared by the customer"
+# The same, as they read inside a sentence ("chose not to share its licensing and usage summaries").
+SCOPES_IN_SENTENCE = {
+    LICENSING: lazy_gettext("licensing and usage summaries"),
+    NOTIFICATIONS: lazy_gettext("notifications"),
+    TICKETS: lazy_gettext("support-ticket counts"),
+}
+NOT_SHARED = lazy_gettext("Not shared by the customer")
 _COLUMNS = {LICENSING: "share_licensing", NOTIFICATIONS: "share_notifications", TICKETS: "share_tickets"}
 
 
@@ -25,7 +32,9 @@ class NotShared(Exception):
     """Raised by require(): the page or export shows "Not shared by the customer" instead."""
 
     def __init__(self, scope: str):
-        super().__init__(f"{SCOPES[scope]}: {NOT_SHARED.lower()}")
+        # English whatever the request's language: the JSON API answers with this text.
+        with force_locale("en"):
+            super().__init__(f"{SCOPES[scope]}: {str(NOT_SHARED).lower()}")
         self.scope = scope
 
 
@@ -73,7 +82,9 @@ def from_form(form) -> dict[str, bool]:
 def change_text(before: dict[str, bool], after: dict[str, bool]) -> str:
     """What changed, in words: "Notifications no longer shared; Support-ticket counts now shared"."""
     return "; ".join(
-        f"{SCOPES[scope]} {'now shared' if after[scope] else 'no longer shared'}"
+        gettext("%(scope)s now shared", scope=SCOPES[scope])
+        if after[scope]
+        else gettext("%(scope)s no longer shared", scope=SCOPES[scope])
         for scope in SCOPES
         if before[scope] != after[scope]
     )
@@ -81,5 +92,5 @@ def change_text(before: dict[str, bool], after: dict[str, bool]) -> str:
 
 def withheld_text(connection: Connection) -> str:
     """ " Not shared: …." for a connection that withholds something, else ""."""
-    withheld = [SCOPES[scope] for scope, on in scopes_of(connection).items() if not on]
-    return f" Not shared by the customer: {', '.join(withheld)}." if withheld else ""
+    withheld = [str(SCOPES[scope]) for scope, on in scopes_of(connection).items() if not on]
+    return " " + gettext("Not shared by the customer: %(scopes)s.", scopes=", ".join(withheld)) if withheld else ""

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Organization, Side
 from ..web import htmx
 from ..web.guards import full_access_required, unauthorized
+from ..web.i18n import gettext, lazy_gettext
 from ..web.tenancy import active_programs, customer_connection_or_404, load_acting
 from . import bp, sharing
 from .queries import partner_for_token
@@ -16,10 +17,10 @@ from .services import ConnectionRefused, accept_invitation, change_sharing, chec
 
 # What a connected partner can see, listed on the invitation page.
 PARTNER_SEES = [
-    "Your basic account information: name, ORGID and administrator contact",
-    "Your orders, service entitlements and trials, with license counts and expiration dates",
-    "Summaries of license assignment and active use, and their trends (never individual users)",
-    "Your notifications and the number of your open support tickets",
+    lazy_gettext("Your basic account information: name, ORGID and administrator contact"),
+    lazy_gettext("Your orders, service entitlements and trials, with license counts and expiration dates"),
+    lazy_gettext("Summaries of license assignment and active use, and their trends (never individual users)"),
+    lazy_gettext("Your notifications and the number of your open support tickets"),
 ]
 
 
@@ -33,7 +34,10 @@ def invitation(token: str):
         return unauthorized()
     me = load_acting()
     if me is None:
-        abort(403, description="Your account does not administer any organization, so it can't accept invitations.")
+        abort(
+            403,
+            description=gettext("Your account does not administer any organization, so it can't accept invitations."),
+        )
     check = check_invitation(partner, me.administrator)
     if request.method == "POST":
         try:
@@ -50,7 +54,7 @@ def invitation(token: str):
                 partner_sees=PARTNER_SEES,
                 scopes=sharing.SCOPES,
             )
-        flash(f"You are now connected to {partner.name}.", "success")
+        flash(gettext("You are now connected to %(name)s.", name=partner.name), "success")
         return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
     return htmx.render(
         "connections/invitation.html",
@@ -72,7 +76,7 @@ def remove_partner(connection_id: int):
     partner = db.session.get(Organization, link.partner_id)
     if request.method == "POST":
         end_connection(link, Side.CUSTOMER, current_user)
-        flash(f"{partner.name} no longer has access to your account information.", "success")
+        flash(gettext("%(name)s no longer has access to your account information.", name=partner.name), "success")
         return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
     return htmx.render(
         "connections/remove_partner.html", block="remove_dialog", link=link, partner=partner, as_dialog=htmx.is_htmx()
@@ -90,11 +94,14 @@ def change_partner_sharing(connection_id: int):
     except ConnectionRefused as error:
         flash(str(error), "error")
     else:
-        flash(f"{partner.name} now sees what you chose." if changed else "Nothing changed.", "success")
+        flash(
+            gettext("%(name)s now sees what you chose.", name=partner.name) if changed else gettext("Nothing changed."),
+            "success",
+        )
     return htmx.redirect(url_for("accounts.settings") + "#partner-connections")
 
 
 @bp.app_errorhandler(sharing.NotShared)
 def not_shared(error: sharing.NotShared):
     """A partner page or export of data the customer does not share: say so (403)."""
-    return htmx.render("connections/not_shared.html", status=403, scope_label=sharing.SCOPES[error.scope])
+    return htmx.render("connections/not_shared.html", status=403, scope_label=sharing.SCOPES_IN_SENTENCE[error.scope])

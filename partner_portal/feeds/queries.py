@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 from ..accounts.queries import active_programs
 from ..extensions import db
 from ..models import Administrator, CalendarFeed, Connection, Entitlement, Organization, Permission, Service
+from ..web.i18n import format_date, format_number, gettext
 from .services import token_hash
 
 # Past events stay in the feed this long, so a calendar keeps the recent history.
@@ -83,15 +84,34 @@ def expiry_events(administrator: Administrator, today: date) -> list[FeedEvent]:
     )
     events = []
     for entitlement_id, end, is_trial, count, service, unit, name, orgid, owner in rows:
-        what = "trial ends" if is_trial else "ends"
-        who = "" if owner == org_id else f"{name}: "
         events.append(
             FeedEvent(
                 uid=f"entitlement-{entitlement_id}-end@partner-portal",
                 day=end,
-                summary=f"{who}{service} {what}",
-                description=f"{name} (ORGID {orgid}) · {service}{' trial' if is_trial else ''} · {count} {unit} · "
-                f"last day {end.isoformat()}",
+                summary=_summary(service, is_trial, None if owner == org_id else name),
+                description=_description(name, orgid, service, is_trial, count, unit, end),
             )
         )
     return events
+
+
+def _summary(service: str, is_trial: bool, customer: str | None) -> str:
+    """The event's title: "DaaS ends", or with a connected customer's name in front."""
+    if customer is None:
+        if is_trial:
+            return gettext("%(service)s trial ends", service=service)
+        return gettext("%(service)s ends", service=service)
+    if is_trial:
+        return gettext("%(customer)s: %(service)s trial ends", customer=customer, service=service)
+    return gettext("%(customer)s: %(service)s ends", customer=customer, service=service)
+
+
+def _description(name: str, orgid: str, service: str, is_trial: bool, count: int, unit: str, end: date) -> str:
+    """The event's details: whose, which service, how many licenses, and the last day."""
+    values = {"name": name, "orgid": orgid, "service": service, "count": format_number(count), "unit": unit}
+    values["day"] = format_date(end)
+    if is_trial:
+        return gettext(
+            "%(name)s (ORGID %(orgid)s) · %(service)s trial · %(count)s %(unit)s · last day %(day)s", **values
+        )
+    return gettext("%(name)s (ORGID %(orgid)s) · %(service)s · %(count)s %(unit)s · last day %(day)s", **values)

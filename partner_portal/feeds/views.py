@@ -8,7 +8,9 @@ from flask import Response, abort, url_for
 
 from ..extensions import db, limiter
 from ..web import htmx
+from ..models import User
 from ..web.guards import login_required
+from ..web.i18n import gettext, recipient_locale
 from ..web.tenancy import acting
 from . import bp, queries
 from .ics import calendar_bytes
@@ -59,7 +61,9 @@ def feed(token: str):
     administrator = queries.feed_administrator(token)
     if administrator is None:
         abort(404)
-    body = calendar_bytes("Partner Portal expiries", queries.expiry_events(administrator, date.today()))
+    # No sign-in and no browser language to go by: the feed speaks its owner's chosen language.
+    with recipient_locale(db.session.get(User, administrator.user_id)):
+        body = calendar_bytes(gettext("Partner Portal expiries"), queries.expiry_events(administrator, date.today()))
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Disposition"] = 'inline; filename="expiries.ics"'
     response.headers["Cache-Control"] = "private, no-store"

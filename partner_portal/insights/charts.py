@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ..licensing.bandwidth import MB_PER_GB
 from ..licensing.charts import COLORS, Chart, Table, _figure, _layout, _line
+from ..web.i18n import gettext
 from .forecast import Forecast
 
 BAND_COLOR = "rgba(37, 99, 235, 0.15)"
@@ -17,7 +18,15 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
     gigabytes = forecast.kind == "bandwidth"
     scale = (lambda value: round(value / MB_PER_GB, 3)) if gigabytes else (lambda value: value)
     table = Table(
-        headers=("When", "Day", "Expected", "Low", "High", "Capacity", "Expected overage"),
+        headers=(
+            gettext("When"),
+            gettext("Day"),
+            gettext("Expected"),
+            gettext("Low"),
+            gettext("High"),
+            gettext("Capacity"),
+            gettext("Expected overage"),
+        ),
         kinds=("text", "day", *(("gb",) * 5 if gigabytes else ("count",) * 5)),
         rows=tuple((p.label, p.day, p.expected, p.low, p.high, p.capacity, p.overage) for p in forecast.projections),
     )
@@ -25,7 +34,7 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
     x = [day.isoformat() for day, _ in forecast.history]
     traces.append(
         _line(
-            "Recorded" + (" (GB a day)" if gigabytes else ""),
+            gettext("Recorded (GB a day)") if gigabytes else gettext("Recorded"),
             x,
             [scale(value) for _, value in forecast.history],
             COLORS["assigned"],
@@ -40,7 +49,7 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
         values = [max(0.0, fit.at(day)) for day in days]
         traces += [
             _line(
-                "Band low",
+                gettext("Band low"),
                 line_x,
                 [scale(max(0.0, v - fit.error)) for v in values],
                 BAND_COLOR,
@@ -50,7 +59,7 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
                 line={"width": 0},
             ),
             _line(
-                "Band (± one residual standard error)",
+                gettext("Band (± one residual standard error)"),
                 line_x,
                 [scale(v + fit.error) for v in values],
                 BAND_COLOR,
@@ -60,7 +69,7 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
                 line={"width": 0},
             ),
             _line(
-                "Trend",
+                gettext("Trend"),
                 line_x,
                 [scale(v) for v in values],
                 COLORS["purchased"],
@@ -71,19 +80,20 @@ def forecast_chart(forecast: Forecast, unit: str) -> Chart:
         if not gigabytes:
             traces.append(
                 _line(
-                    "Purchased" + (" + what if" if forecast.added else ""),
+                    gettext("Purchased + what if") if forecast.added else gettext("Purchased"),
                     [line_x[0], line_x[-1]],
                     [forecast.capacity, forecast.capacity],
                     COLORS["overage"],
                     mode="lines",
                 )
             )
-    y_title = "GB a day" if gigabytes else unit.capitalize()
+    y_title = gettext("GB a day") if gigabytes else unit.capitalize()
+    title = gettext("Forecast")
     return Chart(
         "forecast",
-        "Forecast",
-        _figure(traces, _layout("Forecast", y_title, "day")),
+        title,
+        _figure(traces, _layout(title, y_title, "day")),
         table,
         empty=fit is None,
-        empty_message="Not enough recorded days in the last 90 for a forecast.",
+        empty_message=gettext("Not enough recorded days in the last 90 for a forecast."),
     )

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..web.i18n import gettext
+
 WINDOW_DAYS = 90
 # A line through fewer recorded days than this says nothing useful.
 MIN_POINTS = 7
@@ -131,9 +133,9 @@ def seat_forecast(
     fit = linear_fit(days)
     projections = []
     if fit is not None:
-        targets = [("End of this month", month_end(today))]
+        targets = [(gettext("End of this month"), month_end(today))]
         if term_end is not None and term_end >= today and term_end != targets[0][1]:
-            targets.append(("End of term", term_end))
+            targets.append((gettext("End of term"), term_end))
         projections = [_projection(label, day, fit.at(day), fit.error, capacity) for label, day in targets]
     return Forecast("seats", fit, tuple(days), tuple(projections), current, capacity, added)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..licensing.bandwidth import gb_short
+from ..web.i18n import gettext, lazy_gettext, ngettext
 
 FULL_SCORE = 100
 
@@ -46,17 +47,21 @@ TREND_MAX = 15
 # Bands for the filter and the color of the figure.
 GOOD_FROM = 80
 WATCH_FROM = 60
-BANDS = {"good": "Healthy (80–100)", "watch": "Watch (60–79)", "at-risk": "At risk (below 60)"}
+BANDS = {
+    "good": lazy_gettext("Healthy (80–100)"),
+    "watch": lazy_gettext("Watch (60–79)"),
+    "at-risk": lazy_gettext("At risk (below 60)"),
+}
 
 FACTORS = {
-    "over-assigned": "Over-assigned licenses",
-    "unused": "Unused licenses",
-    "expiry": "Entitlement expiring",
-    "trial": "Trial ending",
-    "gateway": "Gateway overage",
-    "critical": "Unread critical notifications",
-    "tickets": "Open support tickets",
-    "trend": "Falling active use",
+    "over-assigned": lazy_gettext("Over-assigned licenses"),
+    "unused": lazy_gettext("Unused licenses"),
+    "expiry": lazy_gettext("Entitlement expiring"),
+    "trial": lazy_gettext("Trial ending"),
+    "gateway": lazy_gettext("Gateway overage"),
+    "critical": lazy_gettext("Unread critical notifications"),
+    "tickets": lazy_gettext("Open support tickets"),
+    "trend": lazy_gettext("Falling active use"),
 }
 
 
@@ -87,7 +92,7 @@ class Deduction:
     @property
     def label(self) -> str:
         """The factor's name as the explanation lists it."""
-        return FACTORS[self.factor]
+        return str(FACTORS[self.factor])
 
 
 @dataclass(frozen=True)
@@ -146,8 +151,23 @@ def _over_assigned(i: HealthInputs) -> Deduction | None:
         return None
     points = _over_points(over, i.purchased, OVER_ASSIGNED_BASE, OVER_ASSIGNED_MAX, percent_per_point=1)
     if i.purchased <= 0:
-        return Deduction("over-assigned", points, f"{over} licenses assigned with none purchased")
-    return Deduction("over-assigned", points, f"{over} more licenses assigned than the {i.purchased} purchased")
+        return Deduction(
+            "over-assigned",
+            points,
+            ngettext(
+                "%(num)d license assigned with none purchased", "%(num)d licenses assigned with none purchased", over
+            ),
+        )
+    return Deduction(
+        "over-assigned",
+        points,
+        ngettext(
+            "%(num)d more license assigned than the %(purchased)d purchased",
+            "%(num)d more licenses assigned than the %(purchased)d purchased",
+            over,
+            purchased=i.purchased,
+        ),
+    )
 
 
 def _unused(i: HealthInputs) -> Deduction | None:
@@ -157,17 +177,31 @@ def _unused(i: HealthInputs) -> Deduction | None:
     if unused_percent < UNUSED_FROM_PERCENT:
         return None
     points = min(UNUSED_MAX, unused_percent // 10)
-    return Deduction("unused", points, f"{unused_percent} % of {i.purchased} licenses unassigned")
+    return Deduction(
+        "unused",
+        points,
+        gettext("%(percent)d %% of %(purchased)d licenses unassigned", percent=unused_percent, purchased=i.purchased),
+    )
 
 
 def _expiry(i: HealthInputs) -> Deduction | None:
     points = _stepped(i.days_to_expiry, EXPIRY_STEPS)
-    return Deduction("expiry", points, f"a paid entitlement ends in {i.days_to_expiry} days") if points else None
+    if not points:
+        return None
+    days = i.days_to_expiry
+    return Deduction(
+        "expiry",
+        points,
+        ngettext("a paid entitlement ends in %(num)d day", "a paid entitlement ends in %(num)d days", days),
+    )
 
 
 def _trial(i: HealthInputs) -> Deduction | None:
     points = _stepped(i.days_to_trial_end, TRIAL_STEPS)
-    return Deduction("trial", points, f"a trial ends in {i.days_to_trial_end} days") if points else None
+    if not points:
+        return None
+    days = i.days_to_trial_end
+    return Deduction("trial", points, ngettext("a trial ends in %(num)d day", "a trial ends in %(num)d days", days))
 
 
 def _gateway(i: HealthInputs) -> Deduction | None:
@@ -176,11 +210,17 @@ def _gateway(i: HealthInputs) -> Deduction | None:
         return None
     points = _over_points(over, i.gateway_allotment_mb, GATEWAY_BASE, GATEWAY_MAX, percent_per_point=5)
     if i.gateway_allotment_mb <= 0:
-        return Deduction("gateway", points, f"{gb_short(over)} GB of Gateway bandwidth used with no allotment")
+        return Deduction(
+            "gateway", points, gettext("%(over)s GB of Gateway bandwidth used with no allotment", over=gb_short(over))
+        )
     return Deduction(
         "gateway",
         points,
-        f"Gateway bandwidth {gb_short(over)} GB over this month's {gb_short(i.gateway_allotment_mb)} GB",
+        gettext(
+            "Gateway bandwidth %(over)s GB over this month's %(allotment)s GB",
+            over=gb_short(over),
+            allotment=gb_short(i.gateway_allotment_mb),
+        ),
     )
 
 
@@ -189,7 +229,9 @@ def _critical(i: HealthInputs) -> Deduction | None:
         return None
     points = min(CRITICAL_MAX, CRITICAL_EACH * i.critical_unread)
     return Deduction(
-        "critical", points, f"{i.critical_unread} unread critical notification{'' if i.critical_unread == 1 else 's'}"
+        "critical",
+        points,
+        ngettext("%(num)d unread critical notification", "%(num)d unread critical notifications", i.critical_unread),
     )
 
 
@@ -197,7 +239,9 @@ def _tickets(i: HealthInputs) -> Deduction | None:
     if i.open_tickets <= 0:
         return None
     points = min(TICKET_MAX, TICKET_EACH * i.open_tickets)
-    return Deduction("tickets", points, f"{i.open_tickets} open support ticket{'' if i.open_tickets == 1 else 's'}")
+    return Deduction(
+        "tickets", points, ngettext("%(num)d open support ticket", "%(num)d open support tickets", i.open_tickets)
+    )
 
 
 def _trend(i: HealthInputs) -> Deduction | None:
@@ -207,7 +251,9 @@ def _trend(i: HealthInputs) -> Deduction | None:
     if fall < TREND_FROM_PERCENT:
         return None
     points = min(TREND_MAX, fall // 4)
-    return Deduction("trend", points, f"daily active users {fall} % lower than in the 30 days before")
+    return Deduction(
+        "trend", points, gettext("daily active users %(fall)d %% lower than in the 30 days before", fall=fall)
+    )
 
 
 RULES = (_over_assigned, _unused, _expiry, _trial, _gateway, _critical, _tickets, _trend)

@@ -12,6 +12,7 @@ from ..extensions import db
 from ..licensing.bandwidth import MB_PER_GB, month_end
 from ..licensing.queries import BandwidthTrend, TrendData
 from ..models import BandwidthDay
+from ..web.i18n import gettext
 from . import health as hs
 from .forecast import WINDOW_DAYS, BandwidthWindow, Forecast, bandwidth_forecast, seat_forecast
 
@@ -44,21 +45,28 @@ def _bandwidth_windows(data: BandwidthTrend, today: date) -> list[BandwidthWindo
     if current is None:
         return []
     if not data.pooled:
-        windows = [BandwidthWindow("End of this month", current.first, current.last, current.allotment_mb)]
+        windows = [BandwidthWindow(gettext("End of this month"), current.first, current.last, current.allotment_mb)]
         end = data.entitlement.end_date
         if end is not None and end > current.last:
             last_month = data.gateway.periods(data.allotted, end)[-1]
             windows.append(
                 BandwidthWindow(
-                    "End of term (its last month)", last_month.first, last_month.last, last_month.allotment_mb
+                    gettext("End of term (its last month)"),
+                    last_month.first,
+                    last_month.last,
+                    last_month.allotment_mb,
                 )
             )
         return windows
     windows = [
-        BandwidthWindow("End of this month", current.first, min(current.last, month_end(today)), current.allotment_mb)
+        BandwidthWindow(
+            gettext("End of this month"), current.first, min(current.last, month_end(today)), current.allotment_mb
+        )
     ]
     if current.last != date.max and current.last > month_end(today):
-        windows.append(BandwidthWindow("End of billing period", current.first, current.last, current.allotment_mb))
+        windows.append(
+            BandwidthWindow(gettext("End of billing period"), current.first, current.last, current.allotment_mb)
+        )
     return windows
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class ActivityKind(enum.Enum):
@@ -23,14 +24,16 @@ class ActivityKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The kind as the log shows it."""
-        return {
-            "allocation": "License allocation",
-            "support-request": "Support request",
-            "membership": "Partner program",
-            "connection": "Connection",
-            "administrator": "Administrator",
-        }[self.value]
+        """The kind as the log shows it, in the current language."""
+        return str(
+            {
+                "allocation": lazy_gettext("License allocation"),
+                "support-request": lazy_gettext("Support request"),
+                "membership": lazy_gettext("Partner program"),
+                "connection": lazy_gettext("Connection"),
+                "administrator": lazy_gettext("Administrator"),
+            }[self.value]
+        )
 
 
 class ActivityEntry(db.Model):

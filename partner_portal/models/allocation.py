@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class AllocationStatus(enum.Enum):
@@ -21,8 +22,14 @@ class AllocationStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The status as shown."""
-        return self.value.capitalize()
+        """The status as shown, in the current language."""
+        return str(
+            {
+                "processing": lazy_gettext("Processing"),
+                "completed": lazy_gettext("Completed"),
+                "failed": lazy_gettext("Failed"),
+            }[self.value]
+        )
 
 
 class Allocation(db.Model):

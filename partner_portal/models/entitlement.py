@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .organization import Organization
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class Term(enum.Enum):
@@ -22,8 +23,12 @@ class Term(enum.Enum):
 
     @property
     def label(self) -> str:
-        """Capitalised term name."""
-        return self.value.capitalize()
+        """Capitalised term name, in the current language."""
+        return str(
+            {"monthly": lazy_gettext("Monthly"), "annual": lazy_gettext("Annual"), "termed": lazy_gettext("Termed")}[
+                self.value
+            ]
+        )
 
 
 class CommitModel(enum.Enum):
@@ -44,14 +49,16 @@ class EntitlementState(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The state as partners read it."""
-        return {
-            "active-trial": "Active trial",
-            "pending-trial": "Pending trial request",
-            "expired-trial": "Expired trial",
-            "active": "Active",
-            "expired": "Expired",
-        }[self.value]
+        """The state as partners read it, in the current language."""
+        return str(
+            {
+                "active-trial": lazy_gettext("Active trial"),
+                "pending-trial": lazy_gettext("Pending trial request"),
+                "expired-trial": lazy_gettext("Expired trial"),
+                "active": lazy_gettext("Active"),
+                "expired": lazy_gettext("Expired"),
+            }[self.value]
+        )
 
 
 class Service(db.Model):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class Severity(enum.Enum):
@@ -22,8 +23,12 @@ class Severity(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The severity as shown."""
-        return self.value.capitalize()
+        """The severity as shown, in the current language."""
+        return str(
+            {"info": lazy_gettext("Info"), "warning": lazy_gettext("Warning"), "critical": lazy_gettext("Critical")}[
+                self.value
+            ]
+        )
 
 
 class NotificationSource(enum.Enum):
@@ -39,23 +44,44 @@ class NotificationSource(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The type as the preferences page names it."""
-        return SOURCE_LABELS[self][0]
+        """The type as the preferences page names it, in the current language."""
+        return str(SOURCE_LABELS[self][0])
 
     @property
     def description(self) -> str:
-        """What notifications of this type are about."""
-        return SOURCE_LABELS[self][1]
+        """What notifications of this type are about, in the current language."""
+        return str(SOURCE_LABELS[self][1])
 
 
 SOURCE_LABELS = {
-    NotificationSource.CONNECTION: ("Partner connections", "A partner or customer connection was made or ended."),
-    NotificationSource.TRIAL_ENDING: ("Trials ending", "A service trial ends within 14 days."),
-    NotificationSource.ENTITLEMENT_EXPIRING: ("Subscriptions expiring", "A paid entitlement ends within 90 days."),
-    NotificationSource.OVER_ASSIGNED: ("Licenses above purchased", "More licenses are assigned than were purchased."),
-    NotificationSource.ANNOUNCEMENT: ("Announcements", "News from the platform's customer service."),
-    NotificationSource.SERVICE: ("Service notices", "Updates, outages and changes reported by a service."),
-    NotificationSource.ASSIGNMENT: ("Assignments", "A colleague assigned a customer's notification to you."),
+    NotificationSource.CONNECTION: (
+        lazy_gettext("Partner connections"),
+        lazy_gettext("A partner or customer connection was made or ended."),
+    ),
+    NotificationSource.TRIAL_ENDING: (
+        lazy_gettext("Trials ending"),
+        lazy_gettext("A service trial ends within 14 days."),
+    ),
+    NotificationSource.ENTITLEMENT_EXPIRING: (
+        lazy_gettext("Subscriptions expiring"),
+        lazy_gettext("A paid entitlement ends within 90 days."),
+    ),
+    NotificationSource.OVER_ASSIGNED: (
+        lazy_gettext("Licenses above purchased"),
+        lazy_gettext("More licenses are assigned than were purchased."),
+    ),
+    NotificationSource.ANNOUNCEMENT: (
+        lazy_gettext("Announcements"),
+        lazy_gettext("News from the platform's customer service."),
+    ),
+    NotificationSource.SERVICE: (
+        lazy_gettext("Service notices"),
+        lazy_gettext("Updates, outages and changes reported by a service."),
+    ),
+    NotificationSource.ASSIGNMENT: (
+        lazy_gettext("Assignments"),
+        lazy_gettext("A colleague assigned a customer's notification to you."),
+    ),
 }
 
 
@@ -169,8 +195,18 @@ class TicketSeverity(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The severity as shown."""
-        return self.value.capitalize()
+        """The severity as shown, in the current language."""
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self):
+        """The severity, translated when shown (for choices built at import time)."""
+        return {
+            "low": lazy_gettext("Low"),
+            "normal": lazy_gettext("Normal"),
+            "high": lazy_gettext("High"),
+            "urgent": lazy_gettext("Urgent"),
+        }[self.value]
 
 
 class TicketStatus(enum.Enum):
@@ -181,8 +217,8 @@ class TicketStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The status as shown."""
-        return self.value.capitalize()
+        """The status as shown, in the current language."""
+        return str({"open": lazy_gettext("Open"), "closed": lazy_gettext("Closed")}[self.value])
 
 
 class SupportTicket(db.Model):

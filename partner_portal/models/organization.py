@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class Tenancy(enum.Enum):
@@ -21,8 +22,15 @@ class Tenancy(enum.Enum):
 
     @property
     def label(self) -> str:
-        """Human label, e.g. 'Single-tenant'."""
-        return self.value.capitalize()
+        """Human label, e.g. 'Single-tenant', in the current language."""
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self):
+        """The label, translated when shown."""
+        return {"single-tenant": lazy_gettext("Single-tenant"), "multi-tenant": lazy_gettext("Multi-tenant")}[
+            self.value
+        ]
 
 
 class Program(enum.Enum):
@@ -33,8 +41,16 @@ class Program(enum.Enum):
 
     @property
     def label(self) -> str:
-        """Name of the program as shown on the badge."""
-        return {"solution-advisor": "Solution Advisor", "service-provider": "Service Provider"}[self.value]
+        """Name of the program as shown on the badge, in the current language."""
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self):
+        """The name, translated when shown (for choices built at import time)."""
+        return {
+            "solution-advisor": lazy_gettext("Solution Advisor"),
+            "service-provider": lazy_gettext("Service Provider"),
+        }[self.value]
 
 
 class MembershipStatus(enum.Enum):

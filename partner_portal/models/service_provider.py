@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from ..extensions import db
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class ResourceLocation(db.Model):
@@ -112,8 +113,8 @@ class ResourceKind(enum.Enum):
 
     @property
     def label(self) -> str:
-        """'App' or 'Desktop'."""
-        return self.value.capitalize()
+        """'App' or 'Desktop', in the current language."""
+        return str({"app": lazy_gettext("App"), "desktop": lazy_gettext("Desktop")}[self.value])
 
 
 class PublishedResource(db.Model):

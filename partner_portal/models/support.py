@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class IssueType(enum.Enum):
@@ -21,11 +22,16 @@ class IssueType(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The issue type as the form lists it."""
+        """The issue type as the form lists it, in the current language."""
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self):
+        """The issue type, translated when shown (for choices built at import time)."""
         return {
-            "orgid-creation": "OrgID creation for single-tenant customer",
-            "license-allocation": "License allocation for single-tenant customer",
-            "general": "General question",
+            "orgid-creation": lazy_gettext("OrgID creation for single-tenant customer"),
+            "license-allocation": lazy_gettext("License allocation for single-tenant customer"),
+            "general": lazy_gettext("General question"),
         }[self.value]
 
 
@@ -38,8 +44,12 @@ class RequestStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The status as shown."""
-        return self.value.capitalize()
+        """The status as shown, in the current language."""
+        return str(
+            {"open": lazy_gettext("Open"), "resolved": lazy_gettext("Resolved"), "declined": lazy_gettext("Declined")}[
+                self.value
+            ]
+        )
 
 
 class SupportRequest(db.Model):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import str_enum
+from ..web.i18n import lazy_gettext
 
 
 class UsageDay(db.Model):
@@ -50,7 +51,7 @@ class BandwidthSource(enum.Enum):
     @property
     def label(self) -> str:
         """The source as the charts name it."""
-        return {"cloud": "Cloud service", "on-premises": "On-premises"}[self.value]
+        return str({"cloud": lazy_gettext("Cloud service"), "on-premises": lazy_gettext("On-premises")}[self.value])
 
 
 # A cloud row has no site; an on-premises row always names one.

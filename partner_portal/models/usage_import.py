@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .types import UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class ImportStatus(enum.Enum):
@@ -22,8 +23,15 @@ class ImportStatus(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The status as shown."""
-        return self.value.capitalize()
+        """The status as shown, in the current language."""
+        return str(
+            {
+                "queued": lazy_gettext("Queued"),
+                "running": lazy_gettext("Running"),
+                "imported": lazy_gettext("Imported"),
+                "refused": lazy_gettext("Refused"),
+            }[self.value]
+        )
 
     @property
     def is_finished(self) -> bool:

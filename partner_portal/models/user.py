@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..extensions import db
 from .organization import Organization
 from .types import CodeSet, UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class Access(enum.Enum):
@@ -33,17 +34,22 @@ class Permission(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The permission's name on screen."""
+        """The permission's name on screen, in the current language."""
+        return str(PERMISSION_LABELS[self])
+
+    @property
+    def lazy_label(self):
+        """The name, translated when shown (for choices built at import time)."""
         return PERMISSION_LABELS[self]
 
 
 PERMISSION_LABELS = {
-    Permission.CUSTOMER_DASHBOARD: "Customer Dashboard (View Only)",
-    Permission.LICENSING: "Licensing",
-    Permission.NOTIFICATIONS: "Notifications",
-    Permission.SUPPORT: "Support Tickets",
-    Permission.DOMAINS: "Domains",
-    Permission.WORKSPACE_CONFIGURATION: "Workspace Configuration",
+    Permission.CUSTOMER_DASHBOARD: lazy_gettext("Customer Dashboard (View Only)"),
+    Permission.LICENSING: lazy_gettext("Licensing"),
+    Permission.NOTIFICATIONS: lazy_gettext("Notifications"),
+    Permission.SUPPORT: lazy_gettext("Support Tickets"),
+    Permission.DOMAINS: lazy_gettext("Domains"),
+    Permission.WORKSPACE_CONFIGURATION: lazy_gettext("Workspace Configuration"),
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..web.i18n import gettext
 from .types import UTCDateTime, utcnow
 
 
@@ -64,12 +65,13 @@ _TOOL = re.compile(r"^([A-Za-z][\w.-]{0,30})/")
 
 
 def device_summary(user_agent: str) -> str:
-    """Name the browser and system in a user-agent string; "Unknown device" when it says nothing known."""
+    """Name the browser and system in a user-agent string (in the current language); "Unknown device"
+    when it says nothing known."""
     browser = next((name for marker, name in _BROWSERS if marker in user_agent), None)
     system = next((name for marker, name in _SYSTEMS if marker in user_agent), None)
     if browser and system:
-        return f"{browser} on {system}"
+        return gettext("%(browser)s on %(system)s", browser=browser, system=system)
     if browser or system:
         return browser or system
     tool = _TOOL.match(user_agent)
-    return tool.group(1) if tool else "Unknown device"
+    return tool.group(1) if tool else gettext("Unknown device")

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .types import CodeSet, UTCDateTime, str_enum, utcnow
+from ..web.i18n import lazy_gettext
 
 
 class WebhookEvent(enum.Enum):
@@ -23,13 +24,18 @@ class WebhookEvent(enum.Enum):
 
     @property
     def label(self) -> str:
-        """The event type's name on screen."""
+        """The event type's name on screen, in the current language."""
+        return str(self.lazy_label)
+
+    @property
+    def lazy_label(self):
+        """The name, translated when shown (for choices built at import time)."""
         return {
-            "connection.created": "Customer connection created",
-            "connection.ended": "Customer connection ended",
-            "notification.created": "Notification created",
-            "allocation.completed": "License allocation completed",
-            "support_request.resolved": "Support request resolved",
+            "connection.created": lazy_gettext("Customer connection created"),
+            "connection.ended": lazy_gettext("Customer connection ended"),
+            "notification.created": lazy_gettext("Notification created"),
+            "allocation.completed": lazy_gettext("License allocation completed"),
+            "support_request.resolved": lazy_gettext("Support request resolved"),
         }[self.value]
 
 

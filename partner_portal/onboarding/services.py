@@ -19,9 +19,10 @@ from ..auth.services import (
 from ..database import begin_serialized
 from ..extensions import db
 from ..models import ActivityKind, Administrator, Organization, User
+from ..web.i18n import gettext, lazy_gettext
 
 PURPOSE = "onboarding"
-REMEDY = "Set your password with Forgot password? on the Sign in page instead."
+REMEDY = lazy_gettext("Set your password with Forgot password? on the Sign in page instead.")
 
 
 class OnboardingError(Exception):
@@ -43,7 +44,7 @@ def read_onboarding_token(token: str) -> tuple[User, Organization]:
     it expired, was tampered with or was used, or the person no longer administers the organization."""
     try:
         user, data = user_for_signed_token(
-            token, PURPOSE, current_app.config["ONBOARDING_LINK_MAX_AGE"], "onboarding link", REMEDY
+            token, PURPOSE, current_app.config["ONBOARDING_LINK_MAX_AGE"], gettext("onboarding link"), str(REMEDY)
         )
     except AuthError as error:
         raise OnboardingError(str(error)) from None
@@ -55,7 +56,9 @@ def read_onboarding_token(token: str) -> tuple[User, Organization]:
         )
         is None
     ):
-        raise OnboardingError(f"This onboarding link no longer matches an account you administer. {REMEDY}")
+        raise OnboardingError(
+            gettext("This onboarding link no longer matches an account you administer. %(remedy)s", remedy=REMEDY)
+        )
     return user, org
 
 
@@ -74,7 +77,7 @@ def complete_onboarding(token: str, password: str, company: str, country: str) -
     user = db.session.get(User, user_id, populate_existing=True)
     if password_fingerprint(user) != fingerprint:
         db.session.rollback()
-        raise OnboardingError(f"This onboarding link has already been used. {REMEDY}")
+        raise OnboardingError(gettext("This onboarding link has already been used. %(remedy)s", remedy=REMEDY))
     store_password(user, new_hash)
     org = db.session.get(Organization, org_id)
     org.name, org.country = company, country

@@ -8,6 +8,7 @@ from flask_login import login_user
 from ..auth.services import start_session
 from ..support.queries import requesting_partner
 from ..web import htmx
+from ..web.i18n import gettext
 from ..web.ratelimits import reset_limits
 from . import bp
 from .forms import OnboardingForm
@@ -36,11 +37,17 @@ def complete(token: str):
             session.clear()  # a fresh session on sign-in, as Sign in does
             login_user(user)
             flash(
-                f"Welcome to Partner Portal: {org.name} is ready. "
-                + (
-                    f"To connect with {partner}, open the invitation link {partner} sends you and select Accept."
-                    if partner
-                    else "To connect with a partner, open the invitation link it sends you and select Accept."
+                gettext(
+                    "Welcome to Partner Portal: %(org)s is ready. To connect with %(partner)s, open the invitation "
+                    "link %(partner)s sends you and select Accept.",
+                    org=org.name,
+                    partner=partner,
+                )
+                if partner
+                else gettext(
+                    "Welcome to Partner Portal: %(org)s is ready. To connect with a partner, open the invitation "
+                    "link it sends you and select Accept.",
+                    org=org.name,
                 ),
                 "success",
             )

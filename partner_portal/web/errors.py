@@ -8,28 +8,40 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 
 from ..extensions import db
 from . import headers, htmx
+from .i18n import DEFAULT, force_locale, gettext, lazy_gettext
 
 TITLES = {
-    400: "That request could not be understood",
-    403: "You don't have access to this page",
-    404: "Page not found",
-    405: "That action isn't available here",
-    413: "That upload is too large",
-    422: "Please check what you entered",
-    429: "Too many attempts",
-    500: "Something went wrong on our side",
+    400: lazy_gettext("That request could not be understood"),
+    403: lazy_gettext("You don't have access to this page"),
+    404: lazy_gettext("Page not found"),
+    405: lazy_gettext("That action isn't available here"),
+    413: lazy_gettext("That upload is too large"),
+    422: lazy_gettext("Please check what you entered"),
+    429: lazy_gettext("Too many attempts"),
+    500: lazy_gettext("Something went wrong on our side"),
 }
 
+# Translated on the error pages; the API answers them in English (english()).
 MESSAGES = {
-    400: "The request was malformed or incomplete. Go back and try again.",
-    403: "Your administrator role does not include this page. Ask a full-access administrator of your organization.",
-    404: "There is nothing at this address, or it belongs to an organization you can't see.",
-    405: "This address doesn't accept that kind of request.",
-    413: "The data sent was larger than the portal accepts.",
-    422: "Some of the information sent could not be used.",
-    429: "You have tried this too often in a short time. Wait a minute, then try again.",
-    500: "The error has been logged. Try again in a moment; if it keeps happening, contact your operator.",
+    400: lazy_gettext("The request was malformed or incomplete. Go back and try again."),
+    403: lazy_gettext(
+        "Your administrator role does not include this page. Ask a full-access administrator of your organization."
+    ),
+    404: lazy_gettext("There is nothing at this address, or it belongs to an organization you can't see."),
+    405: lazy_gettext("This address doesn't accept that kind of request."),
+    413: lazy_gettext("The data sent was larger than the portal accepts."),
+    422: lazy_gettext("Some of the information sent could not be used."),
+    429: lazy_gettext("You have tried this too often in a short time. Wait a minute, then try again."),
+    500: lazy_gettext(
+        "The error has been logged. Try again in a moment; if it keeps happening, contact your operator."
+    ),
 }
+
+
+def english(message) -> str:
+    """A (lazily translated) message in English, as the API speaks."""
+    with force_locale(DEFAULT):
+        return str(message)
 
 
 def _switch_back():
@@ -47,8 +59,8 @@ def render_error(code: int, message: str | None = None, partner_only: bool = Fal
         block="error_panel",
         status=code,
         code=code,
-        title=TITLES.get(code, "Error"),
-        message=message or MESSAGES.get(code, ""),
+        title=str(TITLES.get(code) or gettext("Error")),
+        message=message or str(MESSAGES.get(code, "")),
         partner_only=partner_only,
         switch_back=_switch_back() if code == 403 else None,
     )
@@ -87,7 +99,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, "Your form expired or was sent from elsewhere. Reload the page and try again.")
+        return render_error(
+            400, gettext("Your form expired or was sent from elsewhere. Reload the page and try again.")
+        )
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError):
@@ -101,12 +115,14 @@ def register(app: Flask) -> None:
             # No route matched (or the method), so the API blueprint's own handler never ran.
             from ..api.problems import problem
 
-            return problem(code, MESSAGES.get(code, ""))
+            return problem(code, english(MESSAGES.get(code, "")))
         description = error.description if isinstance(error.description, str) else None
         if description == "partner-only":
             return render_error(
                 403,
-                "This page is for partner accounts only: your organization has no active partner program membership.",
+                gettext(
+                    "This page is for partner accounts only: your organization has no active partner program membership."
+                ),
                 partner_only=True,
             )
         # Werkzeug's default descriptions are technical; keep only the ones we wrote.
@@ -120,7 +136,7 @@ def register(app: Flask) -> None:
             from ..api.problems import problem
 
             db.session.rollback()
-            return problem(500, MESSAGES[500])
+            return problem(500, english(MESSAGES[500]))
         return server_error()
 
     app.register_error_handler(InternalServerError, unexpected)

@@ -11,6 +11,7 @@ from flask_login import current_user
 from ..models import Permission, Program
 from ..notifications.queries import sees_customer_notifications
 from . import htmx
+from .i18n import gettext
 from .safety import local_path
 from .tenancy import active_programs, acting
 
@@ -66,8 +67,10 @@ def service_provider_required(view):
         if not is_service_provider(acting().org.id):
             abort(
                 403,
-                description="This page is for Service Provider partners: your organization has no active "
-                "Service Provider membership.",
+                description=gettext(
+                    "This page is for Service Provider partners: your organization has no active "
+                    "Service Provider membership."
+                ),
             )
         return view(*args, **kwargs)
 
@@ -100,7 +103,12 @@ def permission_required(permission: Permission):
             if not current_user.is_authenticated:
                 return unauthorized()
             if not acting().administrator.can(permission):
-                abort(403, description=f"You need the {permission.label} permission for this page.")
+                abort(
+                    403,
+                    description=gettext(
+                        "You need the %(permission)s permission for this page.", permission=permission.label
+                    ),
+                )
             return view(*args, **kwargs)
 
         return wrapped
@@ -116,7 +124,7 @@ def full_access_required(view):
         if not current_user.is_authenticated:
             return unauthorized()
         if not acting().administrator.is_full:
-            abort(403, description="Only full-access administrators can do this.")
+            abort(403, description=gettext("Only full-access administrators can do this."))
         return view(*args, **kwargs)
 
     return wrapped
@@ -130,7 +138,7 @@ def operator_required(view):
         if not current_user.is_authenticated:
             return unauthorized()
         if not current_user.is_operator:
-            abort(403, description="Only customer-service operators can open this page.")
+            abort(403, description=gettext("Only customer-service operators can open this page."))
         return view(*args, **kwargs)
 
     return wrapped
@@ -177,8 +185,18 @@ def support_tickets_required(view):
         me = acting()
         if not sees_support_tickets(me):
             if me.administrator.is_via_partner:
-                abort(403, description=f"Support tickets are for {me.org.name}'s own administrators only.")
-            abort(403, description=f"You need the {Permission.SUPPORT.label} permission for this page.")
+                abort(
+                    403,
+                    description=gettext(
+                        "Support tickets are for %(name)s's own administrators only.", name=me.org.name
+                    ),
+                )
+            abort(
+                403,
+                description=gettext(
+                    "You need the %(permission)s permission for this page.", permission=Permission.SUPPORT.label
+                ),
+            )
         return view(*args, **kwargs)
 
     return wrapped

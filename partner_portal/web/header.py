@@ -20,6 +20,7 @@ from .guards import (
     sees_service_provider_page,
     sees_support_tickets,
 )
+from .i18n import gettext
 from .safety import local_path
 from .tenancy import active_programs, administered, load_acting
 
@@ -99,8 +100,8 @@ class Header:
         if not self.acting:
             return []
         pages = [
-            ("Federated Domains", "csp.federated_domains", Permission.DOMAINS),
-            ("Workspace Appearance", "csp.appearance", Permission.WORKSPACE_CONFIGURATION),
+            (gettext("Federated Domains"), "csp.federated_domains", Permission.DOMAINS),
+            (gettext("Workspace Appearance"), "csp.appearance", Permission.WORKSPACE_CONFIGURATION),
         ]
         return [
             (label, endpoint)

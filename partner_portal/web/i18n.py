@@ -23,7 +23,9 @@ from datetime import date, datetime
 import flask_babel
 from babel import Locale
 from flask import Flask, has_request_context, request
-from flask_babel import Babel, force_locale, gettext, lazy_gettext, ngettext, refresh  # noqa: F401  (re-exported)
+from flask_babel import Babel, force_locale, gettext, ngettext, refresh  # noqa: F401  (re-exported)
+from flask_babel.speaklater import LazyString
+from markupsafe import Markup, escape
 
 # Language code -> its own name (the names are shown untranslated, as language pickers do).
 LANGUAGES = {"en": "English", "de": "Deutsch"}
@@ -33,9 +35,30 @@ _ENGLISH = Locale.parse(DEFAULT)
 babel = Babel()
 
 
+class LazyText(LazyString):
+    """Text translated when it is shown. Flask-Babel's LazyString tells Jinja it is markup already
+    (its __html__ is its text), so a message carrying a value would go out unescaped; this one is
+    escaped like any other string."""
+
+    def __html__(self) -> Markup:
+        return escape(str(self))
+
+
+def lazy_gettext(string: str, **variables) -> LazyText:
+    """gettext, at the time the text is shown (for labels and messages made at import time)."""
+    return LazyText(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyText:
+    """ngettext, at the time the text is shown."""
+    return LazyText(ngettext, singular, plural, num, **variables)
+
+
 def select_locale() -> str:
-    """The language of this request: the user's preference, else the browser's, else English."""
-    if not has_request_context():
+    """The language of this request: the user's preference, else the browser's, else English.
+
+    The API (/api/) always speaks English: its readers are scripts (docs/i18n.md)."""
+    if not has_request_context() or request.blueprint == "api":
         return DEFAULT
     from flask_login import current_user
 

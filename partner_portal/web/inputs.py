@@ -6,14 +6,25 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, request
 from werkzeug.routing import IntegerConverter
 
+from .i18n import gettext
+
 # Our id columns are INTEGER: 32-bit signed on PostgreSQL (a larger value fails the query), and
 # SQLite overflows at 2**63. No row can have a larger id, so such a URL names nothing.
 MAX_ID = 2**31 - 1
 
+# In English for the API; nul_message() says it in the page's language.
 NUL_MESSAGE = (
     "The request contained a NUL character (\\0), which no address or field of the portal "
     "accepts. Remove it and try again."
 )
+
+
+def nul_message() -> str:
+    """NUL_MESSAGE in the current language (for pages)."""
+    return gettext(
+        "The request contained a NUL character (\\0), which no address or field of the portal "
+        "accepts. Remove it and try again."
+    )
 
 
 class IdConverter(IntegerConverter):
@@ -43,7 +54,7 @@ def reject_nul() -> None:
         current_app.view_functions.get(request.endpoint), "reads_own_body", False
     )
     if "\x00" in request.path or has_nul(request.args) or (not own_body and has_nul(request.form)):
-        abort(400, NUL_MESSAGE)
+        abort(400, nul_message())
 
 
 def register(app: Flask) -> None:

@@ -32,6 +32,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..auth.services import PENDING_SIGN_IN_KEY, pending_user_id
 from ..extensions import limiter
+from .i18n import gettext, ngettext
 
 
 def trust_proxies(app: Flask) -> None:
@@ -71,36 +72,41 @@ def _setting(name: str):
 
 
 def _window(setting: str) -> str:
-    """The limit's window in words: "a minute", "15 minutes", "an hour"."""
+    """The limit's window in words: "a minute", "15 minutes", "an hour" (in the current language)."""
     seconds = parse(current_app.config[setting]).get_expiry()
     if seconds % 3600 == 0:
         hours = seconds // 3600
-        return "an hour" if hours == 1 else f"{hours} hours"
+        return ngettext("an hour", "%(num)d hours", hours)
     minutes = max(1, seconds // 60)
-    return "a minute" if minutes == 1 else f"{minutes} minutes"
+    return ngettext("a minute", "%(num)d minutes", minutes)
 
 
 def _address_message() -> str:
-    return f"Too many failed attempts came from your network. Wait {_window('SIGN_IN_RATE_LIMIT')}, then try again."
+    return gettext(
+        "Too many failed attempts came from your network. Wait %(wait)s, then try again.",
+        wait=_window("SIGN_IN_RATE_LIMIT"),
+    )
 
 
 def _account_message() -> str:
-    return (
-        f"Too many failed sign-ins for this account. Wait {_window('SIGN_IN_ACCOUNT_RATE_LIMIT')}, then "
-        "try again, or set a new password with Forgot password?."
+    return gettext(
+        "Too many failed sign-ins for this account. Wait %(wait)s, then try again, or set a new password "
+        "with Forgot password?.",
+        wait=_window("SIGN_IN_ACCOUNT_RATE_LIMIT"),
     )
 
 
 def _mailbox_message() -> str:
-    return (
-        f"A link for this email was asked for too often. Wait {_window('SIGN_IN_ACCOUNT_RATE_LIMIT')}, then try again."
+    return gettext(
+        "A link for this email was asked for too often. Wait %(wait)s, then try again.",
+        wait=_window("SIGN_IN_ACCOUNT_RATE_LIMIT"),
     )
 
 
 def _person_message() -> str:
-    return (
-        f"Too many wrong codes or passwords for this account. Wait {_window('TWO_FACTOR_ACCOUNT_RATE_LIMIT')}, "
-        "then try again."
+    return gettext(
+        "Too many wrong codes or passwords for this account. Wait %(wait)s, then try again.",
+        wait=_window("TWO_FACTOR_ACCOUNT_RATE_LIMIT"),
     )
 
 

@@ -7,6 +7,8 @@ from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, request
 
+from .i18n import gettext
+
 # Control characters and backslashes: browsers treat "\" like "/", so "/\evil" is "//evil".
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f\\]")
 
@@ -75,6 +77,7 @@ def register(app: Flask) -> None:
         if source and not is_own_origin(source):
             abort(
                 403,
-                description="This request came from another site, so it was refused. "
-                "Open the page on this site and try again.",
+                description=gettext(
+                    "This request came from another site, so it was refused. Open the page on this site and try again."
+                ),
             )

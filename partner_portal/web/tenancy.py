@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from ..accounts.queries import active_programs as load_programs, roles_of
 from ..connections.queries import connected_customer
 from ..extensions import db
+from .i18n import gettext
 from ..licensing.queries import connected_entitlement, entitlement_or_none
 from ..models import Administrator, Connection, Notification, Organization
 from ..notifications.queries import customer_notification, own_notification
@@ -97,7 +98,7 @@ def acting() -> Acting:
     """The acting administrator; 403 when the user administers no organization."""
     value = load_acting()
     if value is None:
-        abort(403, description="Your account does not administer any organization.")
+        abort(403, description=gettext("Your account does not administer any organization."))
     return value
 
 

@@ -25,7 +25,7 @@ from werkzeug.wsgi import get_input_stream
 from wtforms import ValidationError
 
 from ..extensions import csrf
-from .inputs import NUL_MESSAGE, has_nul
+from .inputs import has_nul, nul_message
 
 # Text fields beside the file (the CSRF token, a checkbox) are tiny; this is Flask's default bound
 # on what the multipart parser holds in memory (it also buffers the file's chunks while it looks
@@ -79,7 +79,7 @@ def receive_upload(field: str, folder: Path, max_bytes: int, suffix: str = "") -
         if upload is None or not upload.filename:
             raise UploadMissing(f"Choose a file to upload in {field!r}.")
         if has_nul(form) or "\x00" in upload.filename:
-            abort(400, NUL_MESSAGE)
+            abort(400, nul_message())
         upload.stream.close()
         kept = folder / f"{uuid.uuid4().hex}{suffix}"
         os.replace(upload.stream.name, kept)

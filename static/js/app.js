@@ -87,7 +87,11 @@
       if (match) shown += 1;
     });
     var status = document.getElementById("switcher-count");
-    if (status) status.textContent = wanted ? shown + (shown === 1 ? " organization matches." : " organizations match.") : "";
+    // The words come from the page (data-one / data-many, "{n}" for the count), in its language.
+    if (status) {
+      var words = shown === 1 ? status.getAttribute("data-one") : status.getAttribute("data-many");
+      status.textContent = wanted && words ? words.replace("{n}", shown) : "";
+    }
   });
 
   // A table wider than its box scrolls sideways: keyboard users reach that scroller with Tab
@@ -99,10 +103,12 @@
         var caption = box.querySelector("caption");
         var heading = box.closest("section, figure, .panel");
         heading = heading && heading.querySelector("h2, h3, figcaption strong");
-        var name = (caption && caption.textContent.trim()) || (heading && heading.textContent.trim()) || "Table";
+        var name = (caption && caption.textContent.trim()) || (heading && heading.textContent.trim()) || "";
+        // The label's words come from the page's language: <body data-scroller-label="{name} …">.
+        var label = document.body.getAttribute("data-scroller-label") || "{name}";
         box.setAttribute("tabindex", "0");
         box.setAttribute("role", "region");
-        box.setAttribute("aria-label", name + " (scrolls sideways)");
+        box.setAttribute("aria-label", label.replace("{name}", name).trim());
         box.dataset.scroller = "1";
       } else if (!scrolls && box.dataset.scroller) {
         box.removeAttribute("tabindex");
@@ -133,10 +139,12 @@
     var done = function () {
       // The button shows it; a polite live region says it to screen-reader users.
       var status = document.getElementById(button.getAttribute("aria-controls") || "");
-      button.textContent = "Copied";
-      if (status) status.textContent = "Link copied to the clipboard.";
+      // The words are the page's: data-copied on the button, data-done on its status region.
+      var label = button.textContent;
+      button.textContent = button.getAttribute("data-copied") || label;
+      if (status) status.textContent = status.getAttribute("data-done") || "";
       setTimeout(function () {
-        button.textContent = button.dataset.label || "Copy";
+        button.textContent = label;
         if (status) status.textContent = "";
       }, 2000);
     };

@@ -58,3 +58,11 @@ def test_licensing_that_is_not_shared_is_refused_with_the_reason(client, world):
                if row["name"] == "Beta Foods")
     assert row["licenses_assigned"] is None and row["services"] is None
     assert "Licensing and usage summaries" in row["not_shared"]
+
+
+
+def test_the_api_names_what_is_withheld_in_english_whatever_the_client_asks(client, world):
+    partner, user, _alpha, _beta, _link = world
+    headers = {**bearer(make_token(user, partner)), "Accept-Language": "de-DE,de;q=0.9"}
+    rows = {row["name"]: row for row in client.get("/api/v1/customers", headers=headers).get_json()["customers"]}
+    assert rows["Beta Foods"]["not_shared"] == ["Notifications", "Support-ticket counts"]
