@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString
-from markupsafe import escape
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..allocation.forms import WholeNumberField
 from ..models import IssueType
-from ..web.i18n import format_number, lazy_gettext
+from ..web.i18n import LazyText, format_number, lazy_gettext
 from .services import RequestFields
 
 DETAILS_MAX = 4000
 
 
-class _Text(LazyString):
-    """A lazily translated message that templates escape like any other text (flask-babel's lazy
-    strings say they are HTML already, so "customer's" would reach the page unescaped)."""
-
-    def __html__(self) -> str:
-        return escape(str(self))
-
-
-def _escaped(message) -> _Text:
-    """`message` (a lazy_gettext string), escaped when a template shows it."""
-    return _Text(str, message)
-
-
 def _at_most(characters: int):
     """The message "Use at most N characters.", in the language of the request that shows it."""
-    return lazy_gettext("Use at most %(num)s characters.", num=LazyString(format_number, characters))
+    return lazy_gettext("Use at most %(num)s characters.", num=LazyText(format_number, characters))
 
 
 def _details(required: bool):
@@ -48,21 +33,21 @@ class OrgIdRequestForm(FlaskForm):
     company = StringField(
         lazy_gettext("Company name"),
         validators=[
-            DataRequired(_escaped(lazy_gettext("Enter the customer's company name."))),
+            DataRequired(lazy_gettext("Enter the customer's company name.")),
             Length(max=120, message=_at_most(120)),
         ],
     )
     contact_name = StringField(
         lazy_gettext("Contact name"),
         validators=[
-            DataRequired(_escaped(lazy_gettext("Enter the name of the customer's contact."))),
+            DataRequired(lazy_gettext("Enter the name of the customer's contact.")),
             Length(max=120, message=_at_most(120)),
         ],
     )
     contact_email = EmailField(
         lazy_gettext("Business email"),
         validators=[
-            DataRequired(_escaped(lazy_gettext("Enter the contact's business email."))),
+            DataRequired(lazy_gettext("Enter the contact's business email.")),
             Length(max=254, message=lazy_gettext("That email is too long.")),
             Email(lazy_gettext("Enter a valid email address.")),
         ],
@@ -70,7 +55,7 @@ class OrgIdRequestForm(FlaskForm):
     country = StringField(
         lazy_gettext("Country"),
         validators=[
-            DataRequired(_escaped(lazy_gettext("Enter the customer's country."))),
+            DataRequired(lazy_gettext("Enter the customer's country.")),
             Length(max=60, message=_at_most(60)),
         ],
     )

@@ -1,18 +1,17 @@
 """The Open a ticket form."""
 
-from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..models import TicketSeverity
-from ..web.i18n import format_number, lazy_gettext
+from ..web.i18n import LazyText, format_number, lazy_gettext
 
 
 def _at_most(characters: int):
     """The message "Use at most N characters.", in the language of the request that shows it."""
-    return lazy_gettext("Use at most %(num)s characters.", num=LazyString(format_number, characters))
+    return lazy_gettext("Use at most %(num)s characters.", num=LazyText(format_number, characters))
 
 
 class TicketForm(FlaskForm):

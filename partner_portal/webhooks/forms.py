@@ -1,6 +1,5 @@
 """The form that registers a webhook endpoint."""
 
-from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms import URLField
 from wtforms.fields.choices import SelectChoice
@@ -8,7 +7,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..accounts.forms import PermissionsField
 from ..models import WebhookEvent
-from ..web.i18n import format_number, lazy_gettext
+from ..web.i18n import LazyText, format_number, lazy_gettext
 
 
 class EndpointForm(FlaskForm):
@@ -19,7 +18,7 @@ class EndpointForm(FlaskForm):
         validators=[
             DataRequired(lazy_gettext("Enter the URL that receives the events.")),
             Length(
-                max=2000, message=lazy_gettext("Use at most %(num)s characters.", num=LazyString(format_number, 2000))
+                max=2000, message=lazy_gettext("Use at most %(num)s characters.", num=LazyText(format_number, 2000))
             ),
         ],
     )
