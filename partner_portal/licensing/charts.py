@@ -216,7 +216,13 @@ def _share(part: int, whole: int) -> float | None:
 def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
     """Assigned against purchased licenses today: one stacked bar of assigned, remaining and overage."""
     table = Table(
-        headers=(gettext("Purchased"), gettext("Assigned"), gettext("Remaining"), gettext("Overage"), gettext("Assigned of purchased")),
+        headers=(
+            gettext("Purchased"),
+            gettext("Assigned"),
+            gettext("Remaining"),
+            gettext("Overage"),
+            gettext("Assigned of purchased"),
+        ),
         kinds=("count", "count", "count", "count", "text"),
         rows=(
             (
@@ -242,7 +248,13 @@ def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
         _bar(gettext("Overage"), [over], label, COLORS["overage"], orientation="h"),
     ]
     layout = _layout(
-        gettext("Assigned of purchased: %(share)s", share=share), "", "none", show_title=True, barmode="stack", height=200, hovermode="closest"
+        gettext("Assigned of purchased: %(share)s", share=share),
+        "",
+        "none",
+        show_title=True,
+        barmode="stack",
+        height=200,
+        hovermode="closest",
     )
     layout["xaxis"] = {"rangemode": "tozero", "tickformat": ",d"}
     layout["yaxis"] = {"showticklabels": False}
@@ -280,7 +292,9 @@ def monthly_active_chart(months: Sequence[MonthPoint]) -> Chart:
 def daily_active_chart(days: Sequence[DayPoint]) -> Chart:
     """Daily active users (active in the last 24 hours) over the last 30 days."""
     table = Table(
-        (gettext("Day"), gettext("Daily active users")), ("day", "count"), tuple((point.day, point.daily_active) for point in days)
+        (gettext("Day"), gettext("Daily active users")),
+        ("day", "count"),
+        tuple((point.day, point.daily_active) for point in days),
     )
     traces = [_line(gettext("Daily active users"), _x(table), table.column(1), COLORS["daily"])]
     return Chart(
@@ -332,7 +346,12 @@ def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
     """Active use per month: monthly active users against assigned licenses, and peak
     concurrent users where the service counts them."""
     with_peak = any(point.peak_concurrent is not None for point in months)
-    headers = (gettext("Month"), gettext("Assigned"), gettext("Monthly active users"), gettext("Active of assigned (%)"))
+    headers = (
+        gettext("Month"),
+        gettext("Assigned"),
+        gettext("Monthly active users"),
+        gettext("Active of assigned (%)"),
+    )
     kinds = ("month", "count", "count", "percent")
     if with_peak:
         headers += (gettext("Peak concurrent users"),)
@@ -441,7 +460,13 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
         gettext("Consumption per entitlement"),
         _figure(
             traces,
-            _layout(gettext("Consumption per entitlement"), gettext("Assigned licenses"), "month", barmode="group", showlegend=True),
+            _layout(
+                gettext("Consumption per entitlement"),
+                gettext("Assigned licenses"),
+                "month",
+                barmode="group",
+                showlegend=True,
+            ),
         ),
         table,
         empty=single or all(_no_data(points) for points in series.values()),
@@ -454,6 +479,7 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
 
 
 # --- Gateway bandwidth ---------------------------------------------------------------------------
+
 
 def _no_bandwidth_message() -> str:
     """The empty state of a bandwidth chart."""
@@ -506,7 +532,14 @@ def _source_bars(table: Table, cloud: int, on_premises: int) -> list[dict]:
 def monthly_bandwidth_chart(months: Sequence[MonthFigures]) -> Chart:
     """A monthly entitlement: each month's bandwidth by source against that month's allotment."""
     table = Table(
-        (gettext("Month"), gettext("Cloud service (GB)"), gettext("On-premises (GB)"), gettext("Used (GB)"), gettext("Allotment (GB)"), gettext("Overage (GB)")),
+        (
+            gettext("Month"),
+            gettext("Cloud service (GB)"),
+            gettext("On-premises (GB)"),
+            gettext("Used (GB)"),
+            gettext("Allotment (GB)"),
+            gettext("Overage (GB)"),
+        ),
         ("month", "gb", "gb", "gb", "gb", "gb"),
         tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb, m.allotment_mb, m.overage_mb) for m in months),
     )
@@ -524,7 +557,12 @@ def monthly_bandwidth_chart(months: Sequence[MonthFigures]) -> Chart:
 def individual_usage_chart(months: Sequence[MonthFigures]) -> Chart:
     """Annual, termed and trial entitlements: each month's own bandwidth in the billing period."""
     table = Table(
-        (gettext("Month"), gettext("Cloud service (GB)"), gettext("On-premises (GB)"), gettext("Individual usage (GB)")),
+        (
+            gettext("Month"),
+            gettext("Cloud service (GB)"),
+            gettext("On-premises (GB)"),
+            gettext("Individual usage (GB)"),
+        ),
         ("month", "gb", "gb", "gb"),
         tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb) for m in months),
     )
@@ -604,8 +642,7 @@ def gateway_overage_chart(rows: Sequence[tuple[date, Sequence[int]]], plans: Seq
         tuple((month, *figures, sum(figures)) for month, figures in rows),
     )
     traces = [
-        _bar(plan, _x(table), _gigabytes(table, index + 1), _plan_color(plan))
-        for index, plan in enumerate(plans)
+        _bar(plan, _x(table), _gigabytes(table, index + 1), _plan_color(plan)) for index, plan in enumerate(plans)
     ]
     return Chart(
         "overage",

@@ -517,7 +517,8 @@ def gateway_overage(org_id: int, today: date, months: int = BANDWIDTH_MONTHS) ->
                 if figures.month in overage:
                     overage[figures.month][g.plan] += figures.overage_mb
     return charts.gateway_overage_chart(
-        [(month, [overage[month][plan] for plan in plans]) for month in shown], [str(PLAN_LABELS[plan]) for plan in plans]
+        [(month, [overage[month][plan] for plan in plans]) for month in shown],
+        [str(PLAN_LABELS[plan]) for plan in plans],
     )
 
 

@@ -297,9 +297,7 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
         chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
-    return _csv(
-        chart.table.headers, chart.table.csv_rows, subject.org.name, service.code, str(entitlement.id), key
-    )
+    return _csv(chart.table.headers, chart.table.csv_rows, subject.org.name, service.code, str(entitlement.id), key)
 
 
 def history_csv(subject: Subject, entitlement_id: int) -> Response:
