@@ -373,7 +373,7 @@ def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
             hovertemplate=gettext("%{y:.1f} % (%{customdata:,d} users)"),
         ),
     ]
-    layout = _layout(gettext("Active use"), gettext("% of assigned licenses"), "month")
+    layout = _layout(gettext("Active use"), gettext("Share of assigned licenses (%)"), "month")
     layout["yaxis"] = {**layout["yaxis"], "tickformat": ",d", "ticksuffix": " %"}
     if with_peak:
         traces.append(_line(gettext("Peak concurrent users"), x, table.column(4), COLORS["peak"], yaxis="y2"))
