@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from babel.dates import format_date as babel_format_date
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
 from ..web import downloads
 from ..web.i18n import current as current_locale
@@ -154,8 +155,18 @@ def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **e
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
     }
+    separators = _separators()
+    if separators != ".,":
+        # Plotly's hover and tick numbers in the reader's style ("1.234,5" in German).
+        layout["separators"] = separators
     layout.update(extra)
     return layout
+
+
+def _separators() -> str:
+    """The decimal and grouping signs of the reader's language, as Plotly's `separators` takes them."""
+    locale = current_locale()
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
 def _month_ticks(layout: dict, x: list) -> None:
