@@ -140,7 +140,7 @@ def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **e
     if x_kind == "month":
         xaxis = {"type": "category"}
     elif x_kind == "day":
-        xaxis = {"type": "date", "tickformat": "%b %d", "hoverformat": "%a %b %d, %Y"}
+        xaxis = _day_axis()
     else:
         xaxis = {}
     layout = {
@@ -161,6 +161,14 @@ def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **e
         layout["separators"] = separators
     layout.update(extra)
     return layout
+
+
+def _day_axis() -> dict:
+    """A date axis. Plotly writes month and weekday names in English only, so other languages
+    get numeric dates ("30.11.", "30.11.2026")."""
+    if current_locale().language == "en":
+        return {"type": "date", "tickformat": "%b %d", "hoverformat": "%a %b %d, %Y"}
+    return {"type": "date", "tickformat": "%d.%m.", "hoverformat": "%d.%m.%Y"}
 
 
 def _separators() -> str:
