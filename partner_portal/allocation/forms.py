@@ -8,6 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField
 from wtforms.validators import InputRequired
 
+from ..web.i18n import gettext, lazy_gettext
+
 _WHOLE = re.compile(r"[+-]?\d{1,18}")
 
 
@@ -24,7 +26,7 @@ class WholeNumberField(IntegerField):
             return
         if not _WHOLE.fullmatch(text):
             self.data = None
-            raise ValueError("Enter a whole number of licenses, such as 25.")
+            raise ValueError(gettext("Enter a whole number of licenses, such as 25."))
         self.data = int(text)
 
 
@@ -33,6 +35,12 @@ class AllocateForm(FlaskForm):
     is looked up through the tenancy helper and any product checked by the service, so the
     selects don't validate their choices themselves."""
 
-    account = SelectField("Account", validate_choice=False, validators=[InputRequired("Choose an account.")])
-    product = SelectField("Product", validate_choice=False, validators=[InputRequired("Choose a product.")])
-    quantity = WholeNumberField("Quantity", validators=[InputRequired("Enter the number of licenses to allocate.")])
+    account = SelectField(
+        lazy_gettext("Account"), validate_choice=False, validators=[InputRequired(lazy_gettext("Choose an account."))]
+    )
+    product = SelectField(
+        lazy_gettext("Product"), validate_choice=False, validators=[InputRequired(lazy_gettext("Choose a product."))]
+    )
+    quantity = WholeNumberField(
+        lazy_gettext("Quantity"), validators=[InputRequired(lazy_gettext("Enter the number of licenses to allocate."))]
+    )

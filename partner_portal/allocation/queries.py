@@ -22,6 +22,7 @@ from ..models import (
     Service,
     Tenancy,
 )
+from ..web.i18n import gettext
 
 # Allocations that draw on what the partner bought: its own, still processing or done. Failed
 # ones give their quantity back; customer service's single-tenant allocations draw on nothing here.
@@ -116,8 +117,10 @@ class CloudAccount:
     def kind(self) -> str:
         """What the account is to the partner, in words."""
         if self.is_own:
-            return "Your primary cloud account" if self.is_primary else "Your account (not a primary cloud account)"
-        return "Multi-tenant customer"
+            if self.is_primary:
+                return gettext("Your primary cloud account")
+            return gettext("Your account (not a primary cloud account)")
+        return gettext("Multi-tenant customer")
 
     @property
     def can_receive(self) -> bool:

@@ -23,14 +23,15 @@ from ..models import (
     WebhookEvent,
 )
 from ..notifications.services import notify
+from ..web.i18n import format_date, format_number, gettext, lazy_gettext, ngettext
 from ..webhooks.services import emit
 from .queries import left_to_allocate
 
-PRIMARY_ONLY = (
+PRIMARY_ONLY = lazy_gettext(
     "Licenses can be allocated only to your own primary cloud account, not to a customer's cloud "
     "account. Allocate to your primary cloud account; your multi-tenant customers use its licenses."
 )
-NO_PRIMARY = (
+NO_PRIMARY = lazy_gettext(
     "Your organization is not set up as a primary cloud account, so it can't receive allocations. "
     "Ask customer service through the Partner Support Center."
 )
@@ -50,24 +51,30 @@ def allocate(partner: Organization, account: Organization, service_code: str, qu
     AllocationRefused (nothing written)."""
     partner_id, account_id, by_id = partner.id, account.id, by.id
     if account_id != partner_id:
-        raise AllocationRefused(PRIMARY_ONLY, "account")
+        raise AllocationRefused(str(PRIMARY_ONLY), "account")
     if not account.is_primary_cloud_account:
-        raise AllocationRefused(NO_PRIMARY, "account")
+        raise AllocationRefused(str(NO_PRIMARY), "account")
     if quantity < 1:
-        raise AllocationRefused("Enter a positive number of licenses (at least 1).", "quantity")
+        raise AllocationRefused(gettext("Enter a positive number of licenses (at least 1)."), "quantity")
     # Locked: two allocations at once (other workers, other hosts) can't both take the last licenses.
     begin_serialized(Organization, partner_id)
     service = db.session.get(Service, service_code) if service_code else None
     left = left_to_allocate(partner_id, service_code, current_app.config["ALLOCATION_CUTOVER"]) if service else None
     if left is None:
         db.session.rollback()
-        raise AllocationRefused("Choose a product from your multi-tenant orders.", "product")
+        raise AllocationRefused(gettext("Choose a product from your multi-tenant orders."), "product")
     if quantity > left:
         db.session.rollback()
         raise AllocationRefused(
-            f"Every purchased {service.name} license is already allocated."
+            gettext("Every purchased %(product)s license is already allocated.", product=service.name)
             if not left
-            else f"Only {left:,} {service.name} license{'s are' if left != 1 else ' is'} left to allocate.",
+            else ngettext(
+                "Only %(amount)s %(product)s license is left to allocate.",
+                "Only %(amount)s %(product)s licenses are left to allocate.",
+                left,
+                amount=format_number(left),
+                product=service.name,
+            ),
             "quantity",
         )
     allocation = Allocation(
@@ -140,17 +147,24 @@ def finish_allocation(
     no longer processing."""
     reason = reason.strip()
     if not completed and not reason:
-        raise AllocationRefused("Give the reason the allocation failed; the partner sees it.", "reason")
+        raise AllocationRefused(gettext("Give the reason the allocation failed; the partner sees it."), "reason")
     begin_serialized(Allocation, allocation_id)
     allocation = db.session.get(Allocation, allocation_id, populate_existing=True)
     if allocation is None:
         db.session.rollback()
-        raise AllocationRefused("That allocation no longer exists.")
+        raise AllocationRefused(gettext("That allocation no longer exists."))
     if not allocation.is_processing:
         db.session.rollback()
         raise AllocationRefused(
-            f"This allocation was already {allocation.status.value} on "
-            f"{allocation.finished_at:%b %d, %Y}; it can't change again."
+            gettext(
+                "This allocation was already completed on %(date)s; it can't change again.",
+                date=format_date(allocation.finished_at),
+            )
+            if allocation.status is AllocationStatus.COMPLETED
+            else gettext(
+                "This allocation was already failed on %(date)s; it can't change again.",
+                date=format_date(allocation.finished_at),
+            )
         )
     allocation.status = AllocationStatus.COMPLETED if completed else AllocationStatus.FAILED
     allocation.finished_at = utcnow()

@@ -9,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ..web import htmx
 from ..web.guards import licenses_required
+from ..web.i18n import format_number, gettext
 from ..web.tenancy import acting, cloud_account_or_404
 from . import bp, queries
 from .forms import AllocateForm
@@ -55,7 +56,11 @@ def allocate():
     form = AllocateForm()
     form.account.choices = [SelectChoice(a.orgid, f"{a.name} · {a.kind}") for a in context["accounts"]]
     form.product.choices = [
-        SelectChoice(p.code, f"{p.name} ({p.to_allocate:,} to allocate)") for p in context["products"]
+        SelectChoice(
+            p.code,
+            gettext("%(product)s (%(amount)s to allocate)", product=p.name, amount=format_number(p.to_allocate)),
+        )
+        for p in context["products"]
     ]
     if request.method == "GET":
         form.account.data = request.args.get("account") or next(
@@ -71,7 +76,11 @@ def allocate():
             except AllocationRefused as error:
                 getattr(form, error.field or "account").errors.append(str(error))
             else:
-                notice = f"Allocated {allocation.quantity:,} licenses to {account.name}. The allocation is processing."
+                notice = gettext(
+                    "Allocated %(amount)s licenses to %(account)s. The allocation is processing.",
+                    amount=format_number(allocation.quantity),
+                    account=account.name,
+                )
                 if htmx.is_htmx():
                     return htmx.render(
                         "allocation/cloud.html",

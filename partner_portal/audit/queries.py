@@ -11,6 +11,7 @@ from sqlalchemy import and_, or_, select
 
 from ..extensions import db
 from ..models import ActivityEntry, ActivityKind
+from ..web.i18n import gettext
 
 PAGE_SIZE = 50
 NEWEST_FIRST = (ActivityEntry.occurred_at.desc(), ActivityEntry.id.desc())
@@ -26,7 +27,7 @@ def _day(text: str, name: str, errors: dict[str, str]) -> date | None:
             return date.fromisoformat(text)
     except ValueError:
         pass
-    errors[name] = "Enter a date as YYYY-MM-DD."
+    errors[name] = gettext("Enter a date as YYYY-MM-DD.")
     return None
 
 
@@ -49,7 +50,7 @@ class ActivityFilter:
         kind = next((k for k in ActivityKind if k.value == args.get("kind")), None)
         since, until = _day(args.get("from", ""), "from", errors), _day(args.get("to", ""), "to", errors)
         if since and until and since > until:
-            errors["to"] = "The end date is before the start date."
+            errors["to"] = gettext("The end date is before the start date.")
             until = None
         before = args.get("before", "")
         return cls(

@@ -10,9 +10,20 @@ from ..models import ActivityKind
 from ..web import downloads, htmx
 from ..web.guards import full_access_required
 from ..web.tenancy import acting
+from ..web.i18n import gettext
 from . import bp, queries
 
-CSV_HEADER = ("When (UTC)", "Kind", "Action", "Person", "Target", "Summary")
+
+def csv_header() -> tuple[str, ...]:
+    """The export's column names, in the reader's language (the cells stay as stored)."""
+    return (
+        gettext("When (UTC)"),
+        gettext("Kind"),
+        gettext("Action"),
+        gettext("Person"),
+        gettext("Target"),
+        gettext("Summary"),
+    )
 
 
 @bp.get("/activity")
@@ -41,6 +52,6 @@ def activity_csv():
     org_id = me.org.id  # a plain value: the rows are read after the request's session is gone
     return downloads.csv_download(
         f"activity-{me.org.orgid}-{date.today().isoformat()}.csv",
-        CSV_HEADER,
+        csv_header(),
         lambda: queries.export_rows(org_id, filters),
     )

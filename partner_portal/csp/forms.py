@@ -8,6 +8,7 @@ from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, ColorField, SelectField, StringField
 from wtforms.validators import Length, ValidationError
 
+from ..web.i18n import lazy_gettext
 from . import uploads
 from .services import ThemeChange
 from .theme import ColorError, ThemeColors, normalize_hex
@@ -16,14 +17,19 @@ from .theme import ColorError, ThemeColors, normalize_hex
 class AddCustomerForm(FlaskForm):
     """A connected customer to add to a domain, and its workspace URL name when it has none yet."""
 
-    customer = SelectField("Customer", validate_choice=False)
-    slug = StringField("Workspace URL name", validators=[Length(max=100, message="That name is too long.")])
+    customer = SelectField(lazy_gettext("Customer"), validate_choice=False)
+    slug = StringField(
+        lazy_gettext("Workspace URL name"), validators=[Length(max=100, message=lazy_gettext("That name is too long."))]
+    )
 
 
 class SharedWorkspaceForm(FlaskForm):
     """The name of the provider's shared workspace URL."""
 
-    slug = StringField("Shared workspace URL name", validators=[Length(max=100, message="That name is too long.")])
+    slug = StringField(
+        lazy_gettext("Shared workspace URL name"),
+        validators=[Length(max=100, message=lazy_gettext("That name is too long."))],
+    )
 
 
 def _hex_color(form, field) -> None:
@@ -37,14 +43,14 @@ def _hex_color(form, field) -> None:
 class ThemeForm(FlaskForm):
     """A workspace theme: four colors, a logo for the pages after sign-in, and one for the sign-in page."""
 
-    banner_color = ColorField("Banner color", validators=[_hex_color])
-    banner_text_color = ColorField("Banner text color", validators=[_hex_color])
-    icon_color = ColorField("Icon color", validators=[_hex_color])
-    accent_color = ColorField("Accent color", validators=[_hex_color])
-    logo = FileField("Logo")
-    sign_in_logo = FileField("Sign-in page logo")
-    remove_logo = BooleanField("Remove the current logo")
-    remove_sign_in_logo = BooleanField("Remove the current sign-in page logo")
+    banner_color = ColorField(lazy_gettext("Banner color"), validators=[_hex_color])
+    banner_text_color = ColorField(lazy_gettext("Banner text color"), validators=[_hex_color])
+    icon_color = ColorField(lazy_gettext("Icon color"), validators=[_hex_color])
+    accent_color = ColorField(lazy_gettext("Accent color"), validators=[_hex_color])
+    logo = FileField(lazy_gettext("Logo"))
+    sign_in_logo = FileField(lazy_gettext("Sign-in page logo"))
+    remove_logo = BooleanField(lazy_gettext("Remove the current logo"))
+    remove_sign_in_logo = BooleanField(lazy_gettext("Remove the current sign-in page logo"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

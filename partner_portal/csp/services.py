@@ -14,6 +14,7 @@ from ..connections.queries import connected_customer
 from ..database import begin_serialized
 from ..extensions import db
 from ..models import IdentityDomain, Organization, Workspace, WorkspaceDomain, WorkspaceTheme, utcnow
+from ..web.i18n import gettext, lazy_gettext
 from . import uploads
 from .queries import WORKSPACE_URL_LIMIT
 from .theme import ThemeColors, supports_theming
@@ -22,7 +23,7 @@ SLUG_LENGTH = (3, 63)
 # Names a provider can't take: they look like the portal's own hosts.
 RESERVED_SLUGS = frozenset({"www", "api", "admin", "portal", "mail", "static", "workspace"})
 _SLUG_CHARACTERS = re.compile(r"[a-z0-9-]+")
-MULTI_TENANT_THEMES = (
+MULTI_TENANT_THEMES = lazy_gettext(
     "Custom themes are a single-tenant feature. This customer is multi-tenant: it shares your "
     "resource location, connectors and directory domain with your other customers, so its "
     "workspace keeps the default appearance."
@@ -44,28 +45,35 @@ def normalize_slug(value: str | None) -> str:
     slug = (value or "").strip().lower()
     low, high = SLUG_LENGTH
     if not slug:
-        raise ServiceProviderRefused("Enter a name for the workspace URL, e.g. fabrikam.", "slug")
+        raise ServiceProviderRefused(gettext("Enter a name for the workspace URL, e.g. fabrikam."), "slug")
     if not _SLUG_CHARACTERS.fullmatch(slug):
-        raise ServiceProviderRefused("Use only letters, digits and hyphens (no spaces, dots or accents).", "slug")
+        raise ServiceProviderRefused(
+            gettext("Use only letters, digits and hyphens (no spaces, dots or accents)."), "slug"
+        )
     if not low <= len(slug) <= high:
-        raise ServiceProviderRefused(f"Use {low} to {high} characters.", "slug")
+        raise ServiceProviderRefused(gettext("Use %(low)s to %(high)s characters.", low=low, high=high), "slug")
     if not slug[0].isalpha():
-        raise ServiceProviderRefused("Start with a letter.", "slug")
+        raise ServiceProviderRefused(gettext("Start with a letter."), "slug")
     if slug.endswith("-") or "--" in slug:
-        raise ServiceProviderRefused("Don't end with a hyphen or put two hyphens in a row.", "slug")
+        raise ServiceProviderRefused(gettext("Don't end with a hyphen or put two hyphens in a row."), "slug")
     if slug in RESERVED_SLUGS:
-        raise ServiceProviderRefused(f"“{slug}” is reserved. Choose another name.", "slug")
+        raise ServiceProviderRefused(gettext("“%(slug)s” is reserved. Choose another name.", slug=slug), "slug")
     return slug
 
 
 def _taken(slug: str) -> ServiceProviderRefused:
-    return ServiceProviderRefused(f"The workspace URL “{slug}” is already in use. Choose another name.", "slug")
+    return ServiceProviderRefused(
+        gettext("The workspace URL “%(slug)s” is already in use. Choose another name.", slug=slug), "slug"
+    )
 
 
 def _limit_reached() -> ServiceProviderRefused:
     return ServiceProviderRefused(
-        f"Your account already has {WORKSPACE_URL_LIMIT} workspace URLs, the most it can have. Remove a customer "
-        "from all its domains to free its URL.",
+        gettext(
+            "Your account already has %(limit)s workspace URLs, the most it can have. Remove a customer "
+            "from all its domains to free its URL.",
+            limit=WORKSPACE_URL_LIMIT,
+        ),
         "slug",
     )
 
@@ -103,7 +111,9 @@ def _commit_or_taken(slug: str | None) -> None:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise (_taken(slug) if slug else ServiceProviderRefused("That change was just made by someone else.")) from None
+        raise (
+            _taken(slug) if slug else ServiceProviderRefused(gettext("That change was just made by someone else."))
+        ) from None
 
 
 def add_customer_to_domain(domain: IdentityDomain, customer_orgid: str, slug: str | None, by_id: int) -> Workspace:
@@ -113,7 +123,7 @@ def add_customer_to_domain(domain: IdentityDomain, customer_orgid: str, slug: st
     with _provider_locked(provider_id):
         found = connected_customer(provider_id, (customer_orgid or "").strip())
         if found is None:
-            raise ServiceProviderRefused("Choose one of your connected customers.", "customer")
+            raise ServiceProviderRefused(gettext("Choose one of your connected customers."), "customer")
         customer = found[0]
         workspace = db.session.scalar(
             select(Workspace).where(Workspace.provider_id == provider_id, Workspace.customer_id == customer.id)
@@ -122,7 +132,9 @@ def add_customer_to_domain(domain: IdentityDomain, customer_orgid: str, slug: st
             workspace = _new_workspace(provider_id, customer.id, slug, by_id)
             db.session.flush()
         elif db.session.get(WorkspaceDomain, (workspace.id, domain_id)) is not None:
-            raise ServiceProviderRefused(f"{customer.name} is already added to this domain.", "customer")
+            raise ServiceProviderRefused(
+                gettext("%(customer)s is already added to this domain.", customer=customer.name), "customer"
+            )
         db.session.add(WorkspaceDomain(workspace_id=workspace.id, domain_id=domain_id, added_by_id=by_id))
         new_slug = workspace.slug
     _commit_or_taken(new_slug)
@@ -186,7 +198,7 @@ def save_theme(provider_id: int, customer: Organization, change: ThemeChange, by
     the row; the replaced files are deleted once the row is committed. Raises ServiceProviderRefused for a
     multi-tenant customer (nothing is written)."""
     if not supports_theming(customer.tenancy):
-        raise ServiceProviderRefused(MULTI_TENANT_THEMES)
+        raise ServiceProviderRefused(str(MULTI_TENANT_THEMES))
     customer_id = customer.id
     written: list[str] = []
     try:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..models import Tenancy
+from ..web.i18n import format_number, gettext
 
 _HEX = re.compile(r"#?([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
@@ -21,7 +22,7 @@ def normalize_hex(value: str | None) -> str:
     """Return `value` as '#rrggbb' (lower case; '#abc' and 'abc' are accepted); raises ColorError."""
     match = _HEX.fullmatch((value or "").strip())
     if match is None:
-        raise ColorError("Use a hex color such as #0b5cad.")
+        raise ColorError(gettext("Use a hex color such as #0b5cad."))
     digits = match[1].lower()
     if len(digits) == 3:
         digits = "".join(ch * 2 for ch in digits)
@@ -72,9 +73,11 @@ class ThemeColors:
             return None
         # Rounded down, so a ratio of 4.496 never reads "4.5:1" beside a warning.
         shown = int(self.banner_contrast * 10) / 10
-        return (
-            f"The banner text has a contrast ratio of {shown:.1f}:1 on the banner color; WCAG AA asks for at "
-            "least 4.5:1. Some users will not be able to read it: choose a lighter or darker text color."
+        return gettext(
+            "The banner text has a contrast ratio of %(ratio)s:1 on the banner color; WCAG AA asks for at "
+            "least %(required)s:1. Some users will not be able to read it: choose a lighter or darker text color.",
+            ratio=format_number(shown, 1),
+            required=format_number(AA_NORMAL_TEXT, 1),
         )
 
     @property

@@ -22,6 +22,8 @@ from typing import BinaryIO
 from flask import current_app
 from PIL import Image
 
+from ..web.i18n import gettext
+
 MAX_BYTES = 2 * 1024 * 1024
 LOGO_FOLDER = "workspace-logos"
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -66,28 +68,38 @@ class CheckedImage:
         return f"data:{self.mimetype};base64,{base64.b64encode(self.data).decode()}"
 
 
+def _damaged(kind: str) -> str:
+    """The refusal of an image that does not decode (`kind` is PNG or JPEG)."""
+    return gettext("This %(kind)s image is damaged or incomplete. Export it again and upload the new file.", kind=kind)
+
+
 def check_logo(stream: BinaryIO, spec: LogoSpec) -> CheckedImage:
     """Read an uploaded file and return it re-encoded; raises UploadRefused for anything but a whole,
     undamaged PNG or JPEG of at most 2 MB and `spec`'s dimensions."""
     data = stream.read(MAX_BYTES + 1)
     if not data:
-        raise UploadRefused("The file is empty.")
+        raise UploadRefused(gettext("The file is empty."))
     if len(data) > MAX_BYTES:
-        raise UploadRefused("The file is larger than 2 MB. Use a smaller PNG or JPEG image.")
+        raise UploadRefused(gettext("The file is larger than 2 MB. Use a smaller PNG or JPEG image."))
     if data.startswith(_PNG_SIGNATURE):
         kind, end = "PNG", _png_end(data)
     elif data.startswith(_JPEG_SOI):
         kind, end = "JPEG", _jpeg_end(data)
     else:
         raise UploadRefused(
-            "This file is not a PNG or JPEG image, whatever its name says. SVG, GIF and other types are not accepted."
+            gettext(
+                "This file is not a PNG or JPEG image, whatever its name says. SVG, GIF and other types are not accepted."
+            )
         )
     if end is None:
-        raise UploadRefused(f"This {kind} image is damaged or incomplete. Export it again and upload the new file.")
+        raise UploadRefused(_damaged(kind))
     if end != len(data):
         raise UploadRefused(
-            f"This file holds other data after the end of its {kind} image (it may be another file "
-            "in disguise). Save the image again from an image editor and upload that file."
+            gettext(
+                "This file holds other data after the end of its %(kind)s image (it may be another file "
+                "in disguise). Save the image again from an image editor and upload that file.",
+                kind=kind,
+            )
         )
     return _reencode(data, kind, spec)
 
@@ -102,8 +114,14 @@ def _reencode(data: bytes, kind: str, spec: LogoSpec) -> CheckedImage:
                 # Checked from the header, before a single pixel is decoded.
                 if width > spec.max_width or height > spec.max_height:
                     raise UploadRefused(
-                        f"This image is {width} × {height} pixels; this logo takes at most "
-                        f"{spec.max_width} × {spec.max_height}."
+                        gettext(
+                            "This image is %(width)s × %(height)s pixels; this logo takes at most "
+                            "%(max_width)s × %(max_height)s.",
+                            width=width,
+                            height=height,
+                            max_width=spec.max_width,
+                            max_height=spec.max_height,
+                        )
                     )
                 image.load()
                 out = io.BytesIO()
@@ -117,12 +135,14 @@ def _reencode(data: bytes, kind: str, spec: LogoSpec) -> CheckedImage:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadRefused(
-            f"This image has far too many pixels; this logo takes at most {spec.max_width} × {spec.max_height}."
+            gettext(
+                "This image has far too many pixels; this logo takes at most %(max_width)s × %(max_height)s.",
+                max_width=spec.max_width,
+                max_height=spec.max_height,
+            )
         ) from None
     except Exception:  # noqa: BLE001 - Pillow raises many types (OSError, ValueError, SyntaxError...) on bad data
-        raise UploadRefused(
-            f"This {kind} image is damaged or incomplete. Export it again and upload the new file."
-        ) from None
+        raise UploadRefused(_damaged(kind)) from None
     return CheckedImage(out.getvalue(), "png" if kind == "PNG" else "jpg", width, height)
 
 

@@ -8,6 +8,7 @@ from ..models import IdentityDomain, Permission
 from ..web import htmx
 from ..web.guards import permission_required, service_provider_required
 from ..web.tenancy import acting, connected_customer_or_404, scoped_or_404
+from ..web.i18n import gettext
 from ..workspaces.hosts import host_url
 from . import bp, queries
 from .forms import AddCustomerForm, SharedWorkspaceForm, ThemeForm
@@ -92,7 +93,11 @@ def add_customer(domain_id: int):
         except ServiceProviderRefused as error:
             getattr(form, error.field or "customer").errors.append(str(error))
         else:
-            message = f"The customer was added to {domain.name}. Its users sign in at {host_url(workspace.slug)}."
+            message = gettext(
+                "The customer was added to %(domain)s. Its users sign in at %(url)s.",
+                domain=domain.name,
+                url=host_url(workspace.slug),
+            )
             if not htmx.is_htmx():
                 flash(message, "success")
                 return htmx.redirect(url_for("csp.federated_domains") + f"#domain-{domain.id}")
@@ -111,7 +116,11 @@ def remove_customer(domain_id: int, orgid: str):
     customer, slug = member
     if request.method == "POST":
         remove_customer_from_domain(domain, customer)
-        message = f"{customer.name} was removed from {domain.name}. Its users of that domain can no longer sign in."
+        message = gettext(
+            "%(customer)s was removed from %(domain)s. Its users of that domain can no longer sign in.",
+            customer=customer.name,
+            domain=domain.name,
+        )
         if not htmx.is_htmx():
             flash(message, "success")
             return htmx.redirect(url_for("csp.federated_domains") + f"#domain-{domain.id}")
@@ -137,7 +146,7 @@ def shared_workspace():
         except ServiceProviderRefused as error:
             form.slug.errors.append(str(error))
         else:
-            flash(f"Your shared workspace is at {host_url(workspace.slug)}.", "success")
+            flash(gettext("Your shared workspace is at %(url)s.", url=host_url(workspace.slug)), "success")
             return htmx.redirect(url_for("csp.federated_domains"))
     return _federation_page(status=422, shared_form=form)
 
@@ -175,7 +184,7 @@ def _theme_page(customer, form: ThemeForm | None = None, status: int = 200, bloc
         logos=form.shown_logos(stored),
         stored=stored,
         can_theme=can_theme,
-        not_supported=MULTI_TENANT_THEMES,
+        not_supported=str(MULTI_TENANT_THEMES),
     )
 
 
@@ -193,7 +202,7 @@ def theme(orgid: str):
         except ServiceProviderRefused as error:
             form.form_errors.append(str(error))
         else:
-            flash(f"The theme of {customer.name}'s workspace is saved.", "success")
+            flash(gettext("The theme of %(customer)s's workspace is saved.", customer=customer.name), "success")
             return htmx.redirect(url_for("csp.theme", orgid=customer.orgid))
     return _theme_page(customer, form, status=422)
 

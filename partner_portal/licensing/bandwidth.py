@@ -13,6 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.numbers import get_decimal_symbol
+
+from ..web.i18n import current as current_locale
+from ..web.i18n import gettext, lazy_gettext
 from .math import add_months, health_color, month_start, percent_label
 
 MB_PER_GB = 1000
@@ -23,7 +27,13 @@ TERMED = "termed"
 TRIAL = "trial"
 # The Gateway summary's breakdown, in this order, and its last line.
 PLANS = (MONTHLY, ANNUAL, TERMED, TRIAL)
-PLAN_LABELS = {MONTHLY: "Monthly", ANNUAL: "Annual", TERMED: "Termed", TRIAL: "Trial"}
+# Lazy: the reader's language; str() one before it goes into a chart figure (JSON).
+PLAN_LABELS = {
+    MONTHLY: lazy_gettext("Monthly"),
+    ANNUAL: lazy_gettext("Annual"),
+    TERMED: lazy_gettext("Termed"),
+    TRIAL: lazy_gettext("Trial"),
+}
 TOTAL = "total"
 
 
@@ -36,15 +46,28 @@ class Allotments:
     trial_pool_mb: int = 50 * MB_PER_GB
 
 
-def gb_text(megabytes: int) -> str:
-    """Megabytes written as gigabytes with three decimals, exactly ("1234.005")."""
+def gb_number(megabytes: int) -> str:
+    """Megabytes written as gigabytes with three decimals, exactly and machine-readable
+    ("1234.005"): the CSV exports' cells, in every language."""
     whole, rest = divmod(megabytes, MB_PER_GB)
     return f"{whole}.{rest:03d}"
 
 
+def local_decimal(text: str) -> str:
+    """A machine-written decimal ("1234.005") with the reader's decimal sign ("1234,005" in
+    German); English text is unchanged. Digits are not grouped, as the tables always wrote them."""
+    symbol = get_decimal_symbol(current_locale())
+    return text if symbol == "." else text.replace(".", symbol)
+
+
+def gb_text(megabytes: int) -> str:
+    """Megabytes written as gigabytes with three decimals for the page ("1234.005", "1234,005")."""
+    return local_decimal(gb_number(megabytes))
+
+
 def gb_short(megabytes: int) -> str:
-    """Megabytes as gigabytes for prose, without trailing zeros ("1", "0.5", "1200")."""
-    return gb_text(megabytes).rstrip("0").rstrip(".")
+    """Megabytes as gigabytes for prose, without trailing zeros ("1", "0.5", "1200"; "0,5")."""
+    return local_decimal(gb_number(megabytes).rstrip("0").rstrip("."))
 
 
 # --- calendar -------------------------------------------------------------------------------
@@ -266,7 +289,7 @@ class Standing:
     @property
     def label(self) -> str:
         """The plan's name ("Total" for the sum of all plans)."""
-        return PLAN_LABELS.get(self.plan, "Total")
+        return str(PLAN_LABELS[self.plan]) if self.plan in PLAN_LABELS else gettext("Total")
 
     @property
     def is_total(self) -> bool:

@@ -15,8 +15,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from babel.dates import format_date as babel_format_date
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
 from ..web import downloads
-from .bandwidth import MB_PER_GB, MonthFigures, Standing, gb_text
+from ..web.i18n import current as current_locale
+from ..web.i18n import gettext
+from .bandwidth import MB_PER_GB, PLAN_LABELS, MonthFigures, Standing, gb_number, gb_text, local_decimal
 from .math import licenses_remaining, overage, percent_label, split_by_commitment
 from .series import DayPoint, MonthPoint
 
@@ -34,7 +39,7 @@ COLORS = {
     "cumulative": "#7c3aed",
 }
 # One color per Gateway plan, the same on every customer's overage chart.
-PLAN_COLORS = {"Monthly": "#2563eb", "Annual": "#059669", "Termed": "#d97706", "Trial": "#7c3aed"}
+PLAN_COLORS = {"monthly": "#2563eb", "annual": "#059669", "termed": "#d97706", "trial": "#7c3aed"}
 # A qualitative palette for one trace per entitlement.
 SERIES_COLORS = ("#2563eb", "#059669", "#d97706", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#4b5563")
 
@@ -49,7 +54,8 @@ class Table:
 
     `kinds` says how each column is written out: "month" (YYYY-MM), "day" (YYYY-MM-DD),
     "count" (a whole number), "percent" (one decimal), "gb" (megabytes written as gigabytes
-    with three decimals) or "text".
+    with three decimals) or "text". The page writes decimals with the reader's decimal sign
+    (formatted_rows); the CSV export keeps them machine-readable (csv_rows).
     """
 
     headers: tuple[str, ...]
@@ -65,11 +71,19 @@ class Table:
         return self.kinds[index] in ("count", "percent", "gb")
 
     def formatted_rows(self) -> list[list[str]]:
-        """Every row with each value written as the page and the CSV show it."""
+        """Every row with each value written as the page shows it (in English, exactly as the
+        CSV writes it; in German with a decimal comma)."""
         return [[_format(kind, value) for kind, value in zip(self.kinds, row, strict=False)] for row in self.rows]
 
+    def csv_rows(self) -> list[list[str]]:
+        """Every row as the CSV export writes it: machine-readable in every language."""
+        return [
+            [_format(kind, value, machine=True) for kind, value in zip(self.kinds, row, strict=False)]
+            for row in self.rows
+        ]
 
-def _format(kind: str, value) -> str:
+
+def _format(kind: str, value, machine: bool = False) -> str:
     """Write one table value; None (no figure) becomes an empty cell."""
     if value is None:
         return ""
@@ -78,9 +92,10 @@ def _format(kind: str, value) -> str:
     if kind == "day":
         return value.isoformat()
     if kind == "percent":
-        return f"{value:.1f}"
+        text = f"{value:.1f}"
+        return text if machine else local_decimal(text)
     if kind == "gb":
-        return gb_text(value)
+        return gb_number(value) if machine else gb_text(value)
     return str(value)
 
 
@@ -103,11 +118,16 @@ class Chart:
 # --- shared pieces ---------------------------------------------------------------------------
 
 
+def _month_label(month: date) -> str:
+    """A month as the reader's language abbreviates it, with the year ("Jun 2025", "Mär 2025")."""
+    return babel_format_date(month, "LLL yyyy", locale=current_locale())
+
+
 def _x(table: Table) -> list[str]:
     """The first column as x values: days as ISO dates (a date axis), months as "Jun 2025"
     labels (a category axis, one label under each month's bar with no date-axis rounding)."""
     if table.kinds[0] == "month":
-        return [value.strftime("%b %Y") for value in table.column(0)]
+        return [_month_label(value) for value in table.column(0)]
     return [value.isoformat() for value in table.column(0)]
 
 
@@ -120,7 +140,7 @@ def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **e
     if x_kind == "month":
         xaxis = {"type": "category"}
     elif x_kind == "day":
-        xaxis = {"type": "date", "tickformat": "%b %d", "hoverformat": "%a %b %d, %Y"}
+        xaxis = _day_axis()
     else:
         xaxis = {}
     layout = {
@@ -135,18 +155,37 @@ def _layout(title: str, y_title: str, x_kind: str, show_title: bool = False, **e
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
     }
+    separators = _separators()
+    if separators != ".,":
+        # Plotly's hover and tick numbers in the reader's style ("1.234,5" in German).
+        layout["separators"] = separators
     layout.update(extra)
     return layout
+
+
+def _day_axis() -> dict:
+    """A date axis. Plotly writes month and weekday names in English only, so other languages
+    get numeric dates ("30.11.", "30.11.2026")."""
+    if current_locale().language == "en":
+        return {"type": "date", "tickformat": "%b %d", "hoverformat": "%a %b %d, %Y"}
+    return {"type": "date", "tickformat": "%d.%m.", "hoverformat": "%d.%m.%Y"}
+
+
+def _separators() -> str:
+    """The decimal and grouping signs of the reader's language, as Plotly's `separators` takes them."""
+    locale = current_locale()
+    return get_decimal_symbol(locale) + get_group_symbol(locale)
 
 
 def _month_ticks(layout: dict, x: list) -> None:
     """Month labels that stay level and readable at any width: the month, with the year under
     the first month and every January ("Jul<br>2024", "Aug", … "Jan<br>2025")."""
-    labels = [value.split(" ") for value in x]
+    labels = [value.rsplit(" ", 1) for value in x]
     if not labels or any(len(parts) != 2 for parts in labels):
         return
     text = [
-        f"{month}<br>{year}" if index == 0 or month == "Jan" else month for index, (month, year) in enumerate(labels)
+        f"{month}<br>{year}" if index == 0 or year != labels[index - 1][1] else month
+        for index, (month, year) in enumerate(labels)
     ]
     layout["xaxis"] = {**layout["xaxis"], "tickmode": "array", "tickvals": list(x), "ticktext": text, "tickangle": 0}
 
@@ -196,7 +235,13 @@ def _share(part: int, whole: int) -> float | None:
 def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
     """Assigned against purchased licenses today: one stacked bar of assigned, remaining and overage."""
     table = Table(
-        headers=("Purchased", "Assigned", "Remaining", "Overage", "Assigned of purchased"),
+        headers=(
+            gettext("Purchased"),
+            gettext("Assigned"),
+            gettext("Remaining"),
+            gettext("Overage"),
+            gettext("Assigned of purchased"),
+        ),
         kinds=("count", "count", "count", "count", "text"),
         rows=(
             (
@@ -212,17 +257,23 @@ def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
     label = [unit.capitalize()]
     traces = [
         _bar(
-            "Assigned within purchased" if over else "Assigned",
+            gettext("Assigned within purchased") if over else gettext("Assigned"),
             [min(assigned, purchased)],
             label,
             COLORS["assigned"],
             orientation="h",
         ),
-        _bar("Remaining", [remaining], label, COLORS["remaining"], orientation="h"),
-        _bar("Overage", [over], label, COLORS["overage"], orientation="h"),
+        _bar(gettext("Remaining"), [remaining], label, COLORS["remaining"], orientation="h"),
+        _bar(gettext("Overage"), [over], label, COLORS["overage"], orientation="h"),
     ]
     layout = _layout(
-        f"Assigned of purchased: {share}", "", "none", show_title=True, barmode="stack", height=200, hovermode="closest"
+        gettext("Assigned of purchased: %(share)s", share=share),
+        "",
+        "none",
+        show_title=True,
+        barmode="stack",
+        height=200,
+        hovermode="closest",
     )
     layout["xaxis"] = {"rangemode": "tozero", "tickformat": ",d"}
     layout["yaxis"] = {"showticklabels": False}
@@ -231,45 +282,47 @@ def ratio_chart(assigned: int, purchased: int, unit: str = "licenses") -> Chart:
     layout["margin"] = {**layout["margin"], "b": 70}
     return Chart(
         "ratio",
-        "Assigned and purchased licenses",
+        gettext("Assigned and purchased licenses"),
         _figure(traces, layout),
         table,
         empty=purchased == 0 and assigned == 0,
-        empty_message="No licenses purchased or assigned.",
+        empty_message=gettext("No licenses purchased or assigned."),
     )
 
 
 def monthly_active_chart(months: Sequence[MonthPoint]) -> Chart:
     """Monthly active users (active in the last 30 days, highest in each month) over 12 months."""
     table = Table(
-        ("Month", "Monthly active users"),
+        (gettext("Month"), gettext("Monthly active users")),
         ("month", "count"),
         tuple((point.month, point.monthly_active) for point in months),
     )
-    traces = [_bar("Monthly active users", _x(table), table.column(1), COLORS["active"])]
+    traces = [_bar(gettext("Monthly active users"), _x(table), table.column(1), COLORS["active"])]
     return Chart(
         "monthly-active-users",
-        "Monthly active users",
-        _figure(traces, _layout("Monthly active users", "Users", "month")),
+        gettext("Monthly active users"),
+        _figure(traces, _layout(gettext("Monthly active users"), gettext("Users"), "month")),
         table,
         empty=_no_data(months),
-        empty_message="No usage recorded in the last 12 months.",
+        empty_message=gettext("No usage recorded in the last 12 months."),
     )
 
 
 def daily_active_chart(days: Sequence[DayPoint]) -> Chart:
     """Daily active users (active in the last 24 hours) over the last 30 days."""
     table = Table(
-        ("Day", "Daily active users"), ("day", "count"), tuple((point.day, point.daily_active) for point in days)
+        (gettext("Day"), gettext("Daily active users")),
+        ("day", "count"),
+        tuple((point.day, point.daily_active) for point in days),
     )
-    traces = [_line("Daily active users", _x(table), table.column(1), COLORS["daily"])]
+    traces = [_line(gettext("Daily active users"), _x(table), table.column(1), COLORS["daily"])]
     return Chart(
         "daily-active-users",
-        "Daily active users",
-        _figure(traces, _layout("Daily active users", "Users", "day")),
+        gettext("Daily active users"),
+        _figure(traces, _layout(gettext("Daily active users"), gettext("Users"), "day")),
         table,
         empty=_no_data(days),
-        empty_message="No usage recorded in the last 30 days.",
+        empty_message=gettext("No usage recorded in the last 30 days."),
     )
 
 
@@ -279,16 +332,16 @@ def assignments_chart(months: Sequence[MonthPoint], purchased: int, monthly_comm
     For monthly-commit licensing the total is the commitment and the cumulative count is the
     month's own (it starts again every month).
     """
-    total = "Monthly commitment" if monthly_commit else "Total licenses"
+    total = gettext("Monthly commitment") if monthly_commit else gettext("Total licenses")
     table = Table(
-        ("Month", total, "Cumulative assigned", "Newly assigned"),
+        (gettext("Month"), total, gettext("Cumulative assigned"), gettext("Newly assigned")),
         ("month", "count", "count", "count"),
         tuple((point.month, purchased, point.assigned, point.newly_assigned) for point in months),
     )
     x = _x(table)
     traces = [
-        _bar("Newly assigned", x, table.column(3), COLORS["newly"]),
-        _line("Cumulative assigned", x, table.column(2), COLORS["assigned"]),
+        _bar(gettext("Newly assigned"), x, table.column(3), COLORS["newly"]),
+        _line(gettext("Cumulative assigned"), x, table.column(2), COLORS["assigned"]),
         _line(
             total,
             x,
@@ -300,11 +353,11 @@ def assignments_chart(months: Sequence[MonthPoint], purchased: int, monthly_comm
     ]
     return Chart(
         "license-assignments",
-        "License assignments",
-        _figure(traces, _layout("License assignments", "Licenses", "month")),
+        gettext("License assignments"),
+        _figure(traces, _layout(gettext("License assignments"), gettext("Licenses"), "month")),
         table,
         empty=_no_data(months) and purchased == 0,
-        empty_message="No licenses purchased or assigned in the last 12 months.",
+        empty_message=gettext("No licenses purchased or assigned in the last 12 months."),
     )
 
 
@@ -312,10 +365,15 @@ def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
     """Active use per month: monthly active users against assigned licenses, and peak
     concurrent users where the service counts them."""
     with_peak = any(point.peak_concurrent is not None for point in months)
-    headers = ("Month", "Assigned", "Monthly active users", "Active of assigned (%)")
+    headers = (
+        gettext("Month"),
+        gettext("Assigned"),
+        gettext("Monthly active users"),
+        gettext("Active of assigned (%)"),
+    )
     kinds = ("month", "count", "count", "percent")
     if with_peak:
-        headers += ("Peak concurrent users",)
+        headers += (gettext("Peak concurrent users"),)
         kinds += ("count",)
     rows = []
     for point in months:
@@ -326,20 +384,20 @@ def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
     # The share, not the counts again: Monthly active users and License assignments draw those.
     traces = [
         _bar(
-            "Active of assigned",
+            gettext("Active of assigned"),
             x,
             table.column(3),
             COLORS["active"],
             customdata=table.column(2),
-            hovertemplate="%{y:.1f} % (%{customdata:,d} users)",
+            hovertemplate=gettext("%{y:.1f} % (%{customdata:,d} users)"),
         ),
     ]
-    layout = _layout("Active use", "% of assigned licenses", "month")
+    layout = _layout(gettext("Active use"), gettext("Share of assigned licenses (%)"), "month")
     layout["yaxis"] = {**layout["yaxis"], "tickformat": ",d", "ticksuffix": " %"}
     if with_peak:
-        traces.append(_line("Peak concurrent users", x, table.column(4), COLORS["peak"], yaxis="y2"))
+        traces.append(_line(gettext("Peak concurrent users"), x, table.column(4), COLORS["peak"], yaxis="y2"))
         layout["yaxis2"] = {
-            "title": {"text": "Peak concurrent users"},
+            "title": {"text": gettext("Peak concurrent users")},
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
@@ -349,21 +407,22 @@ def active_use_chart(months: Sequence[MonthPoint]) -> Chart:
         layout["margin"] = {**layout["margin"], "r": 64}
     return Chart(
         "active-use",
-        "Active use",
+        gettext("Active use"),
         _figure(traces, layout),
         table,
         empty=_no_data(months),
-        empty_message="No usage recorded in the last 12 months.",
+        empty_message=gettext("No usage recorded in the last 12 months."),
     )
 
 
 def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: bool = False) -> Chart:
     """Overage per month, stacked on the part within the purchased count (or the commitment),
     so the overage reads apart from it."""
-    limit = "Monthly commitment" if monthly_commit else "Purchased"
+    limit = gettext("Monthly commitment") if monthly_commit else gettext("Purchased")
+    within = gettext("Within monthly commitment") if monthly_commit else gettext("Within purchased")
     splits = split_by_commitment(((point.month, point.assigned) for point in months), purchased)
     table = Table(
-        ("Month", limit, "Assigned", f"Within {limit.lower()}", "Overage"),
+        (gettext("Month"), limit, gettext("Assigned"), within, gettext("Overage")),
         ("month", "count", "count", "count", "count"),
         tuple(
             (split.month, split.commitment, split.assigned, split.within_commitment, split.overage) for split in splits
@@ -371,8 +430,8 @@ def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: 
     )
     x = _x(table)
     traces = [
-        _bar(f"Within {limit.lower()}", x, table.column(3), COLORS["assigned"]),
-        _bar("Overage", x, table.column(4), COLORS["overage"]),
+        _bar(within, x, table.column(3), COLORS["assigned"]),
+        _bar(gettext("Overage"), x, table.column(4), COLORS["overage"]),
         _line(
             limit,
             x,
@@ -384,12 +443,12 @@ def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: 
     ]
     return Chart(
         "overage",
-        "Overage",
+        gettext("Overage"),
         _figure(
             traces,
             _layout(
-                "Overage",
-                "Licenses",
+                gettext("Overage"),
+                gettext("Licenses"),
                 "month",
                 barmode="stack",
                 legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom", "traceorder": "normal"},
@@ -397,7 +456,7 @@ def overage_chart(months: Sequence[MonthPoint], purchased: int, monthly_commit: 
         ),
         table,
         empty=_no_data(months),
-        empty_message="No usage recorded in the last 12 months.",
+        empty_message=gettext("No usage recorded in the last 12 months."),
     )
 
 
@@ -407,7 +466,7 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
     labels = list(series)
     months = [point.month for point in next(iter(series.values()), [])]
     rows = tuple((month, *(series[label][index].assigned for label in labels)) for index, month in enumerate(months))
-    table = Table(("Month", *labels), ("month",) + ("count",) * len(labels), rows)
+    table = Table((gettext("Month"), *labels), ("month",) + ("count",) * len(labels), rows)
     x = _x(table)
     traces = [
         _bar(label, x, table.column(index + 1), SERIES_COLORS[index % len(SERIES_COLORS)])
@@ -417,24 +476,33 @@ def consumption_chart(series: Mapping[str, Sequence[MonthPoint]]) -> Chart:
     single = len(labels) == 1
     return Chart(
         "consumption",
-        "Consumption per entitlement",
+        gettext("Consumption per entitlement"),
         _figure(
             traces,
-            _layout("Consumption per entitlement", "Assigned licenses", "month", barmode="group", showlegend=True),
+            _layout(
+                gettext("Consumption per entitlement"),
+                gettext("Assigned licenses"),
+                "month",
+                barmode="group",
+                showlegend=True,
+            ),
         ),
         table,
         empty=single or all(_no_data(points) for points in series.values()),
         empty_message=(
-            "One entitlement: its consumption is the Cumulative assigned line of License assignments."
+            gettext("One entitlement: its consumption is the Cumulative assigned line of License assignments.")
             if single and not all(_no_data(p) for p in series.values())
-            else "No usage recorded in the last 12 months."
+            else gettext("No usage recorded in the last 12 months.")
         ),
     )
 
 
 # --- Gateway bandwidth ---------------------------------------------------------------------------
 
-NO_BANDWIDTH = "No bandwidth recorded in these months."
+
+def _no_bandwidth_message() -> str:
+    """The empty state of a bandwidth chart."""
+    return gettext("No bandwidth recorded in these months.")
 
 
 def _gigabytes(table: Table, index: int) -> list[float]:
@@ -475,43 +543,55 @@ def _source_bars(table: Table, cloud: int, on_premises: int) -> list[dict]:
     """Stacked bars of the cloud service and the on-premises sites (all of them together)."""
     x = _x(table)
     return [
-        _bar("Cloud service", x, _gigabytes(table, cloud), COLORS["cloud"]),
-        _bar("On-premises", x, _gigabytes(table, on_premises), COLORS["on-premises"]),
+        _bar(gettext("Cloud service"), x, _gigabytes(table, cloud), COLORS["cloud"]),
+        _bar(gettext("On-premises"), x, _gigabytes(table, on_premises), COLORS["on-premises"]),
     ]
 
 
 def monthly_bandwidth_chart(months: Sequence[MonthFigures]) -> Chart:
     """A monthly entitlement: each month's bandwidth by source against that month's allotment."""
     table = Table(
-        ("Month", "Cloud service (GB)", "On-premises (GB)", "Used (GB)", "Allotment (GB)", "Overage (GB)"),
+        (
+            gettext("Month"),
+            gettext("Cloud service (GB)"),
+            gettext("On-premises (GB)"),
+            gettext("Used (GB)"),
+            gettext("Allotment (GB)"),
+            gettext("Overage (GB)"),
+        ),
         ("month", "gb", "gb", "gb", "gb", "gb"),
         tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb, m.allotment_mb, m.overage_mb) for m in months),
     )
-    traces = [*_source_bars(table, 1, 2), _limit_line("Allotment", _x(table), _gigabytes(table, 4))]
+    traces = [*_source_bars(table, 1, 2), _limit_line(gettext("Allotment"), _x(table), _gigabytes(table, 4))]
     return Chart(
         "monthly-usage",
-        "Monthly usage",
-        _figure(traces, _bandwidth_layout("Monthly usage", barmode="stack")),
+        gettext("Monthly usage"),
+        _figure(traces, _bandwidth_layout(gettext("Monthly usage"), barmode="stack")),
         table,
         empty=_no_bandwidth(months),
-        empty_message=NO_BANDWIDTH,
+        empty_message=_no_bandwidth_message(),
     )
 
 
 def individual_usage_chart(months: Sequence[MonthFigures]) -> Chart:
     """Annual, termed and trial entitlements: each month's own bandwidth in the billing period."""
     table = Table(
-        ("Month", "Cloud service (GB)", "On-premises (GB)", "Individual usage (GB)"),
+        (
+            gettext("Month"),
+            gettext("Cloud service (GB)"),
+            gettext("On-premises (GB)"),
+            gettext("Individual usage (GB)"),
+        ),
         ("month", "gb", "gb", "gb"),
         tuple((m.month, m.cloud_mb, m.on_premises_mb, m.used_mb) for m in months),
     )
     return Chart(
         "individual-usage",
-        "Individual usage",
-        _figure(_source_bars(table, 1, 2), _bandwidth_layout("Individual usage", barmode="stack")),
+        gettext("Individual usage"),
+        _figure(_source_bars(table, 1, 2), _bandwidth_layout(gettext("Individual usage"), barmode="stack")),
         table,
         empty=_no_bandwidth(months),
-        empty_message=NO_BANDWIDTH,
+        empty_message=_no_bandwidth_message(),
     )
 
 
@@ -519,23 +599,23 @@ def cumulative_usage_chart(months: Sequence[MonthFigures]) -> Chart:
     """The running total since the billing period began against the pool, with each month's
     overage (the part of its usage above the pool)."""
     table = Table(
-        ("Month", "Cumulative usage (GB)", "Pool (GB)", "Overage (GB)"),
+        (gettext("Month"), gettext("Cumulative usage (GB)"), gettext("Pool (GB)"), gettext("Overage (GB)")),
         ("month", "gb", "gb", "gb"),
         tuple((m.month, m.cumulative_mb, m.allotment_mb, m.overage_mb) for m in months),
     )
     x = _x(table)
     traces = [
-        _bar("Overage", x, _gigabytes(table, 3), COLORS["overage"]),
-        _line("Cumulative usage", x, _gigabytes(table, 1), COLORS["cumulative"]),
-        _limit_line("Pool", x, _gigabytes(table, 2)),
+        _bar(gettext("Overage"), x, _gigabytes(table, 3), COLORS["overage"]),
+        _line(gettext("Cumulative usage"), x, _gigabytes(table, 1), COLORS["cumulative"]),
+        _limit_line(gettext("Pool"), x, _gigabytes(table, 2)),
     ]
     return Chart(
         "cumulative-usage",
-        "Cumulative usage",
-        _figure(traces, _bandwidth_layout("Cumulative usage")),
+        gettext("Cumulative usage"),
+        _figure(traces, _bandwidth_layout(gettext("Cumulative usage"))),
         table,
         empty=_no_bandwidth(months),
-        empty_message=NO_BANDWIDTH,
+        empty_message=_no_bandwidth_message(),
     )
 
 
@@ -547,7 +627,7 @@ def sites_chart(months: Sequence[date], sites: Mapping[str, Mapping[date, int]])
         for month in months
     )
     table = Table(
-        ("Month", *(f"{name} (GB)" for name in names), "On-premises (GB)"),
+        (gettext("Month"), *(gettext("%(site)s (GB)", site=name) for name in names), gettext("On-premises (GB)")),
         ("month",) + ("gb",) * (len(names) + 1),
         rows,
     )
@@ -557,32 +637,39 @@ def sites_chart(months: Sequence[date], sites: Mapping[str, Mapping[date, int]])
     ]
     return Chart(
         "sites",
-        "On-premises sites",
-        _figure(traces, _bandwidth_layout("On-premises sites", barmode="stack", showlegend=True)),
+        gettext("On-premises sites"),
+        _figure(traces, _bandwidth_layout(gettext("On-premises sites"), barmode="stack", showlegend=True)),
         table,
         empty=not any(row[-1] for row in rows),
-        empty_message="No on-premises site reported bandwidth in these months.",
+        empty_message=gettext("No on-premises site reported bandwidth in these months."),
     )
+
+
+def _plan_color(label: str) -> str:
+    """The color of a Gateway plan, by its label in the reader's language."""
+    for plan, plan_label in PLAN_LABELS.items():
+        if str(plan_label) == label:
+            return PLAN_COLORS[plan]
+    return COLORS["overage"]
 
 
 def gateway_overage_chart(rows: Sequence[tuple[date, Sequence[int]]], plans: Sequence[str]) -> Chart:
     """View Overage Chart: each month's Gateway overage (megabytes), stacked by plan."""
     table = Table(
-        ("Month", *(f"{plan} (GB)" for plan in plans), "Total overage (GB)"),
+        (gettext("Month"), *(gettext("%(plan)s (GB)", plan=plan) for plan in plans), gettext("Total overage (GB)")),
         ("month",) + ("gb",) * (len(plans) + 1),
         tuple((month, *figures, sum(figures)) for month, figures in rows),
     )
     traces = [
-        _bar(plan, _x(table), _gigabytes(table, index + 1), PLAN_COLORS.get(plan, COLORS["overage"]))
-        for index, plan in enumerate(plans)
+        _bar(plan, _x(table), _gigabytes(table, index + 1), _plan_color(plan)) for index, plan in enumerate(plans)
     ]
     return Chart(
         "overage",
-        "Overage",
-        _figure(traces, _bandwidth_layout("Overage", barmode="stack", showlegend=True)),
+        gettext("Overage"),
+        _figure(traces, _bandwidth_layout(gettext("Overage"), barmode="stack", showlegend=True)),
         table,
         empty=not any(row[-1] for row in table.rows),
-        empty_message="No overage in the past 12 months.",
+        empty_message=gettext("No overage in the past 12 months."),
     )
 
 
@@ -591,14 +678,14 @@ def gateway_summary_table(standings: Sequence[Standing]) -> Table:
     allotments, and this month's overage."""
     return Table(
         (
-            "Plan",
-            "Entitlements",
-            "Cloud service (GB)",
-            "On-premises (GB)",
-            "Used (GB)",
-            "Allotment (GB)",
-            "Used of allotment",
-            "Overage this month (GB)",
+            gettext("Plan"),
+            gettext("Entitlements"),
+            gettext("Cloud service (GB)"),
+            gettext("On-premises (GB)"),
+            gettext("Used (GB)"),
+            gettext("Allotment (GB)"),
+            gettext("Used of allotment"),
+            gettext("Overage this month (GB)"),
         ),
         ("text", "count", "gb", "gb", "gb", "gb", "text", "gb"),
         tuple(
@@ -622,7 +709,7 @@ def gateway_summary_table(standings: Sequence[Standing]) -> Table:
 
 def csv_lines(table: Table) -> Iterator[str]:
     """Yield the table as CSV text, one line at a time (for a streamed download)."""
-    return downloads.csv_lines([list(table.headers), *table.formatted_rows()])
+    return downloads.csv_lines([list(table.headers), *table.csv_rows()])
 
 
 def _slug(text: str) -> str:

@@ -29,6 +29,7 @@ from ..models import (
     Service,
     UsageDay,
 )
+from ..web.i18n import gettext
 from . import charts, series
 from .bandwidth import (
     PLAN_LABELS,
@@ -135,7 +136,7 @@ class GatewayLine:
     @property
     def plan_label(self) -> str:
         """Monthly, Annual, Termed or Trial."""
-        return PLAN_LABELS[self.line.gateway().plan]
+        return str(PLAN_LABELS[self.line.gateway().plan])
 
 
 @dataclass(frozen=True)
@@ -246,8 +247,20 @@ def _connected_entitlement_statement():
 
 def _label(entitlement: Entitlement, service: Service) -> str:
     """A short label for one entitlement in the consumption chart."""
-    ends = entitlement.end_date.isoformat() if entitlement.end_date else "open-ended"
-    return f"{entitlement.term.label}, {entitlement.license_count} {service.unit}, ends {ends}"
+    if entitlement.end_date is None:
+        return gettext(
+            "%(term)s, %(count)s %(unit)s, open-ended",
+            term=entitlement.term.label,
+            count=entitlement.license_count,
+            unit=service.unit,
+        )
+    return gettext(
+        "%(term)s, %(count)s %(unit)s, ends %(date)s",
+        term=entitlement.term.label,
+        count=entitlement.license_count,
+        unit=service.unit,
+        date=entitlement.end_date.isoformat(),
+    )
 
 
 # The forecast fits the last 90 days (insights/forecast.py); the daily charts show the last 30 of them.
@@ -409,7 +422,7 @@ class BandwidthTrend:
     @property
     def plan_label(self) -> str:
         """Monthly, Annual, Termed or Trial."""
-        return PLAN_LABELS[self.gateway.plan]
+        return str(PLAN_LABELS[self.gateway.plan])
 
     @property
     def chart_keys(self) -> tuple[str, ...]:
@@ -504,7 +517,8 @@ def gateway_overage(org_id: int, today: date, months: int = BANDWIDTH_MONTHS) ->
                 if figures.month in overage:
                     overage[figures.month][g.plan] += figures.overage_mb
     return charts.gateway_overage_chart(
-        [(month, [overage[month][plan] for plan in plans]) for month in shown], [PLAN_LABELS[plan] for plan in plans]
+        [(month, [overage[month][plan] for plan in plans]) for month in shown],
+        [str(PLAN_LABELS[plan]) for plan in plans],
     )
 
 

@@ -19,7 +19,8 @@ from ..insights import forecast
 from ..insights import queries as insight_queries
 from ..insights.charts import forecast_chart
 from . import bp, charts, queries
-from .bandwidth import gb_text
+from ..web.i18n import format_number, gettext
+from .bandwidth import gb_number
 
 licensing_access = permission_required(Permission.LICENSING)
 
@@ -146,7 +147,7 @@ def _what_if_amount(name: str, limit: int) -> tuple[int, str | None]:
     if not text:
         return 0, None
     if not text.isdigit() or int(text) > limit:
-        return 0, f"Enter a whole number from 0 to {limit:,}."
+        return 0, gettext("Enter a whole number from 0 to %(limit)s.", limit=format_number(limit))
     return int(text), None
 
 
@@ -254,17 +255,17 @@ def summary_csv(subject: Subject) -> Response:
     usage = queries.usage_summary(subject.org.id, date.today())
     table = charts.Table(
         headers=(
-            "Service",
-            "Unit",
-            "Purchased",
-            "Assigned",
-            "Assigned of purchased",
-            "Remaining",
-            "Overage",
-            "Monthly active users",
-            "Daily active users",
-            "Expires",
-            "Expires within 90 days",
+            gettext("Service"),
+            gettext("Unit"),
+            gettext("Purchased"),
+            gettext("Assigned"),
+            gettext("Assigned of purchased"),
+            gettext("Remaining"),
+            gettext("Overage"),
+            gettext("Monthly active users"),
+            gettext("Daily active users"),
+            gettext("Expires"),
+            gettext("Expires within 90 days"),
         ),
         kinds=("text",) * 11,
         rows=tuple(
@@ -284,7 +285,7 @@ def summary_csv(subject: Subject) -> Response:
             for row in usage.services
         ),
     )
-    return _csv(table.headers, table.formatted_rows, subject.org.name, "licensing-summary")
+    return _csv(table.headers, table.csv_rows, subject.org.name, "licensing-summary")
 
 
 def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
@@ -296,9 +297,7 @@ def chart_csv(subject: Subject, entitlement_id: int, key: str) -> Response:
         chart = queries.TrendData(entitlement, service, date.today()).chart(key)
     if chart is None:
         abort(404)
-    return _csv(
-        chart.table.headers, chart.table.formatted_rows, subject.org.name, service.code, str(entitlement.id), key
-    )
+    return _csv(chart.table.headers, chart.table.csv_rows, subject.org.name, service.code, str(entitlement.id), key)
 
 
 def history_csv(subject: Subject, entitlement_id: int) -> Response:
@@ -309,12 +308,12 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
 
         def bandwidth_rows():
             return (
-                (day, source.value, site, gb_text(megabytes))
+                (day, source.value, site, gb_number(megabytes))
                 for day, source, site, megabytes in queries.bandwidth_history(entitlement_id)
             )
 
         return _csv(
-            ("Day", "Source", "Site", "Bandwidth (GB)"),
+            (gettext("Day"), gettext("Source"), gettext("Site"), gettext("Bandwidth (GB)")),
             bandwidth_rows,
             subject.org.name,
             service.code,
@@ -322,12 +321,12 @@ def history_csv(subject: Subject, entitlement_id: int) -> Response:
             "daily-bandwidth",
         )
     headers = (
-        "Day",
-        "Licenses assigned",
-        "Newly assigned",
-        "Daily active users",
-        "Monthly active users",
-        "Peak concurrent users",
+        gettext("Day"),
+        gettext("Licenses assigned"),
+        gettext("Newly assigned"),
+        gettext("Daily active users"),
+        gettext("Monthly active users"),
+        gettext("Peak concurrent users"),
     )
     # Read while the body streams, by the plain id (see downloads.csv_download).
     return _csv(
@@ -345,7 +344,7 @@ def gateway_csv(subject: Subject) -> Response:
     gateway = queries.usage_summary(subject.org.id, date.today()).gateway
     if gateway is None:
         abort(404)
-    return _csv(gateway.table.headers, gateway.table.formatted_rows, subject.org.name, "gateway-summary")
+    return _csv(gateway.table.headers, gateway.table.csv_rows, subject.org.name, "gateway-summary")
 
 
 def overage_csv(subject: Subject) -> Response:
@@ -353,7 +352,7 @@ def overage_csv(subject: Subject) -> Response:
     chart = queries.gateway_overage(subject.org.id, date.today())
     if chart is None:
         abort(404)
-    return _csv(chart.table.headers, chart.table.formatted_rows, subject.org.name, "gateway-overage")
+    return _csv(chart.table.headers, chart.table.csv_rows, subject.org.name, "gateway-overage")
 
 
 # --- partner routes (a connected customer) ----------------------------------------------

@@ -4,18 +4,23 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..web.i18n import lazy_gettext
+
 
 class WorkspaceSignInForm(FlaskForm):
     """A directory user's name (user@domain) and password."""
 
     user_name = StringField(
-        "User name",
+        lazy_gettext("User name"),
         validators=[
-            DataRequired("Enter your user name, e.g. name@yourdomain."),
-            Length(max=254, message="That user name is too long."),
+            DataRequired(lazy_gettext("Enter your user name, e.g. name@yourdomain.")),
+            Length(max=254, message=lazy_gettext("That user name is too long.")),
         ],
     )
     password = PasswordField(
-        "Password",
-        validators=[DataRequired("Enter your password."), Length(max=1024, message="That password is too long.")],
+        lazy_gettext("Password"),
+        validators=[
+            DataRequired(lazy_gettext("Enter your password.")),
+            Length(max=1024, message=lazy_gettext("That password is too long.")),
+        ],
     )

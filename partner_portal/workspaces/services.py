@@ -15,10 +15,11 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from ..auth.passwords import hash_password, needs_rehash, verify_password
 from ..extensions import db
 from ..models import DirectoryUser
+from ..web.i18n import lazy_gettext
 from .queries import Site, allowed_user, directory_user_named
 
-BAD_CREDENTIALS = "That user name and password don't match an account of this workspace's domains."
-NOT_ALLOWED = (
+BAD_CREDENTIALS = lazy_gettext("That user name and password don't match an account of this workspace's domains.")
+NOT_ALLOWED = lazy_gettext(
     "Your account can't sign in to this workspace: your organization has no access to it through "
     "your domain. Ask your service provider, or use the workspace address it gave you."
 )
@@ -36,10 +37,10 @@ def sign_in_directory_user(site: Site, sign_in_name: str, password: str) -> Dire
     # Verify even for an unknown name, so both failures take the same time.
     matches = verify_password(user.password_hash if user else None, password)
     if user is None or not matches:
-        raise WorkspaceSignInError(BAD_CREDENTIALS)
+        raise WorkspaceSignInError(str(BAD_CREDENTIALS))
     # Said only to someone who knows the password, so it reveals nothing to a guesser.
     if allowed_user(site, user.id) is None:
-        raise WorkspaceSignInError(NOT_ALLOWED)
+        raise WorkspaceSignInError(str(NOT_ALLOWED))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
         db.session.commit()

@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, flash, request, send_from_direct
 from ..csp.uploads import MIMETYPES, is_stored_name, logo_folder
 from ..extensions import limiter
 from ..web import htmx
+from ..web.i18n import gettext
 from . import bp
 from .forms import WorkspaceSignInForm
 from .hosts import cookie_path, host_url, workspace_url
@@ -35,7 +36,10 @@ def site_or_404(slug: str) -> Site:
     site = open_site(slug)
     if site is None:
         abort(
-            404, description="There is no workspace at this address. Check the address your service provider gave you."
+            404,
+            description=gettext(
+                "There is no workspace at this address. Check the address your service provider gave you."
+            ),
         )
     return site
 
@@ -95,7 +99,10 @@ def apps(slug: str):
     if user is None:
         if token:
             flash(
-                "Your workspace session has ended, or your access to this workspace was removed. Sign in again.", "info"
+                gettext(
+                    "Your workspace session has ended, or your access to this workspace was removed. Sign in again."
+                ),
+                "info",
             )
         return _end_session(htmx.redirect(workspace_url("workspaces.sign_in", site.slug)), site)
     return htmx.render("workspaces/apps.html", site=site, user=user, resources=published_for(site, user))
@@ -105,7 +112,7 @@ def apps(slug: str):
 def sign_out(slug: str):
     """End the directory user's session of this workspace (POST with CSRF)."""
     site = site_or_404(slug)
-    flash("You are signed out of the workspace.", "info")
+    flash(gettext("You are signed out of the workspace."), "info")
     return _end_session(htmx.redirect(workspace_url("workspaces.sign_in", site.slug)), site)
 
 
