@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Side
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, partner_full_access_required, sees_notification_center
+from ..web.i18n import gettext, lazy_gettext
 from ..web.tenancy import acting, administered, connected_customer_or_404
 from . import bp, queries, services
 from .forms import AddCustomerForm
@@ -70,21 +71,21 @@ def index():
 
 
 CSV_HEADER = (
-    "Customer",
+    lazy_gettext("Customer"),
     "ORGID",
-    "Tenancy",
-    "Connected since",
-    "Administrator contact",
-    "Services",
-    "Licenses purchased",
-    "Licenses assigned",
-    "Assigned %",
-    "Earliest expiry within 90 days",
-    "Unread notifications",
-    "Open support tickets",
-    "Health score",
-    "Health deductions",
-    "Tags",
+    lazy_gettext("Tenancy"),
+    lazy_gettext("Connected since"),
+    lazy_gettext("Administrator contact"),
+    lazy_gettext("Services"),
+    lazy_gettext("Licenses purchased"),
+    lazy_gettext("Licenses assigned"),
+    lazy_gettext("Assigned %"),
+    lazy_gettext("Earliest expiry within 90 days"),
+    lazy_gettext("Unread notifications"),
+    lazy_gettext("Open support tickets"),
+    lazy_gettext("Health score"),
+    lazy_gettext("Health deductions"),
+    lazy_gettext("Tags"),
 )
 
 
@@ -117,7 +118,9 @@ def _csv(rows: list[queries.CustomerRow], name: str):
             )
         )
     filename = f"{name}-{acting().org.orgid}-{date.today().isoformat()}.csv"
-    return downloads.csv_download(filename, CSV_HEADER, lambda: lines)
+    # The header in the request's language, as text now: the body is written after the request.
+    header = [str(title) for title in CSV_HEADER]
+    return downloads.csv_download(filename, header, lambda: lines)
 
 
 @bp.get("/export.csv")
@@ -157,7 +160,7 @@ def bulk():
         abort(403)
     error, label = None, ""
     if not rows:
-        error = "Select at least one customer."
+        error = gettext("Select at least one customer.")
     elif action in (services.ADD_TAG, services.REMOVE_TAG):
         try:
             label = services.clean_tag(request.args.get("tag", ""))
@@ -259,8 +262,12 @@ def add():
             (target.errors if target is not None else form.form_errors).append(str(error))
         else:
             flash(
-                f"{customer.name} was added (ORGID {customer.orgid}) and is connected. Its contact can set a "
-                "password with Forgot password?.",
+                gettext(
+                    "%(name)s was added (ORGID %(orgid)s) and is connected. Its contact can set a "
+                    "password with Forgot password?.",
+                    name=customer.name,
+                    orgid=customer.orgid,
+                ),
                 "success",
             )
             return htmx.redirect(url_for("customers.index"))
@@ -298,6 +305,6 @@ def remove(orgid: str):
             return htmx.trigger(
                 htmx.render("customers/index.html", block="removed", removed_name=customer.name), "customers-changed"
             )
-        flash(f"{customer.name} was removed from your customers.", "success")
+        flash(gettext("%(name)s was removed from your customers.", name=customer.name), "success")
         return htmx.redirect(url_for("customers.index"))
     return htmx.render("customers/remove.html", block="remove_dialog", customer=customer, as_dialog=htmx.is_htmx())
