@@ -91,6 +91,8 @@ CSV_HEADER = (
 
 def _csv(rows: list[queries.CustomerRow], name: str):
     """Dashboard rows as a CSV download."""
+    # In the request's language, as text now: the body is written after the request.
+    not_shared = str(sharing.NOT_SHARED)
     lines = []
     for row in rows:
         licensing = (
@@ -101,7 +103,7 @@ def _csv(rows: list[queries.CustomerRow], name: str):
             row.expiring_on.isoformat() if row.expiring_on else "",
         )
         if not row.shares[sharing.LICENSING]:
-            licensing = (sharing.NOT_SHARED,) * len(licensing)
+            licensing = (not_shared,) * len(licensing)
         lines.append(
             (
                 row.name,
@@ -110,15 +112,14 @@ def _csv(rows: list[queries.CustomerRow], name: str):
                 row.connected_since.date().isoformat(),
                 row.contact or "",
                 *licensing,
-                row.unread if row.shares[sharing.NOTIFICATIONS] else sharing.NOT_SHARED,
-                row.open_tickets if row.shares[sharing.TICKETS] else sharing.NOT_SHARED,
+                row.unread if row.shares[sharing.NOTIFICATIONS] else not_shared,
+                row.open_tickets if row.shares[sharing.TICKETS] else not_shared,
                 row.score.score,
                 row.score.summary,
                 "; ".join(row.tags),
             )
         )
     filename = f"{name}-{acting().org.orgid}-{date.today().isoformat()}.csv"
-    # The header in the request's language, as text now: the body is written after the request.
     header = [str(title) for title in CSV_HEADER]
     return downloads.csv_download(filename, header, lambda: lines)
 
