@@ -71,3 +71,12 @@ def test_the_add_form_is_translated(client, partner_setup, marked):
     assert response.status_code == 422
     assert "«Company name»" in body and "«Enter the company's name.»" in body
     assert "«Must not belong to an existing account.»" in body
+
+
+def test_the_home_shortcuts_and_a_bulk_preview_are_translated(client, partner_setup, marked):
+    partner, user, alpha, beta = partner_setup
+    home = client.get("/").get_data(as_text=True)
+    assert "<h2>«My Customers»</h2><p>«Status of every connected customer at a glance.»</p>" in home
+    preview = client.get(f"/customers/bulk?action=add-tag&tag=vip&orgid={alpha.orgid}").get_data(as_text=True)
+    assert "«Tag “vip” added»" in preview
+    assert "«Confirm: add tag for 1 customer»" in preview
