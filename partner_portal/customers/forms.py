@@ -4,44 +4,53 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, StringField, TelField
 from wtforms.validators import DataRequired, Email, Length, Regexp
 
+from ..web.i18n import lazy_gettext
+
 
 class AddCustomerForm(FlaskForm):
     """Business contact details of a new multi-tenant customer."""
 
     company = StringField(
-        "Company name",
-        validators=[DataRequired("Enter the company's name."), Length(max=120, message="Use at most 120 characters.")],
+        lazy_gettext("Company name"),
+        validators=[
+            DataRequired(lazy_gettext("Enter the company's name.")),
+            Length(max=120, message=lazy_gettext("Use at most %(max)d characters.")),
+        ],
     )
     first_name = StringField(
-        "First name",
+        lazy_gettext("First name"),
         validators=[
-            DataRequired("Enter the contact's first name."),
-            Length(max=60, message="Use at most 60 characters."),
+            DataRequired(lazy_gettext("Enter the contact's first name.")),
+            Length(max=60, message=lazy_gettext("Use at most %(max)d characters.")),
         ],
     )
     last_name = StringField(
-        "Last name",
+        lazy_gettext("Last name"),
         validators=[
-            DataRequired("Enter the contact's last name."),
-            Length(max=60, message="Use at most 60 characters."),
+            DataRequired(lazy_gettext("Enter the contact's last name.")),
+            Length(max=60, message=lazy_gettext("Use at most %(max)d characters.")),
         ],
     )
     email = EmailField(
-        "Business email",
+        lazy_gettext("Business email"),
         validators=[
-            DataRequired("Enter the contact's business email."),
-            Length(max=254, message="That email is too long."),
-            Email("Enter a valid email address."),
+            DataRequired(lazy_gettext("Enter the contact's business email.")),
+            Length(max=254, message=lazy_gettext("That email is too long.")),
+            Email(lazy_gettext("Enter a valid email address.")),
         ],
     )
     phone = TelField(
-        "Phone",
+        lazy_gettext("Phone"),
         validators=[
-            DataRequired("Enter a phone number."),
-            Length(max=30, message="Use at most 30 characters."),
-            Regexp(r"^\+?[0-9 ()./-]{5,}$", message="Use digits, spaces and + ( ) - . / only."),
+            DataRequired(lazy_gettext("Enter a phone number.")),
+            Length(max=30, message=lazy_gettext("Use at most %(max)d characters.")),
+            Regexp(r"^\+?[0-9 ()./-]{5,}$", message=lazy_gettext("Use digits, spaces and + ( ) - . / only.")),
         ],
     )
     country = StringField(
-        "Country", validators=[DataRequired("Enter the country."), Length(max=60, message="Use at most 60 characters.")]
+        lazy_gettext("Country"),
+        validators=[
+            DataRequired(lazy_gettext("Enter the country.")),
+            Length(max=60, message=lazy_gettext("Use at most %(max)d characters.")),
+        ],
     )

@@ -32,17 +32,18 @@ from ..models import (
     User,
 )
 from ..notifications.queries import customer_unread_counts
+from ..web.i18n import lazy_gettext
 
 SORTS = {"name", "orgid", "tenancy", "connected", "score", "health", "notifications", "tickets"}
 TRIAL_FILTERS = {
-    "active-trial": "Active trial",
-    "pending-trial": "Pending trial request",
-    "expired-trial": "Expired trial",
+    "active-trial": lazy_gettext("Active trial"),
+    "pending-trial": lazy_gettext("Pending trial request"),
+    "expired-trial": lazy_gettext("Expired trial"),
 }
 TAG_MAX_LENGTH = 40
 # Labels are joined into one column by the dashboard's statement; a label never holds a line break.
 TAG_SEPARATOR = "\n"
-FLAG_FILTERS = {"over-licensed": "Over-licensed", "expiring": "Expiring within 90 days"}
+FLAG_FILTERS = {"over-licensed": lazy_gettext("Over-licensed"), "expiring": lazy_gettext("Expiring within 90 days")}
 
 
 @dataclass(frozen=True)
@@ -458,11 +459,11 @@ def _attach_services(rows: list[CustomerRow], today: date) -> None:
 
 
 ENTITLEMENT_GROUPS = [
-    (EntitlementState.ACTIVE_TRIAL, "Active service trials"),
-    (EntitlementState.PENDING_TRIAL, "Pending service trial requests"),
-    (EntitlementState.EXPIRED_TRIAL, "Expired service trials"),
-    (EntitlementState.ACTIVE, "Active service entitlements"),
-    (EntitlementState.EXPIRED, "Expired service entitlements"),
+    (EntitlementState.ACTIVE_TRIAL, lazy_gettext("Active service trials")),
+    (EntitlementState.PENDING_TRIAL, lazy_gettext("Pending service trial requests")),
+    (EntitlementState.EXPIRED_TRIAL, lazy_gettext("Expired service trials")),
+    (EntitlementState.ACTIVE, lazy_gettext("Active service entitlements")),
+    (EntitlementState.EXPIRED, lazy_gettext("Expired service entitlements")),
 ]
 
 

@@ -13,6 +13,7 @@ from ..connections.queries import connected_customer
 from ..connections.services import end_connection
 from ..extensions import db
 from ..models import CustomerTag, Side, User
+from ..web.i18n import gettext, lazy_gettext
 from .queries import TAG_MAX_LENGTH, CustomerRow
 
 # A customer carries at most this many tags of one partner.
@@ -23,10 +24,10 @@ ADD_TAG = "add-tag"
 REMOVE_TAG = "remove-tag"
 REMOVE = "remove"
 ACTIONS = {
-    EXPORT: "Export selection (CSV)",
-    ADD_TAG: "Add tag",
-    REMOVE_TAG: "Remove tag",
-    REMOVE: "Remove Customer Connection",
+    EXPORT: lazy_gettext("Export selection (CSV)"),
+    ADD_TAG: lazy_gettext("Add tag"),
+    REMOVE_TAG: lazy_gettext("Remove tag"),
+    REMOVE: lazy_gettext("Remove Customer Connection"),
 }
 # The actions that change something: they need full access, a preview and a confirmation.
 CHANGES = (ADD_TAG, REMOVE_TAG, REMOVE)
@@ -41,11 +42,11 @@ def clean_tag(text: str) -> str:
     long, or holding control characters."""
     label = " ".join((text or "").split())
     if not label:
-        raise TagRefused("Enter a tag.")
+        raise TagRefused(gettext("Enter a tag."))
     if len(label) > TAG_MAX_LENGTH:
-        raise TagRefused(f"A tag has at most {TAG_MAX_LENGTH} characters.")
+        raise TagRefused(gettext("A tag has at most %(max)d characters.", max=TAG_MAX_LENGTH))
     if any(unicodedata.category(ch).startswith("C") for ch in label):
-        raise TagRefused("A tag cannot hold control characters.")
+        raise TagRefused(gettext("A tag cannot hold control characters."))
     return label
 
 
@@ -85,26 +86,35 @@ def plan(action: str, rows: list[CustomerRow], label: str = "") -> list[PlannedC
         has = label in row.tags
         if action == ADD_TAG:
             if has:
-                planned.append(PlannedChange(row.orgid, row.name, f"Already tagged “{label}”: no change", False))
+                planned.append(
+                    PlannedChange(row.orgid, row.name, gettext("Already tagged “%(tag)s”: no change", tag=label), False)
+                )
             elif len(row.tags) >= MAX_TAGS_PER_CUSTOMER:
                 planned.append(
-                    PlannedChange(row.orgid, row.name, f"Has {MAX_TAGS_PER_CUSTOMER} tags already: no change", False)
+                    PlannedChange(
+                        row.orgid,
+                        row.name,
+                        gettext("Has %(max)d tags already: no change", max=MAX_TAGS_PER_CUSTOMER),
+                        False,
+                    )
                 )
             else:
-                planned.append(PlannedChange(row.orgid, row.name, f"Tag “{label}” added", True))
+                planned.append(PlannedChange(row.orgid, row.name, gettext("Tag “%(tag)s” added", tag=label), True))
         elif action == REMOVE_TAG:
             planned.append(
-                PlannedChange(row.orgid, row.name, f"Tag “{label}” removed", True)
+                PlannedChange(row.orgid, row.name, gettext("Tag “%(tag)s” removed", tag=label), True)
                 if has
-                else PlannedChange(row.orgid, row.name, f"Not tagged “{label}”: no change", False)
+                else PlannedChange(row.orgid, row.name, gettext("Not tagged “%(tag)s”: no change", tag=label), False)
             )
         elif action == REMOVE:
             planned.append(
                 PlannedChange(
                     row.orgid,
                     row.name,
-                    "Connection ends: the customer leaves your dashboard, "
-                    "is told, and access granted through the connection ends",
+                    gettext(
+                        "Connection ends: the customer leaves your dashboard, "
+                        "is told, and access granted through the connection ends"
+                    ),
                     True,
                 )
             )
@@ -115,7 +125,7 @@ def add_tag(partner_id: int, orgid: str, label: str) -> Outcome:
     """Tag one connected customer (nothing when it has the tag already)."""
     found = connected_customer(partner_id, orgid)
     if found is None:
-        return Outcome(orgid, orgid, False, "Not connected to your organization any more")
+        return Outcome(orgid, orgid, False, gettext("Not connected to your organization any more"))
     customer = found[0]
     existing = db.session.scalar(
         select(CustomerTag.id).where(
@@ -123,19 +133,19 @@ def add_tag(partner_id: int, orgid: str, label: str) -> Outcome:
         )
     )
     if existing:
-        return Outcome(orgid, customer.name, True, f"Already tagged “{label}”")
+        return Outcome(orgid, customer.name, True, gettext("Already tagged “%(tag)s”", tag=label))
     if _tag_counts(partner_id, [customer.id]).get(customer.id, 0) >= MAX_TAGS_PER_CUSTOMER:
-        return Outcome(orgid, customer.name, False, f"Has {MAX_TAGS_PER_CUSTOMER} tags already")
+        return Outcome(orgid, customer.name, False, gettext("Has %(max)d tags already", max=MAX_TAGS_PER_CUSTOMER))
     db.session.add(CustomerTag(partner_id=partner_id, customer_id=customer.id, label=label))
     db.session.flush()
-    return Outcome(orgid, customer.name, True, f"Tagged “{label}”")
+    return Outcome(orgid, customer.name, True, gettext("Tagged “%(tag)s”", tag=label))
 
 
 def remove_tag(partner_id: int, orgid: str, label: str) -> Outcome:
     """Take a tag off one customer of the partner (nothing when it does not have it)."""
     found = connected_customer(partner_id, orgid)
     if found is None:
-        return Outcome(orgid, orgid, False, "Not connected to your organization any more")
+        return Outcome(orgid, orgid, False, gettext("Not connected to your organization any more"))
     customer = found[0]
     gone = db.session.execute(
         delete(CustomerTag).where(
@@ -143,7 +153,12 @@ def remove_tag(partner_id: int, orgid: str, label: str) -> Outcome:
         )
     )
     return Outcome(
-        orgid, customer.name, True, f"Tag “{label}” removed" if gone.rowcount else f"Was not tagged “{label}”"
+        orgid,
+        customer.name,
+        True,
+        gettext("Tag “%(tag)s” removed", tag=label)
+        if gone.rowcount
+        else gettext("Was not tagged “%(tag)s”", tag=label),
     )
 
 
@@ -151,11 +166,11 @@ def remove_connection(partner_id: int, orgid: str, by: User) -> Outcome:
     """End one customer's connection exactly as Remove Customer Connection does for one."""
     found = connected_customer(partner_id, orgid)
     if found is None:
-        return Outcome(orgid, orgid, False, "Not connected to your organization any more")
+        return Outcome(orgid, orgid, False, gettext("Not connected to your organization any more"))
     customer, connection = found
     name = customer.name
     end_connection(connection, Side.PARTNER, by)
-    return Outcome(orgid, name, True, "Connection ended")
+    return Outcome(orgid, name, True, gettext("Connection ended"))
 
 
 def carry_out(action: str, partner_id: int, orgids: list[str], by: User, label: str = "") -> list[Outcome]:

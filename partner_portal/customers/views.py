@@ -20,6 +20,7 @@ from ..extensions import db
 from ..models import Side
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, partner_full_access_required, sees_notification_center
+from ..web.i18n import gettext, lazy_gettext
 from ..web.tenancy import acting, administered, connected_customer_or_404
 from . import bp, queries, services
 from .forms import AddCustomerForm
@@ -70,26 +71,28 @@ def index():
 
 
 CSV_HEADER = (
-    "Customer",
+    lazy_gettext("Customer"),
     "ORGID",
-    "Tenancy",
-    "Connected since",
-    "Administrator contact",
-    "Services",
-    "Licenses purchased",
-    "Licenses assigned",
-    "Assigned %",
-    "Earliest expiry within 90 days",
-    "Unread notifications",
-    "Open support tickets",
-    "Health score",
-    "Health deductions",
-    "Tags",
+    lazy_gettext("Tenancy"),
+    lazy_gettext("Connected since"),
+    lazy_gettext("Administrator contact"),
+    lazy_gettext("Services"),
+    lazy_gettext("Licenses purchased"),
+    lazy_gettext("Licenses assigned"),
+    lazy_gettext("Assigned %"),
+    lazy_gettext("Earliest expiry within 90 days"),
+    lazy_gettext("Unread notifications"),
+    lazy_gettext("Open support tickets"),
+    lazy_gettext("Health score"),
+    lazy_gettext("Health deductions"),
+    lazy_gettext("Tags"),
 )
 
 
 def _csv(rows: list[queries.CustomerRow], name: str):
     """Dashboard rows as a CSV download."""
+    # In the request's language, as text now: the body is written after the request.
+    not_shared = str(sharing.NOT_SHARED)
     lines = []
     for row in rows:
         licensing = (
@@ -100,7 +103,7 @@ def _csv(rows: list[queries.CustomerRow], name: str):
             row.expiring_on.isoformat() if row.expiring_on else "",
         )
         if not row.shares[sharing.LICENSING]:
-            licensing = (sharing.NOT_SHARED,) * len(licensing)
+            licensing = (not_shared,) * len(licensing)
         lines.append(
             (
                 row.name,
@@ -109,15 +112,16 @@ def _csv(rows: list[queries.CustomerRow], name: str):
                 row.connected_since.date().isoformat(),
                 row.contact or "",
                 *licensing,
-                row.unread if row.shares[sharing.NOTIFICATIONS] else sharing.NOT_SHARED,
-                row.open_tickets if row.shares[sharing.TICKETS] else sharing.NOT_SHARED,
+                row.unread if row.shares[sharing.NOTIFICATIONS] else not_shared,
+                row.open_tickets if row.shares[sharing.TICKETS] else not_shared,
                 row.score.score,
                 row.score.summary,
                 "; ".join(row.tags),
             )
         )
     filename = f"{name}-{acting().org.orgid}-{date.today().isoformat()}.csv"
-    return downloads.csv_download(filename, CSV_HEADER, lambda: lines)
+    header = [str(title) for title in CSV_HEADER]
+    return downloads.csv_download(filename, header, lambda: lines)
 
 
 @bp.get("/export.csv")
@@ -157,7 +161,7 @@ def bulk():
         abort(403)
     error, label = None, ""
     if not rows:
-        error = "Select at least one customer."
+        error = gettext("Select at least one customer.")
     elif action in (services.ADD_TAG, services.REMOVE_TAG):
         try:
             label = services.clean_tag(request.args.get("tag", ""))
@@ -259,8 +263,12 @@ def add():
             (target.errors if target is not None else form.form_errors).append(str(error))
         else:
             flash(
-                f"{customer.name} was added (ORGID {customer.orgid}) and is connected. Its contact can set a "
-                "password with Forgot password?.",
+                gettext(
+                    "%(name)s was added (ORGID %(orgid)s) and is connected. Its contact can set a "
+                    "password with Forgot password?.",
+                    name=customer.name,
+                    orgid=customer.orgid,
+                ),
                 "success",
             )
             return htmx.redirect(url_for("customers.index"))
@@ -298,6 +306,6 @@ def remove(orgid: str):
             return htmx.trigger(
                 htmx.render("customers/index.html", block="removed", removed_name=customer.name), "customers-changed"
             )
-        flash(f"{customer.name} was removed from your customers.", "success")
+        flash(gettext("%(name)s was removed from your customers.", name=customer.name), "success")
         return htmx.redirect(url_for("customers.index"))
     return htmx.render("customers/remove.html", block="remove_dialog", customer=customer, as_dialog=htmx.is_htmx())

@@ -7,6 +7,7 @@ from ..accounts.queries import invitations_for
 from ..models import Permission
 from ..web import htmx
 from ..web.guards import login_required, sees_dashboard
+from ..web.i18n import gettext
 from ..web.tenancy import active_programs, load_acting
 from . import bp
 
@@ -23,18 +24,26 @@ def index():
     shortcuts = []
     if acting and sees_dashboard(acting):
         shortcuts.append(
-            ("My Customers", url_for("customers.index"), "Status of every connected customer at a glance.")
+            (
+                gettext("My Customers"),
+                url_for("customers.index"),
+                gettext("Status of every connected customer at a glance."),
+            )
         )
     if acting and acting.administrator.can(Permission.LICENSING):
         shortcuts.append(
-            ("Licensing", url_for("licensing.own_summary"), "Your organization's licenses, active use and trends.")
+            (
+                gettext("Licensing"),
+                url_for("licensing.own_summary"),
+                gettext("Your organization's licenses, active use and trends."),
+            )
         )
     if acting:
         shortcuts.append(
             (
-                "Account Settings",
+                gettext("Account Settings"),
                 url_for("accounts.settings"),
-                "Your company account, partner connections and administrators.",
+                gettext("Your company account, partner connections and administrators."),
             )
         )
     return htmx.render(
