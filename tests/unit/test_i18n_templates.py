@@ -34,6 +34,7 @@ SPOKEN_ATTRIBUTES = {
     "data-confirm",
     "label",
     "summary",
+    "data-label",  # the phone layout shows it as the cell's heading
 }
 # Codes that read the same in every language the portal speaks.
 UNTRANSLATED_WORDS = {"ORGID", "CSV", "UTC", "API", "GB", "TB", "MB", "KB", "ICS", "URL", "ID", "JSON", "SVG", "PNG"}
