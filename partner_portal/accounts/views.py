@@ -173,7 +173,7 @@ def language():
     i18n.refresh()
     # Said in the language just chosen: the next page is the first in it.
     flash(gettext("Your language is saved."), "success")
-    return htmx.redirect(url_for("accounts.settings") + "#language-settings")
+    return htmx.reload(url_for("accounts.settings") + "#language-settings")
 
 
 @bp.get("/invitations")

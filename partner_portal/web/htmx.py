@@ -65,6 +65,17 @@ def redirect(location: str) -> Response:
     return flask_redirect(location, code=303)
 
 
+def reload(location: str) -> Response:
+    """Load `location` afresh, even when it is the page already shown (HX-Redirect to the same
+    address with only a #fragment changed would just scroll): for changes the whole page must
+    show, such as its language."""
+    if is_request():
+        response = make_response("", 200)
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return flask_redirect(location, code=303)
+
+
 def trigger(response: Response, *events: str) -> Response:
     """Ask htmx to fire client events after the swap (other regions listen and refresh)."""
     if events:

@@ -59,7 +59,7 @@ def test_a_german_browser_gets_german_pages_that_fit(new_context, width: int):
     # The signed-in sessions table dates this session in the German style (30.11.2026).
     expect(page.locator("#sessions, main").first).to_contain_text(GERMAN_DATE)
     page.goto("/customers")
-    expect(page.get_by_role("heading", name=de("Customer Dashboard"))).to_be_visible()
+    expect(page.get_by_role("heading", name=de("My Customers"), exact=True)).to_be_visible()
 
 
 def test_the_choice_in_account_settings_beats_the_browser_by_keyboard(new_context):
@@ -70,7 +70,7 @@ def test_the_choice_in_account_settings_beats_the_browser_by_keyboard(new_contex
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/$"))
     page.goto("/account/settings#language-settings")
-    choice = page.get_by_label("Language", exact=True)
+    choice = page.get_by_role("combobox", name="Language", exact=True)
     try:
         choice.focus()
         choice.select_option("de")

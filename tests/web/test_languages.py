@@ -11,6 +11,7 @@ from partner_portal.extensions import db
 from partner_portal.models import User
 from partner_portal.web import i18n
 
+from ..conftest import htmx_headers
 from ..factories import make_admin, make_org
 
 GERMAN = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
@@ -36,7 +37,9 @@ def test_the_choice_in_account_settings_beats_the_browser(client, login):
     assert response.status_code == 303 and _locale_of(admin.id) == "en"
     assert "Save language" in client.get("/account/settings", headers=GERMAN).get_data(as_text=True)
 
-    client.post("/account/settings/language", data={"language": "de"})
+    # With htmx the page reloads (it is the page already shown: a redirect would only scroll).
+    saved = client.post("/account/settings/language", data={"language": "de"}, headers=htmx_headers())
+    assert saved.headers["HX-Refresh"] == "true"
     page = client.get("/account/settings").get_data(as_text=True)  # no Accept-Language at all
     assert _locale_of(admin.id) == "de" and "Sprache speichern" in page
     assert "Ihre Sprache ist gespeichert." in page  # the confirmation speaks the new language
