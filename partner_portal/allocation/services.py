@@ -22,6 +22,7 @@ from ..models import (
     utcnow,
     WebhookEvent,
 )
+from ..notifications.messages import number, stored_message
 from ..notifications.services import notify
 from ..web.i18n import format_date, format_number, gettext, lazy_gettext, ngettext
 from ..webhooks.services import emit
@@ -177,9 +178,15 @@ def finish_allocation(
         summary = f"The allocation of {what} failed: {reason} Customer service is following it up."
         notify(
             allocation.partner_id,
-            f"License allocation failed: {service.name}",
-            f"The allocation of {what} to your primary cloud account failed: {reason} The quantity is "
-            "available to allocate again, and customer service is following the failure up.",
+            stored_message("License allocation failed: %(service)s", service=service.name),
+            stored_message(
+                "The allocation of %(quantity)s %(service)s licenses to your primary cloud account failed: "
+                "%(reason)s The quantity is available to allocate again, and customer service is following the "
+                "failure up.",
+                quantity=number(allocation.quantity),
+                service=service.name,
+                reason=reason,
+            ),
             Severity.WARNING,
         )
     record(

@@ -30,6 +30,7 @@ from ..models import (
     WebhookEvent,
 )
 from ..models.organization import new_invitation_token
+from ..notifications.messages import joined, stored_message
 from ..notifications.services import notify
 from ..web.i18n import force_locale, format_number, gettext, lazy_gettext, recipient_locale
 from ..webhooks.services import emit
@@ -166,6 +167,7 @@ def accept_invitation(
     customer = db.session.get(Organization, customer_id)
     with force_locale(STORED):
         withheld = sharing.withheld_text(link)
+    withheld_message = sharing.withheld_message(link)
     partner = db.session.get(Organization, partner_id)
     by = db.session.get(User, by_id)
     _log_connection(
@@ -180,9 +182,18 @@ def accept_invitation(
         # Inside the try: the notification and the webhook events may flush the new connection.
         notify(
             partner_id,
-            f"New customer connection: {customer.name}",
-            f"{customer.name} (ORGID {customer.orgid}) accepted your invitation and now appears on your Customer "
-            f"Dashboard.{withheld}",
+            stored_message("New customer connection: %(name)s", name=customer.name),
+            joined(
+                [
+                    stored_message(
+                        "%(name)s (ORGID %(orgid)s) accepted your invitation and now appears on your Customer "
+                        "Dashboard.",
+                        name=customer.name,
+                        orgid=customer.orgid,
+                    ),
+                    withheld_message,
+                ]
+            ),
             source=NotificationSource.CONNECTION,
         )
         _emit_connection(WebhookEvent.CONNECTION_CREATED, link, partner, customer)
@@ -258,15 +269,25 @@ def _create_added_customer(partner: Organization, by_id: int, details: NewCustom
     )
     notify(
         customer.id,
-        f"{partner.name} was added as an administrator",
-        f"{partner.name} (ORGID {partner.orgid}) created this account for {details.company} and was added as an "
-        f"administrator. Set your password with Forgot password? on the Sign in page, using {details.email}.",
+        stored_message("%(name)s was added as an administrator", name=partner.name),
+        stored_message(
+            "%(name)s (ORGID %(orgid)s) created this account for %(company)s and was added as an administrator. "
+            "Set your password with Forgot password? on the Sign in page, using %(email)s.",
+            name=partner.name,
+            orgid=partner.orgid,
+            company=details.company,
+            email=details.email,
+        ),
         source=NotificationSource.CONNECTION,
     )
     notify(
         partner.id,
-        f"New customer connection: {customer.name}",
-        f"You added {customer.name} (ORGID {customer.orgid}); it now appears on your Customer Dashboard.",
+        stored_message("New customer connection: %(name)s", name=customer.name),
+        stored_message(
+            "You added %(name)s (ORGID %(orgid)s); it now appears on your Customer Dashboard.",
+            name=customer.name,
+            orgid=customer.orgid,
+        ),
         source=NotificationSource.CONNECTION,
     )
     _emit_connection(WebhookEvent.CONNECTION_CREATED, link, partner, customer)
@@ -334,18 +355,25 @@ def end_connection(link: Connection, side: Side, by: User) -> None:
     if side is Side.CUSTOMER:
         notify(
             partner.id,
-            f"{customer.name} removed its connection",
-            f"{customer.name} (ORGID {customer.orgid}) ended its connection with your organization. "
-            "It no longer appears on your Customer Dashboard, and your administrators no longer have access "
-            "to its account.",
+            stored_message("%(name)s removed its connection", name=customer.name),
+            stored_message(
+                "%(name)s (ORGID %(orgid)s) ended its connection with your organization. It no longer appears on "
+                "your Customer Dashboard, and your administrators no longer have access to its account.",
+                name=customer.name,
+                orgid=customer.orgid,
+            ),
             source=NotificationSource.CONNECTION,
         )
     else:
         notify(
             customer.id,
-            f"{partner.name} removed its connection",
-            f"{partner.name} (ORGID {partner.orgid}) ended its connection with your organization and no longer "
-            "sees your account information.",
+            stored_message("%(name)s removed its connection", name=partner.name),
+            stored_message(
+                "%(name)s (ORGID %(orgid)s) ended its connection with your organization and no longer sees your "
+                "account information.",
+                name=partner.name,
+                orgid=partner.orgid,
+            ),
             source=NotificationSource.CONNECTION,
         )
     _emit_connection(WebhookEvent.CONNECTION_ENDED, link, partner, customer)
@@ -373,8 +401,13 @@ def change_sharing(link: Connection, scopes: dict[str, bool], by: User) -> bool:
         change = sharing.change_text(before, after)
     notify(
         partner.id,
-        f"{customer.name} changed what it shares with you",
-        f"{customer.name} (ORGID {customer.orgid}) changed what your organization sees: {change}.",
+        stored_message("%(name)s changed what it shares with you", name=customer.name),
+        stored_message(
+            "%(name)s (ORGID %(orgid)s) changed what your organization sees: %(change)s.",
+            name=customer.name,
+            orgid=customer.orgid,
+            change=sharing.change_message(before, after),
+        ),
         source=NotificationSource.CONNECTION,
     )
     _log_connection(

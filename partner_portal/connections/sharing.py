@@ -8,6 +8,7 @@ never the connection itself or the customer's name, ORGID and contact.
 from __future__ import annotations
 
 from ..models import Connection
+from ..notifications.messages import joined, stored_message
 from ..web.i18n import force_locale, gettext, lazy_gettext
 
 LICENSING = "licensing"
@@ -94,3 +95,34 @@ def withheld_text(connection: Connection) -> str:
     """ " Not shared: …." for a connection that withholds something, else ""."""
     withheld = [str(SCOPES[scope]) for scope, on in scopes_of(connection).items() if not on]
     return " " + gettext("Not shared by the customer: %(scopes)s.", scopes=", ".join(withheld)) if withheld else ""
+
+
+# --- the same, as stored notification messages (notifications/messages.py) --------------------
+# Scope names as message ids, so each reader gets them in their language.
+_SCOPE_IDS = {
+    LICENSING: "Licensing and usage summaries",
+    NOTIFICATIONS: "Notifications",
+    TICKETS: "Support-ticket counts",
+}
+
+
+def withheld_message(connection: Connection) -> dict | None:
+    """ "Not shared by the customer: …." as a stored message, or None when all is shared."""
+    withheld = [stored_message(_SCOPE_IDS[scope]) for scope, on in scopes_of(connection).items() if not on]
+    if not withheld:
+        return None
+    return stored_message("Not shared by the customer: %(scopes)s.", scopes=joined(withheld, ", "))
+
+
+def change_message(before: dict[str, bool], after: dict[str, bool]) -> dict:
+    """What changed, as a stored message ("Notifications no longer shared; …")."""
+    return joined(
+        [
+            stored_message("%(scope)s now shared", scope=stored_message(_SCOPE_IDS[scope]))
+            if after[scope]
+            else stored_message("%(scope)s no longer shared", scope=stored_message(_SCOPE_IDS[scope]))
+            for scope in SCOPES
+            if before[scope] != after[scope]
+        ],
+        "; ",
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -116,6 +116,10 @@ class Notification(db.Model):
     severity: Mapped[Severity] = mapped_column(str_enum(Severity, "severity"), default=Severity.INFO)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    # The portal's own notifications: {"title": value, "body": value} as notifications/messages.py
+    # renders them in each reader's language; title and body above hold the English. None for text
+    # stored as written (announcements, messages to one person).
+    message: Mapped[dict | None] = mapped_column(JSON, default=None)
     # A path in the portal ("/licensing") or an http(s) URL; "" for none.
     link: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[NotificationSource] = mapped_column(

@@ -35,6 +35,7 @@ from ..models import (
     utcnow,
 )
 from ..web.i18n import gettext, recipient_locale
+from .messages import shown
 from .queries import sees_customer_notifications
 
 BATCH = 200
@@ -82,6 +83,7 @@ class _Claimed:
     body: str
     link: str
     created_at: datetime
+    message: dict | None = None
 
 
 def hand_out_copies(root: str, now: datetime | None = None) -> int:
@@ -115,6 +117,7 @@ def hand_out_copies(root: str, now: datetime | None = None) -> int:
                 Notification.body,
                 Notification.link,
                 Notification.created_at,
+                Notification.message,
             )
             .execution_options(synchronize_session=False)
         )
@@ -228,10 +231,12 @@ def _queue_copies(notes: list[_Claimed], root: str) -> None:
 
 def _message(note: _Claimed, org, customer, sub: _Subscriber, root: str) -> tuple[str, str]:
     """Subject and body of one copy, in the recipient's language; `customer` is set when a partner
-    administrator gets it. (The notification's own title and body are stored text: as written.)"""
+    administrator gets it. (The portal's own notifications render their stored message in that
+    language too; text stored as written goes out as written.)"""
     with recipient_locale(sub):
         severity = note.severity.label
-        subject = gettext("%(severity)s: %(title)s", severity=severity, title=note.title)
+        title, body = shown(note.message, "title", note.title), shown(note.message, "body", note.body)
+        subject = gettext("%(severity)s: %(title)s", severity=severity, title=title)
         if customer is None:
             where = jobs.site_url(root, "notifications.show", scope="mine", notification_id=note.id)
             intro = gettext("A new notification for %(name)s (ORGID %(orgid)s):", name=org.name, orgid=org.orgid)
@@ -243,9 +248,9 @@ def _message(note: _Claimed, org, customer, sub: _Subscriber, root: str) -> tupl
                 orgid=customer.orgid,
             )
             subject = gettext("%(customer)s: %(subject)s", customer=customer.name, subject=subject)
-        lines = [intro, "", note.title, gettext("Severity: %(severity)s", severity=severity), ""]
-        if note.body:
-            lines += [note.body, ""]
+        lines = [intro, "", title, gettext("Severity: %(severity)s", severity=severity), ""]
+        if body:
+            lines += [body, ""]
         stop = jobs.site_url(root, "notifications.unsubscribe", token=unsubscribe_token(sub.admin_id, sub.source))
         lines += [
             gettext("Open it in Partner Portal: %(url)s", url=where),

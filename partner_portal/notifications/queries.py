@@ -40,6 +40,7 @@ from ..models import (
     User,
 )
 from ..web.i18n import format_number, gettext, lazy_gettext
+from .messages import shown
 
 PAGE_SIZE = 25
 # Lists count their notifications up to this many ("1,000+"); the pages go on past it.
@@ -407,6 +408,7 @@ def _base_rows(admin_id: int, conditions: list, page: int):
             Notification.source,
             Notification.created_at,
             NotificationState.read_at,
+            Notification.message,
         )
         .join(ids, ids.c.id == Notification.id)
         .outerjoin(
@@ -422,8 +424,8 @@ def _own_rows(admin_id: int, conditions: list, page: int) -> list[NotificationRo
         NotificationRow(
             id=r[0],
             severity=r[1],
-            title=r[2],
-            body=r[3],
+            title=shown(r[8], "title", r[2]),
+            body=shown(r[8], "body", r[3]),
             raw_link=r[4],
             source=r[5],
             created_at=r[6],
@@ -462,21 +464,21 @@ def _center_rows(
         NotificationRow(
             id=r[0],
             severity=r[1],
-            title=r[2],
-            body=r[3],
+            title=shown(r[8], "title", r[2]),
+            body=shown(r[8], "body", r[3]),
             raw_link=r[4],
             source=r[5],
             created_at=r[6],
             unread=r[7] is None,
-            customer_name=r[8],
-            customer_orgid=r[9],
-            assignee_id=r[10],
-            assignee_label=r[11],
-            snoozed_until=r[12],
-            snooze_reason=r[13] or "",
-            assigned_to_me=r[10] == admin_id,
-            is_snoozed=r[12] is not None and r[12] > today,
-            extra=tuple(r[14:]),
+            customer_name=r[9],
+            customer_orgid=r[10],
+            assignee_id=r[11],
+            assignee_label=r[12],
+            snoozed_until=r[13],
+            snooze_reason=r[14] or "",
+            assigned_to_me=r[11] == admin_id,
+            is_snoozed=r[13] is not None and r[13] > today,
+            extra=tuple(r[15:]),
         )
         for r in db.session.execute(stmt)
     ]

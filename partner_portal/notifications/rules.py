@@ -23,6 +23,7 @@ from ..extensions import db
 from ..licensing.math import EXPIRY_WARNING_DAYS, EntitlementFigures, days_until, expires_soon, summarize_services
 from ..models import Entitlement, Notification, NotificationSource, Organization, Service, Severity, utcnow
 from . import email
+from .messages import english, on, stored_message
 from .queries import safe_link
 from .services import NotificationError, portal_path
 
@@ -62,32 +63,63 @@ def _trial_and_expiry_facts(today: date) -> list[dict]:
     facts = []
     for ent_id, org_id, is_trial, end, service in rows:
         days = days_until(end, today)
-        when = "today" if days == 0 else "tomorrow" if days == 1 else f"in {days} days"
         if is_trial and expires_soon(end, today, TRIAL_ENDING_DAYS):
+            if days == 0:
+                title = stored_message("Your %(service)s trial ends today", service=service)
+            elif days == 1:
+                title = stored_message("Your %(service)s trial ends tomorrow", service=service)
+            else:
+                title = stored_message("Your %(service)s trial ends in %(days)s days", service=service, days=days)
+            body = stored_message(
+                "The %(service)s trial ends on %(date)s. Buy the service before then to keep using it.",
+                service=service,
+                date=on(end),
+            )
             facts.append(
-                dict(
+                _fact(
                     organization_id=org_id,
                     source=NotificationSource.TRIAL_ENDING,
                     severity=Severity.WARNING,
                     dedupe_key=f"trial-ending:{ent_id}:{end.isoformat()}",
                     link=link,
-                    title=f"Your {service} trial ends {when}",
-                    body=f"The {service} trial ends on {end:%b %d, %Y}. Buy the service before then to keep using it.",
+                    title=title,
+                    body=body,
                 )
             )
         elif not is_trial and expires_soon(end, today):
+            if days == 0:
+                title = stored_message("%(service)s expires today", service=service)
+            elif days == 1:
+                title = stored_message("%(service)s expires tomorrow", service=service)
+            else:
+                title = stored_message("%(service)s expires in %(days)s days", service=service, days=days)
+            body = stored_message(
+                "Your %(service)s entitlement ends on %(date)s. Renew it to keep your licenses.",
+                service=service,
+                date=on(end),
+            )
             facts.append(
-                dict(
+                _fact(
                     organization_id=org_id,
                     source=NotificationSource.ENTITLEMENT_EXPIRING,
                     link=link,
                     severity=Severity.WARNING if days <= EXPIRY_URGENT_DAYS else Severity.INFO,
                     dedupe_key=f"entitlement-expiring:{ent_id}:{end.isoformat()}",
-                    title=f"{service} expires {when}",
-                    body=f"Your {service} entitlement ends on {end:%b %d, %Y}. Renew it to keep your licenses.",
+                    title=title,
+                    body=body,
                 )
             )
     return facts
+
+
+def _fact(title: dict, body: dict, **columns) -> dict:
+    """A notification row to insert: its message, and its English title and body."""
+    return {
+        **columns,
+        "title": english(title)[:200],
+        "body": english(body),
+        "message": {"title": title, "body": body},
+    }
 
 
 def _over_assigned_facts(today: date) -> list[dict]:
@@ -124,15 +156,24 @@ def _over_assigned_facts(today: date) -> list[dict]:
             if summary.overage > 0:
                 name = names[summary.service_code]
                 facts.append(
-                    dict(
+                    _fact(
                         organization_id=org_id,
                         source=NotificationSource.OVER_ASSIGNED,
                         severity=Severity.WARNING,
                         dedupe_key=f"over-assigned:{org_id}:{summary.service_code}",
                         link=link,
-                        title=f"{name}: {summary.assigned} licenses assigned, {summary.purchased} purchased",
-                        body=f"{summary.overage} more {name} licenses are assigned than were purchased. Buy more "
-                        "licenses or remove assignments; usage above the purchase may be billed as overage.",
+                        title=stored_message(
+                            "%(service)s: %(assigned)s licenses assigned, %(purchased)s purchased",
+                            service=name,
+                            assigned=summary.assigned,
+                            purchased=summary.purchased,
+                        ),
+                        body=stored_message(
+                            "%(overage)s more %(service)s licenses are assigned than were purchased. Buy more "
+                            "licenses or remove assignments; usage above the purchase may be billed as overage.",
+                            overage=summary.overage,
+                            service=name,
+                        ),
                     )
                 )
     return facts

@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..web.i18n import gettext, recipient_locale
 from ..webhooks.services import emit
-from . import email
+from . import email, messages
 from .queries import Viewer, assignable_colleagues, safe_link, subscribable_sources, unread_by
 
 MAX_SNOOZE_DAYS = 365
@@ -47,21 +47,30 @@ def portal_path(endpoint: str, **values) -> str:
 
 def notify(
     org_id: int,
-    title: str,
-    body: str = "",
+    title: str | dict,
+    body: str | dict = "",
     severity: Severity = Severity.INFO,
     source: NotificationSource = NotificationSource.SERVICE,
     link: str = "",
     recipient_id: int | None = None,
 ) -> Notification:
     """Add a notification for an organization's administrators (or one of them, `recipient_id`);
-    committed by the caller, after which its email copies go out."""
+    committed by the caller, after which its email copies go out.
+
+    `title` and `body` are text as written, or stored messages (notifications/messages.py) that
+    every reader gets in their own language."""
     if link and safe_link(link) is None:
         raise ValueError(f"A notification links to a portal path or an http(s) URL, not {link!r}.")
+    message = {}
+    if isinstance(title, dict):
+        message["title"], title = title, messages.english(title)
+    if isinstance(body, dict):
+        message["body"], body = body, messages.english(body)
     note = Notification(
         organization_id=org_id,
         title=title[:200],
         body=body,
+        message=message or None,
         severity=severity,
         source=source,
         link=link,

@@ -32,6 +32,7 @@ from ..models import (
     utcnow,
     WebhookEvent,
 )
+from ..notifications.messages import english, joined, number, stored_message
 from ..notifications.services import notify
 from ..onboarding.services import onboarding_token
 from ..web.i18n import format_date, format_number, gettext, lazy_gettext, recipient_locale
@@ -190,17 +191,21 @@ def _open_request(request_id: int) -> SupportRequest:
     return request
 
 
-def _close(request: SupportRequest, status: RequestStatus, by: User, note: str, summary: str) -> None:
+def _close(request: SupportRequest, status: RequestStatus, by: User, note: str, summary: dict) -> None:
     """Mark the request answered, tell the partner, and log it (uncommitted)."""
     request.status, request.resolved_at, request.resolved_by_id = status, utcnow(), by.id
     request.resolution_note = note[:500]
-    title = f"Support request #{request.id} {status.value}"
-    notify(request.partner_id, title, summary + (f" Customer service: {note}" if note else ""))
+    if status is RequestStatus.DECLINED:
+        title = stored_message("Support request #%(id)s declined", id=request.id)
+    else:
+        title = stored_message("Support request #%(id)s resolved", id=request.id)
+    answer = stored_message("Customer service: %(note)s", note=note) if note else None
+    notify(request.partner_id, title, joined([summary, answer]))
     record(
         request.partner_id,
         ActivityKind.SUPPORT_REQUEST,
         status.value,
-        f"Support request #{request.id}: {summary}",
+        f"Support request #{request.id}: {english(summary)}",
         by=by,
         label=CUSTOMER_SERVICE,
         target=_target(request),
@@ -222,14 +227,18 @@ def resolve_request(request_id: int, by: User, note: str = "") -> SupportRequest
             raise SupportRefused(gettext("The customer of this request no longer exists; decline it with that reason."))
         add_single_tenant_allocation(request, by)
         service = db.session.get(Service, request.service_code)
-        summary = (
-            f"{request.quantity:,} {service.name} licenses were allocated to {customer.name} (ORGID {customer.orgid})."
+        summary = stored_message(
+            "%(quantity)s %(service)s licenses were allocated to %(name)s (ORGID %(orgid)s).",
+            quantity=number(request.quantity),
+            service=service.name,
+            name=customer.name,
+            orgid=customer.orgid,
         )
     else:
         if not note:
             db.session.rollback()
             raise SupportRefused(gettext("Write the answer to the partner's question."), "note")
-        summary = "Customer service answered your question."
+        summary = stored_message("Customer service answered your question.")
     _close(request, RequestStatus.RESOLVED, by, note, summary)
     emit(
         (request.partner_id,),
@@ -251,7 +260,7 @@ def decline_request(request_id: int, by: User, reason: str) -> SupportRequest:
     if not reason:
         raise SupportRefused(gettext("Give the reason the partner sees."), "reason")
     request = _open_request(request_id)
-    _close(request, RequestStatus.DECLINED, by, reason, "Customer service declined the request.")
+    _close(request, RequestStatus.DECLINED, by, reason, stored_message("Customer service declined the request."))
     db.session.commit()
     return request
 
@@ -301,7 +310,10 @@ def _create_customer(request: SupportRequest, by: User) -> str:
                 link=link,
             ),
         )
-    return (
-        f"The ORGID of {org.name} is {org.orgid}; {person.email} got an email to complete the onboarding. "
-        f"Send {person.email} your invitation link to connect."
+    return stored_message(
+        "The ORGID of %(name)s is %(orgid)s; %(email)s got an email to complete the onboarding. "
+        "Send %(email)s your invitation link to connect.",
+        name=org.name,
+        orgid=org.orgid,
+        email=person.email,
     )
