@@ -108,3 +108,14 @@ def test_the_api_speaks_english_to_a_german_browser(app, client):
         assert i18n.select_locale() == "en"
     with app.app_context(), app.test_request_context("/customers", headers=GERMAN):
         assert i18n.select_locale() == "de"
+
+
+def test_whole_numbers_take_the_fast_path_to_babels_answer(app):
+    # format_number groups whole numbers itself (Babel's general path is slow per call); the
+    # result must be Babel's, in both languages, for any size and sign.
+    from babel import numbers
+
+    values = [0, 7, -5, 999, 1000, -1234, 1234567, 10**12, 2**63]
+    for headers, code in ((GERMAN, "de"), ({}, "en")):
+        with app.app_context(), app.test_request_context(headers=headers):
+            assert [i18n.format_number(v) for v in values] == [numbers.format_decimal(v, locale=code) for v in values]
