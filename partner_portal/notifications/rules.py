@@ -64,52 +64,51 @@ def _trial_and_expiry_facts(today: date) -> list[dict]:
     for ent_id, org_id, is_trial, end, service in rows:
         days = days_until(end, today)
         if is_trial and expires_soon(end, today, TRIAL_ENDING_DAYS):
-            if days == 0:
-                title = stored_message("Your %(service)s trial ends today", service=service)
-            elif days == 1:
-                title = stored_message("Your %(service)s trial ends tomorrow", service=service)
-            else:
-                title = stored_message("Your %(service)s trial ends in %(days)s days", service=service, days=days)
+            source, severity, key = NotificationSource.TRIAL_ENDING, Severity.WARNING, "trial-ending"
+            title = _countdown(
+                days,
+                stored_message("Your %(service)s trial ends today", service=service),
+                stored_message("Your %(service)s trial ends tomorrow", service=service),
+                stored_message("Your %(service)s trial ends in %(days)s days", service=service, days=days),
+            )
             body = stored_message(
                 "The %(service)s trial ends on %(date)s. Buy the service before then to keep using it.",
                 service=service,
                 date=on(end),
             )
-            facts.append(
-                _fact(
-                    organization_id=org_id,
-                    source=NotificationSource.TRIAL_ENDING,
-                    severity=Severity.WARNING,
-                    dedupe_key=f"trial-ending:{ent_id}:{end.isoformat()}",
-                    link=link,
-                    title=title,
-                    body=body,
-                )
-            )
         elif not is_trial and expires_soon(end, today):
-            if days == 0:
-                title = stored_message("%(service)s expires today", service=service)
-            elif days == 1:
-                title = stored_message("%(service)s expires tomorrow", service=service)
-            else:
-                title = stored_message("%(service)s expires in %(days)s days", service=service, days=days)
+            source, key = NotificationSource.ENTITLEMENT_EXPIRING, "entitlement-expiring"
+            severity = Severity.WARNING if days <= EXPIRY_URGENT_DAYS else Severity.INFO
+            title = _countdown(
+                days,
+                stored_message("%(service)s expires today", service=service),
+                stored_message("%(service)s expires tomorrow", service=service),
+                stored_message("%(service)s expires in %(days)s days", service=service, days=days),
+            )
             body = stored_message(
                 "Your %(service)s entitlement ends on %(date)s. Renew it to keep your licenses.",
                 service=service,
                 date=on(end),
             )
-            facts.append(
-                _fact(
-                    organization_id=org_id,
-                    source=NotificationSource.ENTITLEMENT_EXPIRING,
-                    link=link,
-                    severity=Severity.WARNING if days <= EXPIRY_URGENT_DAYS else Severity.INFO,
-                    dedupe_key=f"entitlement-expiring:{ent_id}:{end.isoformat()}",
-                    title=title,
-                    body=body,
-                )
+        else:
+            continue
+        facts.append(
+            _fact(
+                organization_id=org_id,
+                source=source,
+                severity=severity,
+                dedupe_key=f"{key}:{ent_id}:{end.isoformat()}",
+                link=link,
+                title=title,
+                body=body,
             )
+        )
     return facts
+
+
+def _countdown(days: int, today: dict, tomorrow: dict, later: dict) -> dict:
+    """The title for an end `days` away: the messages are whole sentences each (word order)."""
+    return today if days == 0 else tomorrow if days == 1 else later
 
 
 def _fact(title: dict, body: dict, **columns) -> dict:
