@@ -32,7 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
     logging.basicConfig(level=logging.INFO)
 
-    from .web import assets, compression, errors, header, headers, i18n, inputs, ratelimits, safety
+    from .web import assets, compression, errors, fragments, header, headers, i18n, inputs, ratelimits, safety
 
     _init_extensions(app)
     i18n.register(app)
@@ -43,6 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     compression.register(app)
     assets.register(app)
     header.register(app)
+    fragments.register(app)
     safety.register(app)
     # Outermost WSGI layer (after the blueprints' own, e.g. workspace host names): everything below
     # sees the client address and scheme the trusted proxies reported.

@@ -148,6 +148,10 @@ def load(instance_path: str) -> dict:
         "NOTIFICATION_RETENTION_DAYS": int(os.environ.get("NOTIFICATION_RETENTION_DAYS", "90")),
         # Each worker keeps signed-in people's roles in memory under their frame version (web/tenancy.py).
         "FRAME_CACHE": True,
+        # Each worker keeps rendered parts of pages under everything they show (web/fragments.py):
+        # the frame's navigation and customer menu, the dashboard's rows.
+        "HTML_CACHE": os.environ.get("HTML_CACHE", "1") != "0",
+        "HTML_CACHE_SIZE": int(os.environ.get("HTML_CACHE_SIZE", "5000")),
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }

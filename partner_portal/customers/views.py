@@ -22,7 +22,7 @@ from ..web import downloads, htmx
 from ..web.guards import dashboard_required, partner_full_access_required, sees_notification_center
 from ..web.i18n import gettext, lazy_gettext
 from ..web.tenancy import acting, administered, connected_customer_or_404
-from . import bp, queries, services
+from . import bp, queries, rows, services  # noqa: F401 (rows: the dashboard's row template global)
 from .forms import AddCustomerForm
 
 

@@ -8,10 +8,12 @@ from functools import cached_property
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from ..models import Permission, Program
 from ..notifications.queries import unread_count
-from . import htmx
+from . import fragments, htmx
 from .guards import (
     manages_licenses,
     partner_full_access,
@@ -20,7 +22,7 @@ from .guards import (
     sees_service_provider_page,
     sees_support_tickets,
 )
-from .i18n import gettext
+from .i18n import current as current_locale, gettext
 from .safety import local_path
 from .tenancy import active_programs, administered, load_acting
 
@@ -124,6 +126,36 @@ class Header:
         """True for customer-service operators (the operator console appears in the navigation)."""
         return current_user.is_authenticated and current_user.is_operator
 
+    @cached_property
+    def frame_key(self) -> tuple:
+        """Everything the navigation and the customer menu show: the person (their frame version
+        changes, by database triggers, with their roles, those organizations and their programs,
+        from which every permission above is derived; see web/tenancy.py), the acting
+        organization, the language, and the page (whose link is marked current)."""
+        user = current_user
+        return (
+            user.id,
+            user.frame_version,
+            user.email,
+            user.is_operator,
+            self.acting.org.id if self.acting else None,
+            str(current_locale()),
+            request.script_root,
+            request.endpoint,
+        )
+
+
+@pass_context
+def frame_part(context, name: str) -> Markup:
+    """partials/<name>.html of the page frame, kept under Header.frame_key (web/fragments.py)."""
+    header = context["header"]
+
+    def render() -> str:
+        template = context.environment.get_template(f"partials/{name}.html")
+        return template.render(fragments.marked_context(context.get_all()))
+
+    return fragments.finish(fragments.kept(("frame", name, *header.frame_key), render))
+
 
 def register(app: Flask) -> None:
     """Expose `header` to every template."""
@@ -131,3 +163,5 @@ def register(app: Flask) -> None:
     @app.context_processor
     def inject_header():
         return {"header": Header()}
+
+    app.add_template_global(frame_part)
