@@ -68,13 +68,16 @@ def load(instance_path: str) -> dict:
     jobs_url = os.environ.get("JOBS_URL") or redis_url or "sqlite:///" + str(Path(instance_path) / "jobs.db")
     # Dedicated workspaces answer at <slug>.<this domain>; *.localhost reaches this machine with no set-up.
     workspace_domain = os.environ.get("WORKSPACE_BASE_DOMAIN", "").strip().strip(".").lower() or "localhost"
+    url = database_url(instance_path)
     return {
         "SECRET_KEY": instance_secret_key(instance_path),
         # Earlier keys, still accepted for what they signed or encrypted (sessions, TOTP secrets),
         # so SECRET_KEY can be rotated.
         "SECRET_KEY_FALLBACKS": _list("SECRET_KEY_FALLBACKS", []),
-        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_DATABASE_URI": url,
+        # A pooled PostgreSQL connection is tested before use (one round trip), so a restarted
+        # server costs no failed request; an SQLite file has no connection to lose.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not url.startswith("sqlite")},
         "PORTAL_DEMO": _flag("PORTAL_DEMO", True),
         "PORTAL_AUTO_MIGRATE": _flag("PORTAL_AUTO_MIGRATE", True),
         "REDIS_URL": redis_url,

@@ -62,8 +62,6 @@ def customer_rows(context, rows: list[CustomerRow], row_text: dict) -> Markup:
         return draw
 
     # The tag links carry the page's search and filters: only a row with tags depends on them.
-    parts = [
-        fragments.kept(("customer-row", page, params if row.tags else None, row_key(row)), render(row))
-        for row in rows
-    ]
+    store = fragments.active_store()
+    parts = [store.get(("customer-row", page, params if row.tags else None, row_key(row)), render(row)) for row in rows]
     return fragments.finish("".join(parts))

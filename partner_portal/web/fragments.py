@@ -57,17 +57,24 @@ class HtmlStore:
         return len(self._parts)
 
 
-def store() -> HtmlStore:
-    """This app's store."""
-    return current_app.extensions["html_store"]
-
-
 def kept(key: Hashable, render: Callable[[], str]) -> str:
     """The HTML for `key` (with CSRF_MARK for the token): kept, or rendered now by `render`; always
     rendered when HTML_CACHE is off."""
-    if not current_app.config["HTML_CACHE"]:
+    return active_store().get(key, render)
+
+
+class _Unkept:
+    """Stands in for the store when HTML_CACHE is off: renders every time."""
+
+    @staticmethod
+    def get(key: Hashable, render: Callable[[], str]) -> str:
         return render()
-    return store().get(key, render)
+
+
+def active_store() -> HtmlStore | _Unkept:
+    """The store to use now (one lookup for many parts, e.g. a hundred rows)."""
+    app = current_app._get_current_object()
+    return app.extensions["html_store"] if app.config["HTML_CACHE"] else _Unkept
 
 
 def marked_context(context: dict) -> dict:
