@@ -50,6 +50,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--anonymous", action="store_true", help="do not sign in")
+    parser.add_argument("--save", metavar="FILE", help="also write the profile to FILE (pstats)")
     args = parser.parse_args()
 
     url = f"sqlite:///{WORK / 'small.sqlite'}"
@@ -88,6 +89,8 @@ def main() -> None:
     profile.enable()
     run(args.requests)
     profile.disable()
+    if args.save:
+        profile.dump_stats(args.save)
     pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 

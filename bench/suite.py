@@ -461,7 +461,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--pages", default="", help="only pages whose names contain one of these comma-separated "
+                        "words (a partial run: no sign-in or memory figures)")
     args = parser.parse_args()
+    if args.pages:
+        words = [word.strip().lower() for word in args.pages.split(",") if word.strip()]
+        PAGES[:] = [page for page in PAGES if any(word in page.name.lower() for word in words)]
     ensure_wrk()
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     baseline = start_server("bench.baseline:create_app()", {**os.environ, "PYTHONUNBUFFERED": "1"}, work)
@@ -475,7 +480,7 @@ def main() -> int:
             print(f"measuring {name}…", flush=True)
             sizes[name] = measure_pages(url, targets, baseline, work / name, args)
             print_table(name, sizes[name])
-            if name == "small":
+            if name == "small" and not args.pages:
                 sign_in = measure_sign_in(url, targets, baseline, work / "sign-in", args)
                 streaming = measure_streaming(url, targets, work / "streaming")
     finally:
