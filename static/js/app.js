@@ -163,41 +163,17 @@
     if (target) target.focus();
   });
 
-  // Charts: <div data-chart="{figure json}" data-plotly-src="...">. plotly.js is loaded on
-  // first use only, so pages without charts never download it.
-  var plotlyLoading = null;
-  function loadPlotly(src) {
-    if (window.Plotly) return Promise.resolve(window.Plotly);
-    if (!plotlyLoading) {
-      plotlyLoading = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = src;
-        script.onload = function () { resolve(window.Plotly); };
-        script.onerror = reject;
-        document.head.appendChild(script);
-      });
-    }
-    return plotlyLoading;
-  }
-  function drawCharts(root) {
-    var charts = root.querySelectorAll ? root.querySelectorAll("[data-chart]") : [];
-    if (root.matches && root.matches("[data-chart]")) charts = [root];
-    Array.prototype.forEach.call(charts, function (element) {
-      loadPlotly(element.getAttribute("data-plotly-src")).then(function (Plotly) {
-        var figure = JSON.parse(element.getAttribute("data-chart"));
-        var xaxis = figure.layout.xaxis || {};
-        if (element.clientWidth < 560 && xaxis.ticktext && xaxis.ticktext.length > 6) {
-          // Narrow: every other month label, so they stay level and whole.
-          xaxis.tickvals = xaxis.tickvals.filter(function (_, index) { return index % 2 === 0; });
-          xaxis.ticktext = xaxis.ticktext.filter(function (_, index) { return index % 2 === 0; });
-        }
-        element.textContent = "";
-        Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true, displayModeBar: false });
-        // The data table stays open without JavaScript; with the chart drawn it folds away.
-        var table = element.parentNode.querySelector("details.chart-data");
-        if (table) table.open = false;
-      });
-    });
+  // Charts (<div data-chart="{figure json}" data-charts-src="..." data-plotly-src="...">) are
+  // drawn by charts.js, fetched with the first chart (in the page or swapped in) as it fetches
+  // plotly.js: pages without charts download neither. From then on charts.js draws every chart
+  // that htmx swaps in, so this only asks for the file once.
+  var chartsScript = null;
+  function loadCharts(root) {
+    var chart = root.closest("[data-chart]") || root.querySelector("[data-chart]");
+    if (chartsScript || !chart) return;
+    chartsScript = document.createElement("script");
+    chartsScript.src = chart.getAttribute("data-charts-src");
+    document.head.appendChild(chartsScript);
   }
 
   // Dialogs opened from a menu: remember the menu, so focus returns there when the dialog
@@ -317,7 +293,7 @@
       filterLists(root);
       rememberQueries(root);
       syncPanel();
-      drawCharts(root);
+      loadCharts(root);
       var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
       Array.prototype.forEach.call(dialogs, function (dialog) {
         if (!dialog.open && dialog.showModal) dialog.showModal();
