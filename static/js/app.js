@@ -24,7 +24,7 @@
   // they work without JavaScript), closed on screens narrower than the given width.
   var folded = typeof WeakSet === "function" ? new WeakSet() : null;
   function fold(root) {
-    var folds = root.querySelectorAll ? root.querySelectorAll("details[data-fold-below]") : [];
+    var folds = root.querySelectorAll("details[data-fold-below]");
     Array.prototype.forEach.call(folds, function (details) {
       if (!folded || folded.has(details)) return;
       folded.add(details);
@@ -49,7 +49,7 @@
     form.dataset.lastQuery = query;
   });
   function rememberQueries(root) {
-    var forms = root.querySelectorAll ? root.querySelectorAll("form[data-one-request-per-query]") : [];
+    var forms = root.querySelectorAll("form[data-one-request-per-query]");
     Array.prototype.forEach.call(forms, function (form) { form.dataset.lastQuery = formQuery(form); });
   }
   rememberQueries(document);
@@ -67,7 +67,7 @@
 
   // A long organization switcher gets a search box that narrows the list as you type.
   function filterLists(root) {
-    var inputs = root.querySelectorAll ? root.querySelectorAll("input[data-filter-list]") : [];
+    var inputs = root.querySelectorAll("input[data-filter-list]");
     Array.prototype.forEach.call(inputs, function (input) {
       var box = input.closest("[hidden]");
       if (box) box.hidden = false;
@@ -287,6 +287,8 @@
   });
 
   // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
+  // htmx calls this with an element (the body at start, then each element a swap brings in), so
+  // root always has querySelectorAll, matches and closest.
   if (window.htmx) {
     window.htmx.onLoad(function (root) {
       fold(root);
@@ -294,7 +296,7 @@
       rememberQueries(root);
       syncPanel();
       loadCharts(root);
-      var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
+      var dialogs = root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll("dialog[data-modal]");
       Array.prototype.forEach.call(dialogs, function (dialog) {
         if (!dialog.open && dialog.showModal) dialog.showModal();
       });
