@@ -45,7 +45,8 @@ RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "wrk_report.lua"
 SERVER_CPU, LOAD_CPU = "0", "1"
 SCRIPT_SRC = re.compile(r'<script[^>]+src="([^"]+)"')
-PLOTLY_SRC = re.compile(r'data-plotly-src="([^"]+)"')
+# Scripts a chart fetches when the page shows it: our drawing code (charts.js), then plotly.js.
+LAZY_SRC = re.compile(r'data-(?:charts|plotly)-src="([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -286,8 +287,9 @@ def fetch(session: PortalSession, path: str, headers: dict[str, str]):
 
 
 def javascript_weight(session: PortalSession, html: str) -> int:
-    """Bytes on the wire (gzip accepted) of every script a page loads, plotly.js when it draws charts."""
-    sources = set(SCRIPT_SRC.findall(html)) | set(PLOTLY_SRC.findall(html))
+    """Bytes on the wire (gzip accepted) of every script a page loads: its <script> tags, and
+    charts.js and plotly.js, fetched by its first chart, when it has charts."""
+    sources = set(SCRIPT_SRC.findall(html)) | set(LAZY_SRC.findall(html))
     total = 0
     for source in sources:
         _status, body, _encoding = fetch(session, source.replace("&amp;", "&"), {"Accept-Encoding": "gzip"})

@@ -24,7 +24,7 @@
   // they work without JavaScript), closed on screens narrower than the given width.
   var folded = typeof WeakSet === "function" ? new WeakSet() : null;
   function fold(root) {
-    var folds = root.querySelectorAll ? root.querySelectorAll("details[data-fold-below]") : [];
+    var folds = root.querySelectorAll("details[data-fold-below]");
     Array.prototype.forEach.call(folds, function (details) {
       if (!folded || folded.has(details)) return;
       folded.add(details);
@@ -49,7 +49,7 @@
     form.dataset.lastQuery = query;
   });
   function rememberQueries(root) {
-    var forms = root.querySelectorAll ? root.querySelectorAll("form[data-one-request-per-query]") : [];
+    var forms = root.querySelectorAll("form[data-one-request-per-query]");
     Array.prototype.forEach.call(forms, function (form) { form.dataset.lastQuery = formQuery(form); });
   }
   rememberQueries(document);
@@ -67,7 +67,7 @@
 
   // A long organization switcher gets a search box that narrows the list as you type.
   function filterLists(root) {
-    var inputs = root.querySelectorAll ? root.querySelectorAll("input[data-filter-list]") : [];
+    var inputs = root.querySelectorAll("input[data-filter-list]");
     Array.prototype.forEach.call(inputs, function (input) {
       var box = input.closest("[hidden]");
       if (box) box.hidden = false;
@@ -163,41 +163,17 @@
     if (target) target.focus();
   });
 
-  // Charts: <div data-chart="{figure json}" data-plotly-src="...">. plotly.js is loaded on
-  // first use only, so pages without charts never download it.
-  var plotlyLoading = null;
-  function loadPlotly(src) {
-    if (window.Plotly) return Promise.resolve(window.Plotly);
-    if (!plotlyLoading) {
-      plotlyLoading = new Promise(function (resolve, reject) {
-        var script = document.createElement("script");
-        script.src = src;
-        script.onload = function () { resolve(window.Plotly); };
-        script.onerror = reject;
-        document.head.appendChild(script);
-      });
-    }
-    return plotlyLoading;
-  }
-  function drawCharts(root) {
-    var charts = root.querySelectorAll ? root.querySelectorAll("[data-chart]") : [];
-    if (root.matches && root.matches("[data-chart]")) charts = [root];
-    Array.prototype.forEach.call(charts, function (element) {
-      loadPlotly(element.getAttribute("data-plotly-src")).then(function (Plotly) {
-        var figure = JSON.parse(element.getAttribute("data-chart"));
-        var xaxis = figure.layout.xaxis || {};
-        if (element.clientWidth < 560 && xaxis.ticktext && xaxis.ticktext.length > 6) {
-          // Narrow: every other month label, so they stay level and whole.
-          xaxis.tickvals = xaxis.tickvals.filter(function (_, index) { return index % 2 === 0; });
-          xaxis.ticktext = xaxis.ticktext.filter(function (_, index) { return index % 2 === 0; });
-        }
-        element.textContent = "";
-        Plotly.newPlot(element, figure.data, figure.layout, figure.config || { displaylogo: false, responsive: true, displayModeBar: false });
-        // The data table stays open without JavaScript; with the chart drawn it folds away.
-        var table = element.parentNode.querySelector("details.chart-data");
-        if (table) table.open = false;
-      });
-    });
+  // Charts (<div data-chart="{figure json}" data-charts-src="..." data-plotly-src="...">) are
+  // drawn by charts.js, fetched with the first chart (in the page or swapped in) as it fetches
+  // plotly.js: pages without charts download neither. From then on charts.js draws every chart
+  // that htmx swaps in, so this only asks for the file once.
+  var chartsScript = null;
+  function loadCharts(root) {
+    var chart = root.closest("[data-chart]") || root.querySelector("[data-chart]");
+    if (chartsScript || !chart) return;
+    chartsScript = document.createElement("script");
+    chartsScript.src = chart.getAttribute("data-charts-src");
+    document.head.appendChild(chartsScript);
   }
 
   // Dialogs opened from a menu: remember the menu, so focus returns there when the dialog
@@ -311,14 +287,16 @@
   });
 
   // An opened <dialog data-modal> (swapped in by htmx) shows as a modal.
+  // htmx calls this with an element (the body at start, then each element a swap brings in), so
+  // root always has querySelectorAll, matches and closest.
   if (window.htmx) {
     window.htmx.onLoad(function (root) {
       fold(root);
       filterLists(root);
       rememberQueries(root);
       syncPanel();
-      drawCharts(root);
-      var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
+      loadCharts(root);
+      var dialogs = root.matches("dialog[data-modal]") ? [root] : root.querySelectorAll("dialog[data-modal]");
       Array.prototype.forEach.call(dialogs, function (dialog) {
         if (!dialog.open && dialog.showModal) dialog.showModal();
       });

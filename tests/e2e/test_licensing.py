@@ -26,6 +26,7 @@ FIRST_HOLDER = "user0001@fabrikamhealth.example"
 MIN_CHARTS = 5  # an Active entitlement with a year of usage draws (at least) this many charts
 SCREENSHOT = Path("/tmp/e2e-trend.png")
 NO_JS_NOTE = "The chart needs JavaScript"
+CHART_SCRIPTS = "script[src*='plotly'], script[src*='/js/charts.js']"  # fetched with the first chart only
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -113,6 +114,7 @@ def test_view_licensing_then_view_usage_trend_swap_the_panel_and_draw_the_charts
     else:
         raise AssertionError("No customer's Licensing shows an Active entitlement")
     assert page.evaluate("window.__marker") == 1
+    expect(page.locator(CHART_SCRIPTS)).to_have_count(0)  # no chart yet: no drawing code either
 
     _active_trend_links(panel).first.click()
     expect(page).to_have_url(re.compile(rf"/customers/{orgid}/licensing/\d+$"))
@@ -120,6 +122,9 @@ def test_view_licensing_then_view_usage_trend_swap_the_panel_and_draw_the_charts
     expect(panel.get_by_role("heading", name=f"{name} · Usage trend")).to_be_visible()
     _expect_charts_drawn(panel)
     assert page.evaluate("window.__marker") == 1
+    # The charts came in an htmx swap: charts.js and plotly.js were fetched then, once each.
+    expect(page.locator("script[src*='/js/charts.js']")).to_have_count(1)
+    expect(page.locator("script[src*='plotly']")).to_have_count(1)
     assert errors == [], errors
 
 
@@ -168,18 +173,20 @@ def test_usage_export_and_chart_exports_match_the_page(page: Page):
 
 
 def test_trend_page_loaded_directly_loads_plotly_on_demand_and_draws_the_charts(page: Page):
-    """The Usage tab loads no plotly; the full trend page, opened by URL, loads it and draws every chart."""
+    """The Usage tab loads neither charts.js nor plotly; the full trend page, opened by URL, loads both
+    and draws every chart."""
     errors = watch_console(page)
     signed_in(page, PARTNER)
     name, _, trend = _customer_with_trend(page)
     assert page.evaluate("typeof window.Plotly") == "undefined"
-    expect(page.locator("script[src*='plotly']")).to_have_count(0)
+    expect(page.locator(CHART_SCRIPTS)).to_have_count(0)
 
     page.goto(trend)
     expect(page.get_by_role("heading", name=f"{name} · Usage trend")).to_be_visible()
     expect(page.locator("nav.breadcrumb")).to_contain_text(f"{name} · Licensing")
     _expect_charts_drawn(page.locator("#customer-panel"))
     expect(page.locator("script[src*='plotly']")).to_have_count(1)
+    expect(page.locator("script[src*='/js/charts.js']")).to_have_count(1)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert errors == [], errors
 

@@ -1,6 +1,8 @@
 """Our script is served without comment lines and indentation, and nothing else changes."""
 from pathlib import Path
 
+import pytest
+
 from partner_portal.web.assets import lean_script
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,8 +18,9 @@ def test_a_string_that_may_span_lines_leaves_the_script_as_it_is():
         assert lean_script(source) == source
 
 
-def test_the_served_app_script_keeps_every_code_line():
-    source = (ROOT / "static/js/app.js").read_text()
+@pytest.mark.parametrize("name", ["app.js", "charts.js"])
+def test_the_served_scripts_keep_every_code_line(name):
+    source = (ROOT / "static/js" / name).read_text()
     lean = lean_script(source)
     code = [line.strip() for line in source.splitlines() if line.strip() and not line.strip().startswith("//")]
     assert lean.splitlines() == code
