@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
@@ -16,18 +17,27 @@ def live():
     return UserSession.ended_at.is_(None), UserSession.expires_at > utcnow()
 
 
-def live_session(secret: str) -> tuple[User, UserSession] | None:
-    """The user and session record a cookie's secret stands for while the record is live (one query,
-    on every signed-in request; the user's frame_version comes with it, see web/tenancy.py)."""
+class LiveSession(NamedTuple):
+    """What a signed-in request needs of its session record."""
+
+    id: int
+    last_seen_at: datetime
+
+
+def live_session(secret: str) -> tuple[User, LiveSession] | None:
+    """The user, and the id and last-seen time of the session record, that a cookie's secret stands
+    for while the record is live (one query, on every signed-in request; the user's frame_version
+    comes with it, see web/tenancy.py). The record's two columns, not the whole record: loading one
+    entity per request instead of two is measurably cheaper."""
     if not secret:
         return None
     row = db.session.execute(_LIVE_SESSION, {"token_hash": token_hash(secret), "now": utcnow()}).one_or_none()
-    return (row[0], row[1]) if row else None
+    return (row[0], LiveSession(row[1], row[2])) if row else None
 
 
 # Built once: every signed-in request runs it.
 _LIVE_SESSION = (
-    select(User, UserSession)
+    select(User, UserSession.id, UserSession.last_seen_at)
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         UserSession.token_hash == bindparam("token_hash"),
