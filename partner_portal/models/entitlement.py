@@ -12,6 +12,7 @@ from ..extensions import db
 from .organization import Organization
 from .types import UTCDateTime, str_enum, utcnow
 from ..web.i18n import lazy_gettext
+from ..web.labels import Labels
 
 
 class Term(enum.Enum):
@@ -24,11 +25,7 @@ class Term(enum.Enum):
     @property
     def label(self) -> str:
         """Capitalised term name, in the current language."""
-        return str(
-            {"monthly": lazy_gettext("Monthly"), "annual": lazy_gettext("Annual"), "termed": lazy_gettext("Termed")}[
-                self.value
-            ]
-        )
+        return TERM_LABELS[self]
 
 
 class CommitModel(enum.Enum):
@@ -50,15 +47,22 @@ class EntitlementState(enum.Enum):
     @property
     def label(self) -> str:
         """The state as partners read it, in the current language."""
-        return str(
-            {
-                "active-trial": lazy_gettext("Active trial"),
-                "pending-trial": lazy_gettext("Pending trial request"),
-                "expired-trial": lazy_gettext("Expired trial"),
-                "active": lazy_gettext("Active"),
-                "expired": lazy_gettext("Expired"),
-            }[self.value]
-        )
+        return STATE_LABELS[self]
+
+
+# Translated once per language (web/labels.py): lists and exports show them on every row.
+TERM_LABELS = Labels(
+    {Term.MONTHLY: lazy_gettext("Monthly"), Term.ANNUAL: lazy_gettext("Annual"), Term.TERMED: lazy_gettext("Termed")}
+)
+STATE_LABELS = Labels(
+    {
+        EntitlementState.ACTIVE_TRIAL: lazy_gettext("Active trial"),
+        EntitlementState.PENDING_TRIAL: lazy_gettext("Pending trial request"),
+        EntitlementState.EXPIRED_TRIAL: lazy_gettext("Expired trial"),
+        EntitlementState.ACTIVE: lazy_gettext("Active"),
+        EntitlementState.EXPIRED: lazy_gettext("Expired"),
+    }
+)
 
 
 class Service(db.Model):
