@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import Date, Integer, and_, bindparam, case, func, or_, select
+from sqlalchemy import Date, Integer, String, and_, bindparam, case, func, or_, select
 
 from ..connections import sharing
 from ..extensions import db
@@ -353,6 +353,60 @@ def _row(r, today: date, per_user_month_mb: int, administered_org_ids: set[int])
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _shaped(
+    sort: str, direction: str, tenancy: str, trial: str, flag: str, searched: bool, tagged: bool, by_orgid: bool
+):
+    """_statement with the filters and the order of a request, their values bound parameters
+    (name_pattern and orgid_pattern, tag, orgids): built once per worker and shape, as the
+    statement itself, for the same reason (the 256 shapes used last are kept: few are in use)."""
+    stmt, ent, purchased, assigned, unread, open_tickets = _statement()
+    if by_orgid:
+        stmt = stmt.where(Organization.orgid.in_(bindparam("orgids", expanding=True)))
+    if searched:
+        stmt = stmt.where(
+            or_(
+                func.lower(Organization.name).like(bindparam("name_pattern", type_=String)),
+                Organization.orgid.like(bindparam("orgid_pattern", type_=String)),
+            )
+        )
+    if tenancy:
+        stmt = stmt.where(Organization.tenancy == Tenancy(tenancy))
+    if trial:
+        column = {
+            "active-trial": ent.c.active_trials,
+            "pending-trial": ent.c.pending_trials,
+            "expired-trial": ent.c.expired_trials,
+        }[trial]
+        stmt = stmt.where(column > 0)
+    if flag == "over-licensed":
+        stmt = stmt.where(assigned > purchased)
+    elif flag == "expiring":
+        stmt = stmt.where(ent.c.expiring_on.is_not(None))
+    if tagged:
+        stmt = stmt.where(
+            Organization.id.in_(
+                select(CustomerTag.customer_id).where(
+                    CustomerTag.partner_id == bindparam("partner_id", type_=Integer),
+                    CustomerTag.label == bindparam("tag", type_=String),
+                )
+            )
+        )
+    ratio = case((purchased > 0, assigned * 1.0 / purchased), else_=-1.0)
+    order = {
+        "name": func.lower(Organization.name),
+        "orgid": Organization.orgid,
+        "tenancy": Organization.tenancy,
+        "connected": Connection.created_at,
+        "health": ratio,
+        "notifications": unread,
+        "tickets": open_tickets,
+        "score": func.lower(Organization.name),
+    }[sort]
+    order = order.desc() if direction == "desc" else order.asc()
+    return stmt.order_by(order, func.lower(Organization.name), Organization.id)
+
+
 def dashboard_rows(
     partner_id: int,
     admin_id: int,
@@ -369,51 +423,25 @@ def dashboard_rows(
     where the weights would need a second copy."""
     today = today or date.today()
     per_user_month_mb = allotments().per_user_month_mb
-    stmt, ent, purchased, assigned, unread, open_tickets = _statement()
-    if orgids is not None:
-        stmt = stmt.where(Organization.orgid.in_(orgids))
+    stmt = _shaped(
+        params.sort,
+        params.dir,
+        params.tenancy,
+        params.trial,
+        params.flag,
+        searched=bool(params.q),
+        tagged=bool(params.tag),
+        by_orgid=orgids is not None,
+    )
+    values = _values(partner_id, admin_id, today)
     if params.q:
-        pattern = f"%{params.q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Organization.name).like(pattern), Organization.orgid.like(f"%{params.q}%")))
-    if params.tenancy:
-        stmt = stmt.where(Organization.tenancy == Tenancy(params.tenancy))
-    if params.trial:
-        column = {
-            "active-trial": ent.c.active_trials,
-            "pending-trial": ent.c.pending_trials,
-            "expired-trial": ent.c.expired_trials,
-        }[params.trial]
-        stmt = stmt.where(column > 0)
-    if params.flag == "over-licensed":
-        stmt = stmt.where(assigned > purchased)
-    elif params.flag == "expiring":
-        stmt = stmt.where(ent.c.expiring_on.is_not(None))
+        values["name_pattern"] = f"%{params.q.lower()}%"
+        values["orgid_pattern"] = f"%{params.q}%"
     if params.tag:
-        stmt = stmt.where(
-            Organization.id.in_(
-                select(CustomerTag.customer_id).where(
-                    CustomerTag.partner_id == partner_id, CustomerTag.label == params.tag
-                )
-            )
-        )
-    ratio = case((purchased > 0, assigned * 1.0 / purchased), else_=-1.0)
-    order = {
-        "name": func.lower(Organization.name),
-        "orgid": Organization.orgid,
-        "tenancy": Organization.tenancy,
-        "connected": Connection.created_at,
-        "health": ratio,
-        "notifications": unread,
-        "tickets": open_tickets,
-        "score": func.lower(Organization.name),
-    }[params.sort]
-    order = order.desc() if params.dir == "desc" else order.asc()
-    stmt = stmt.order_by(order, func.lower(Organization.name), Organization.id)
-
-    rows = [
-        _row(r, today, per_user_month_mb, administered_org_ids)
-        for r in db.session.execute(stmt, _values(partner_id, admin_id, today))
-    ]
+        values["tag"] = params.tag
+    if orgids is not None:
+        values["orgids"] = list(orgids)
+    rows = [_row(r, today, per_user_month_mb, administered_org_ids) for r in db.session.execute(stmt, values)]
     if params.score:
         rows = [row for row in rows if row.score.band == params.score]
     if params.sort == "score":
@@ -430,15 +458,39 @@ def customer_health_inputs(
     query); None when the customer is not connected to the partner."""
     today = today or date.today()
     per_user_month_mb = allotments().per_user_month_mb
-    stmt = _statement()[0].where(Organization.id == org_id)
-    found = db.session.execute(stmt, _values(partner_id, admin_id, today)).first()
+    found = db.session.execute(_one_customer(), {**_values(partner_id, admin_id, today), "org_id": org_id}).first()
     return _row(found, today, per_user_month_mb, set()).health_inputs if found else None
+
+
+@functools.cache
+def _one_customer():
+    """_statement for one customer (bound parameter org_id), built once per worker."""
+    return _statement()[0].where(Organization.id == bindparam("org_id", type_=Integer))
 
 
 def customer_health(partner_id: int, admin_id: int, org_id: int, today: date | None = None) -> hs.Health | None:
     """One connected customer's health score as the dashboard computes it (one query), or None."""
     inputs = customer_health_inputs(partner_id, admin_id, org_id, today)
     return None if inputs is None else hs.health(inputs)
+
+
+@functools.cache
+def _services_statement():
+    """The services of the customers `org_ids` with their states on `today` (bound parameters),
+    in the order the rows list them; built once per worker."""
+    return (
+        select(
+            Entitlement.organization_id,
+            Service.name,
+            Entitlement.state_expression(bindparam("today", type_=Date)),
+        )
+        .join(Service, Service.code == Entitlement.service_code)
+        .where(Entitlement.organization_id.in_(bindparam("org_ids", expanding=True)))
+        .order_by(Entitlement.organization_id, Service.sort_order, Entitlement.id)
+    )
+
+
+_STATES = {state.value: state for state in EntitlementState}
 
 
 def _attach_services(rows: list[CustomerRow], today: date) -> None:
@@ -448,15 +500,9 @@ def _attach_services(rows: list[CustomerRow], today: date) -> None:
     by_org = {row.org_id: row for row in rows if row.shares[sharing.LICENSING]}
     if not by_org:
         return
-    stmt = (
-        select(Entitlement.organization_id, Service.name, Entitlement.state_expression(today))
-        .join(Service, Service.code == Entitlement.service_code)
-        .where(Entitlement.organization_id.in_(list(by_org)))
-        .order_by(Entitlement.organization_id, Service.sort_order, Entitlement.id)
-    )
     grouped: dict[int, list[ServiceState]] = defaultdict(list)
-    for org_id, name, state in db.session.execute(stmt):
-        grouped[org_id].append(ServiceState(name, EntitlementState(state)))
+    for org_id, name, state in db.session.execute(_services_statement(), {"today": today, "org_ids": list(by_org)}):
+        grouped[org_id].append(ServiceState(name, _STATES[state]))
     for org_id, services in grouped.items():
         by_org[org_id].services = services
 
