@@ -276,7 +276,7 @@ def _statement():
     """The dashboard's one statement: each connected customer with every figure its row shows.
 
     Built once per worker with bound parameters (_values): building it took longer than the
-    database takes to answer it. Searches, filters and the sort are added to it per request."""
+    database takes to answer it. Searches, filters and the sort are added to it by _shaped."""
     partner_id = bindparam("partner_id", type_=Integer)
     admin_id = bindparam("admin_id", type_=Integer)
     today = bindparam("today", type_=Date)
