@@ -258,6 +258,14 @@ def _contact():
     )
 
 
+def _plain_rows(statement, values: dict):
+    """The rows of a statement of plain columns, read through the session's connection in its
+    transaction (after flushing pending changes, as the session would): they need none of the
+    ORM's result handling, which cost the dashboard's two statements about 0.8 ms."""
+    db.session.flush()
+    return db.session.connection().execute(statement, values)
+
+
 def _values(partner_id: int, admin_id: int, today: date) -> dict:
     """The bound parameters of _statement."""
     return {
@@ -441,7 +449,7 @@ def dashboard_rows(
         values["tag"] = params.tag
     if orgids is not None:
         values["orgids"] = list(orgids)
-    rows = [_row(r, today, per_user_month_mb, administered_org_ids) for r in db.session.execute(stmt, values)]
+    rows = [_row(r, today, per_user_month_mb, administered_org_ids) for r in _plain_rows(stmt, values)]
     if params.score:
         rows = [row for row in rows if row.score.band == params.score]
     if params.sort == "score":
@@ -458,7 +466,7 @@ def customer_health_inputs(
     query); None when the customer is not connected to the partner."""
     today = today or date.today()
     per_user_month_mb = allotments().per_user_month_mb
-    found = db.session.execute(_one_customer(), {**_values(partner_id, admin_id, today), "org_id": org_id}).first()
+    found = _plain_rows(_one_customer(), {**_values(partner_id, admin_id, today), "org_id": org_id}).first()
     return _row(found, today, per_user_month_mb, set()).health_inputs if found else None
 
 
@@ -501,7 +509,7 @@ def _attach_services(rows: list[CustomerRow], today: date) -> None:
     if not by_org:
         return
     grouped: dict[int, list[ServiceState]] = defaultdict(list)
-    for org_id, name, state in db.session.execute(_services_statement(), {"today": today, "org_ids": list(by_org)}):
+    for org_id, name, state in _plain_rows(_services_statement(), {"today": today, "org_ids": list(by_org)}):
         grouped[org_id].append(ServiceState(name, _STATES[state]))
     for org_id, services in grouped.items():
         by_org[org_id].services = services
