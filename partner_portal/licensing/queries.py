@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 import functools
+import itertools
 from functools import cached_property
 
 from flask import current_app
@@ -349,8 +350,10 @@ def daily_history(entitlement_id: int):
 def _streamed(statement, entitlement_id: int):
     """The rows of one of the history statements, read through the session's connection (in its
     transaction) rather than the session: plain rows need none of the ORM's result handling,
-    which took longer than writing a year of days as CSV."""
-    return db.session.connection().execute(statement, {"entitlement_id": entitlement_id})
+    which took longer than writing a year of days as CSV. They come in the statement's batches
+    (yield_per), each a list, rather than a call per row."""
+    result = db.session.connection().execute(statement, {"entitlement_id": entitlement_id})
+    return itertools.chain.from_iterable(result.partitions())
 
 
 @functools.cache
