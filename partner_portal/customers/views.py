@@ -18,9 +18,11 @@ from ..connections.services import (
 )
 from ..extensions import db
 from ..models import Side
+from ..models.entitlement import STATE_LABELS
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, partner_full_access_required, sees_notification_center
 from ..web.i18n import gettext, lazy_gettext
+from ..web.labels import Labels
 from ..web.tenancy import acting, administered, connected_customer_or_404
 from . import bp, queries, rows, services  # noqa: F401 (rows: the dashboard's row template global)
 from .forms import AddCustomerForm
@@ -89,21 +91,32 @@ CSV_HEADER = (
 )
 
 
+# The header as text per language (web/labels.py).
+CSV_HEADER_TEXT = Labels(dict(enumerate(CSV_HEADER)))
+
+
 def _csv(rows: list[queries.CustomerRow], name: str):
     """Dashboard rows as a CSV download."""
-    # In the request's language, as text now: the body is written after the request.
+    # In the request's language, as text now: the body is written after the request. Labels are
+    # fetched once for all rows, not translated per cell.
     not_shared = str(sharing.NOT_SHARED)
+    licensing_withheld = (not_shared,) * 5
+    states = STATE_LABELS.texts()
     lines = []
     for row in rows:
-        licensing = (
-            "; ".join(f"{s.name} ({s.state.label})" for s in row.services),
-            row.purchased,
-            row.assigned,
-            "" if row.percent_whole is None else row.percent_whole,
-            row.expiring_on.isoformat() if row.expiring_on else "",
-        )
-        if not row.shares[sharing.LICENSING]:
-            licensing = (not_shared,) * len(licensing)
+        shares = row.shares
+        if shares[sharing.LICENSING]:
+            percent = row.percent_whole
+            licensing = (
+                "; ".join([f"{s.name} ({states[s.state]})" for s in row.services]),
+                row.purchased,
+                row.assigned,
+                "" if percent is None else percent,
+                row.expiring_on.isoformat() if row.expiring_on else "",
+            )
+        else:
+            licensing = licensing_withheld
+        score = row.score
         lines.append(
             (
                 row.name,
@@ -112,15 +125,15 @@ def _csv(rows: list[queries.CustomerRow], name: str):
                 row.connected_since.date().isoformat(),
                 row.contact or "",
                 *licensing,
-                row.unread if row.shares[sharing.NOTIFICATIONS] else not_shared,
-                row.open_tickets if row.shares[sharing.TICKETS] else not_shared,
-                row.score.score,
-                row.score.summary,
+                row.unread if shares[sharing.NOTIFICATIONS] else not_shared,
+                row.open_tickets if shares[sharing.TICKETS] else not_shared,
+                score.score,
+                score.summary,
                 "; ".join(row.tags),
             )
         )
     filename = f"{name}-{acting().org.orgid}-{date.today().isoformat()}.csv"
-    header = [str(title) for title in CSV_HEADER]
+    header = list(CSV_HEADER_TEXT.texts().values())
     return downloads.csv_download(filename, header, lambda: lines)
 
 

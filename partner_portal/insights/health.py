@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..licensing.bandwidth import gb_short
 from ..web.i18n import gettext, lazy_gettext, ngettext
+from ..web.labels import Labels
 
 FULL_SCORE = 100
 
@@ -63,6 +64,8 @@ FACTORS = {
     "tickets": lazy_gettext("Open support tickets"),
     "trend": lazy_gettext("Falling active use"),
 }
+# The same, translated once per language: every row's explanation and export line names them.
+FACTOR_LABELS = Labels(FACTORS)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ class Deduction:
     @property
     def label(self) -> str:
         """The factor's name as the explanation lists it."""
-        return str(FACTORS[self.factor])
+        return FACTOR_LABELS[self.factor]
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,10 @@ class Health:
     @property
     def summary(self) -> str:
         """The deductions in one line, for the CSV export."""
-        return "; ".join(f"{d.label} -{d.points} ({d.reason})" for d in self.deductions)
+        if not self.deductions:
+            return ""
+        labels = FACTOR_LABELS.texts()
+        return "; ".join(f"{labels[d.factor]} -{d.points} ({d.reason})" for d in self.deductions)
 
 
 def band(score: int) -> str:

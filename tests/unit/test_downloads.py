@@ -5,6 +5,8 @@ import csv
 import io
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from partner_portal.web.downloads import csv_lines, safe_cell
 
@@ -42,3 +44,29 @@ def test_lines_leave_in_pieces_of_the_chunk_size_and_none_is_lost():
     assert all(len(piece) >= 1000 for piece in pieces[:-1])
     assert all(len(piece) < 1000 + 20 for piece in pieces)  # no piece grows past one line over
     assert list(chunked([], size=10)) == []
+
+
+def _reference_lines(rows):
+    """The CSV text as first written: safe_cell on each value, one csv.writer line per row."""
+    lines = []
+    for row in rows:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow([safe_cell(value) for value in row])
+        lines.append(buffer.getvalue())
+    return lines
+
+
+cells = st.one_of(
+    st.text(alphabet=st.sampled_from(list("=+-@\t\r\n\",; aZ0ä—'"))), st.integers(), st.floats(allow_nan=False),
+    st.none(), st.sampled_from(['=HYPERLINK("http://x")', "+cmd@example.com", "-2", "@SUM(A1)"]),
+)
+
+
+@given(st.lists(st.lists(cells, max_size=8), max_size=60), st.integers(min_value=1, max_value=400))
+@example(rows=[["ab"]] * 5, size=8)  # pieces that reach the size exactly
+def test_pieces_hold_the_same_text_in_the_same_pieces_as_joined_lines(rows, size):
+    from partner_portal.web.downloads import chunked, csv_pieces
+
+    lines = _reference_lines(rows)
+    assert list(csv_lines(rows)) == lines
+    assert list(csv_pieces(rows, size=size)) == list(chunked(lines, size=size))
