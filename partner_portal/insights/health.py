@@ -8,9 +8,10 @@ tests: the score stays within 0..100 and never rises when one factor gets worse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..licensing.bandwidth import gb_short
-from ..web.i18n import gettext, lazy_gettext, ngettext
+from ..web.i18n import current as current_locale, gettext, lazy_gettext, ngettext
 from ..web.labels import Labels
 
 FULL_SCORE = 100
@@ -267,6 +268,13 @@ RULES = (_over_assigned, _unused, _expiry, _trial, _gateway, _critical, _tickets
 
 def health(inputs: HealthInputs) -> Health:
     """Return the score (0–100) and the deductions behind it, largest first."""
+    return _health(inputs, str(current_locale()))
+
+
+# A pure function of the figures and the language (whose sentences the reasons are): kept, so a
+# hundred rows of the export or the score filter mostly compute nothing. Bounded; per worker.
+@lru_cache(maxsize=10_000)
+def _health(inputs: HealthInputs, _locale: str) -> Health:
     found = [d for d in (rule(inputs) for rule in RULES) if d is not None]
     found.sort(key=lambda d: -d.points)
     return Health(max(0, FULL_SCORE - sum(d.points for d in found)), tuple(found))

@@ -124,3 +124,19 @@ def test_more_critical_notes_or_tickets_never_raise_the_score(figures, more):
 def test_less_recent_active_use_never_raises_the_score(figures, less):
     assert (health(replace(figures, active_recent=max(0, figures.active_recent - less))).score
             <= health(figures).score)
+
+
+def test_a_kept_score_is_written_in_the_language_asked(app):
+    # health() keeps results per figures and language: the same figures read in German and then
+    # in English must not share their sentences.
+    figures = HealthInputs(purchased=100, assigned=130, open_tickets=2, days_to_expiry=10)
+    from flask_babel import force_locale
+
+    with app.test_request_context("/"):
+        with force_locale("de"):
+            german = health(figures)
+        with force_locale("en"):
+            english = health(figures)
+    assert german.score == english.score
+    assert [d.reason for d in german.deductions] != [d.reason for d in english.deductions]
+    assert health(figures) is english  # outside a request: English, from the kept result
