@@ -19,9 +19,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_wtf.csrf import generate_csrf
+from jinja2 import pass_context
 from markupsafe import Markup
+
+from .i18n import current as current_locale
 
 # Stands for the CSRF token in kept HTML; random per process, so no content can forge it.
 CSRF_MARK = f"csrf-mark-{secrets.token_hex(16)}"
@@ -93,7 +96,20 @@ def finish(html: str) -> Markup:
     return Markup(html)
 
 
+@pass_context
+def kept_part(context, name: str, *key: Hashable) -> Markup:
+    """The template `name` rendered with the page's context, kept under `key` (which must name
+    everything the template shows beyond its fixed words) with the language and script root."""
+
+    def render() -> str:
+        return context.environment.get_template(name).render(marked_context(context.get_all()))
+
+    full_key = ("part", name, str(current_locale()), request.script_root, *key)
+    return finish(kept(full_key, render))
+
+
 def register(app: Flask) -> None:
     """Give the app its store (size: HTML_CACHE_SIZE)."""
     app.config.setdefault("HTML_CACHE", True)
     app.extensions["html_store"] = HtmlStore(app.config.get("HTML_CACHE_SIZE", DEFAULT_SIZE))
+    app.add_template_global(kept_part)

@@ -22,7 +22,7 @@ from .guards import (
     sees_service_provider_page,
     sees_support_tickets,
 )
-from .i18n import current as current_locale, gettext
+from .i18n import gettext
 from .safety import local_path
 from .tenancy import active_programs, administered, load_acting
 
@@ -131,7 +131,7 @@ class Header:
         """Everything the navigation and the customer menu show: the person (their frame version
         changes, by database triggers, with their roles, those organizations and their programs,
         from which every permission above is derived; see web/tenancy.py), the acting
-        organization, the language, and the page (whose link is marked current)."""
+        organization and the page (whose link is marked current); kept_part adds the language."""
         user = current_user
         return (
             user.id,
@@ -139,8 +139,6 @@ class Header:
             user.email,
             user.is_operator,
             self.acting.org.id if self.acting else None,
-            str(current_locale()),
-            request.script_root,
             request.endpoint,
         )
 
@@ -148,13 +146,7 @@ class Header:
 @pass_context
 def frame_part(context, name: str) -> Markup:
     """partials/<name>.html of the page frame, kept under Header.frame_key (web/fragments.py)."""
-    header = context["header"]
-
-    def render() -> str:
-        template = context.environment.get_template(f"partials/{name}.html")
-        return template.render(fragments.marked_context(context.get_all()))
-
-    return fragments.finish(fragments.kept(("frame", name, *header.frame_key), render))
+    return fragments.kept_part(context, f"partials/{name}.html", "frame", *context["header"].frame_key)
 
 
 def register(app: Flask) -> None:

@@ -38,15 +38,21 @@ def test_a_kept_row_is_drawn_again_when_what_it_shows_changes(client, partner_se
     assert '<span class="pill">3</span>' in row
 
 
+def page_of(client, path="/customers") -> str:
+    return client.get(path).get_data(as_text=True)
+
+
 def test_kept_rows_follow_the_viewers_rights_and_language(client, login, partner_setup):
     partner, user, alpha, beta = partner_setup
-    assert "Remove Customer Connection" in _row(client.get("/customers").get_data(as_text=True), beta.orgid)
+    assert "Remove Customer Connection" in _row(page_of(client), beta.orgid)
+    assert '<option value="add-tag">' in page_of(client)
     # View only, with the notification center: the same links in the row, no Remove.
     viewer = make_admin(partner, access=Access.CUSTOM,
                         permissions=[Permission.CUSTOMER_DASHBOARD, Permission.NOTIFICATIONS])
     login(viewer)
     row = _row(client.get("/customers").get_data(as_text=True), beta.orgid)
     assert "Beta Foods" in row and "Remove Customer Connection" not in row
+    assert '<option value="add-tag">' not in page_of(client)  # the bulk bar: export only
     assert "/notifications?customer=" in _row(client.get("/customers").get_data(as_text=True), alpha.orgid)
     login(make_admin(partner, access=Access.CUSTOM, permissions=[Permission.CUSTOMER_DASHBOARD]))
     row = _row(client.get("/customers").get_data(as_text=True), alpha.orgid)
@@ -93,7 +99,7 @@ def test_the_frame_follows_the_person(client, partner_setup):
 def test_a_page_is_the_same_kept_or_not(app, client, partner_setup, monkeypatch):
     partner, user, alpha, beta = partner_setup
     db.session.execute(update(Organization).where(Organization.id == beta.id).values(tenancy=Tenancy.MULTI))
-    paths = ["/", "/customers", "/customers?sort=tickets&dir=desc"]
+    paths = ["/", "/customers", "/customers?sort=tickets&dir=desc", "/customers?tenancy=multi-tenant&sort=orgid"]
 
     def pages():
         found = []
