@@ -24,7 +24,8 @@ from ..web.guards import dashboard_required, partner_full_access_required, sees_
 from ..web.i18n import gettext, lazy_gettext
 from ..web.labels import Labels
 from ..web.tenancy import acting, administered, connected_customer_or_404
-from . import bp, queries, rows, services  # noqa: F401 (rows: the dashboard's row template global)
+from . import bp, queries, services
+from . import rows as _row_html  # noqa: F401 (registers the customer_rows template global)
 from .forms import AddCustomerForm
 
 
