@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from flask import Response, current_app
@@ -49,21 +50,41 @@ def csv_lines(rows: Iterable[Sequence]) -> Iterator[str]:
 CHUNK_SIZE = 16 * 1024
 
 
+# Rows are written by the csv module a batch at a time (writerows loops in C); a batch's text is
+# searched once for a cell that could start like a formula, and only a batch where one might is
+# written again with safe_cell on every value. The search is a superset of the rule: any cell
+# written with a formula sign first (after its opening quote, if quoted) matches, and so do
+# harmless ones such as a negative number, which merely take the careful path.
+BATCH_ROWS = 128
+_MAY_START_FORMULA = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
+
+
 def csv_pieces(rows: Iterable[Sequence], size: int = CHUNK_SIZE) -> Iterator[str]:
-    """The text of csv_lines(rows) in the pieces chunked() makes of it, written straight into
-    one buffer per piece (not a string per line, then joined)."""
-    buffer = io.StringIO()
-    write = csv.writer(buffer, lineterminator="\r\n").writerow
+    """The text of csv_lines(rows) in pieces of at least `size` characters (the last may be
+    shorter; a piece ends at a batch of rows, so it may run one batch past `size`)."""
+    scratch = io.StringIO()
+    writer = csv.writer(scratch, lineterminator="\r\n")
+
+    def text_of(batch: Iterable[Sequence]) -> str:
+        scratch.seek(0)
+        scratch.truncate()
+        writer.writerows(batch)
+        return scratch.getvalue()
+
+    rows = iter(rows)
+    piece: list[str] = []
     length = 0
-    for row in rows:
-        length += write(_safe_cells(row))  # the characters written
+    while batch := list(itertools.islice(rows, BATCH_ROWS)):
+        text = text_of(batch)
+        if _MAY_START_FORMULA.search(text):
+            text = text_of(map(_safe_cells, batch))
+        piece.append(text)
+        length += len(text)
         if length >= size:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            length = 0
-    if length:
-        yield buffer.getvalue()
+            yield "".join(piece)
+            piece, length = [], 0
+    if piece:
+        yield "".join(piece)
 
 
 def chunked(lines: Iterable[str], size: int = CHUNK_SIZE) -> Iterator[str]:

@@ -62,11 +62,34 @@ cells = st.one_of(
 )
 
 
-@given(st.lists(st.lists(cells, max_size=8), max_size=60), st.integers(min_value=1, max_value=400))
+@given(st.lists(st.lists(cells, max_size=8), max_size=300), st.integers(min_value=1, max_value=400))
 @example(rows=[["ab"]] * 5, size=8)  # pieces that reach the size exactly
-def test_pieces_hold_the_same_text_in_the_same_pieces_as_joined_lines(rows, size):
-    from partner_portal.web.downloads import chunked, csv_pieces
+@example(rows=[[n] for n in range(200)] + [["=1+1"]], size=100)  # one risky cell in a later batch
+# Each sign alone in its export (one risky cell sends its whole batch down the careful path).
+@example(rows=[[1, "-2"]], size=10)
+@example(rows=[["x", "+1"]], size=10)
+@example(rows=[["x", '=1,"a"']], size=10)  # written quoted
+@example(rows=[["a\tb", "\t=1"]], size=10)
+@example(rows=[["x", "\r=1"]], size=10)
+@example(rows=[["@A1"]], size=10)
+def test_pieces_hold_the_same_text_as_the_reference_lines_in_pieces_of_the_size(rows, size):
+    from partner_portal.web.downloads import BATCH_ROWS, csv_pieces
 
     lines = _reference_lines(rows)
     assert list(csv_lines(rows)) == lines
-    assert list(csv_pieces(rows, size=size)) == list(chunked(lines, size=size))
+    pieces = list(csv_pieces(rows, size=size))
+    assert "".join(pieces) == "".join(lines)
+    assert all(len(piece) >= size for piece in pieces[:-1])
+    # A piece ends at a batch: it never holds more than one batch past the size.
+    longest_batch = max((len("".join(lines[i:i + BATCH_ROWS])) for i in range(len(lines))), default=0)
+    assert all(len(piece) < size + longest_batch for piece in pieces)
+    assert all(piece for piece in pieces)
+
+
+def test_a_risky_cell_deep_in_a_long_export_is_neutralised():
+    from partner_portal.web.downloads import csv_pieces
+
+    rows = [("2025-01-01", n, n * 2) for n in range(1000)] + [("=cmd|' /C calc'!A0", 1, 2)]
+    text = "".join(csv_pieces(rows, size=4096))
+    assert text.endswith("'=cmd|' /C calc'!A0,1,2\r\n")
+    assert "\n=" not in text and ",=" not in text
