@@ -67,3 +67,39 @@ def test_the_page_costs_at_most_five_queries_whatever_the_rows(client, login, co
         assert response.status_code == 200, (url, response.status_code)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= MAX_QUERIES, (name, counts)
+
+
+@pytest.mark.parametrize("name, path, headers", PAGES, ids=[page[0] for page in PAGES])
+def test_every_statement_of_the_page_comes_from_the_compiled_cache(app, client, login, frame_cache, name, path,
+                                                                   headers):
+    # SQLAlchemy compiles a statement once per shape and keeps it, unless the statement has no
+    # cache key (a VALUES list had none and was compiled on every request: about a tenth of the
+    # View Licensing panel's time). After two requests nothing should be compiled any more (an
+    # ORM statement can take two executions to settle into the cache; one without a key never does).
+    from sqlalchemy import event
+    from sqlalchemy.engine.default import CACHE_HIT
+
+    world = _world(3, 2)
+    login(world["user"])
+    url = path.format(orgid=world["orgid"], entitlement=world["entitlement"])
+    for _ in range(2):
+        client.get(url, headers=headers).get_data()
+    engine = db._app_engines[app][None]
+    engine = getattr(engine, "engine", engine)
+    compiled = []
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            return  # the test's own transaction
+        hit = getattr(context, "cache_hit", None)
+        if getattr(context, "compiled", None) is not None and hit is not CACHE_HIT:
+            compiled.append((str(hit), statement[:200]))
+
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        response = client.get(url, headers=headers)
+        response.get_data()
+    finally:
+        event.remove(engine, "after_cursor_execute", after)
+    assert response.status_code == 200, (url, response.status_code)
+    assert compiled == [], (name, compiled)
