@@ -113,3 +113,22 @@ def test_a_page_is_the_same_kept_or_not(app, client, partner_setup, monkeypatch)
     kept = pages()
     monkeypatch.setitem(app.config, "HTML_CACHE", False)
     assert pages() == kept
+
+
+def test_the_bell_follows_its_count_and_the_page(client, partner_setup):
+    from ..notification_factories import make_notification
+
+    partner, user, alpha, beta = partner_setup
+
+    def bell(path):
+        page = client.get(path).get_data(as_text=True)
+        return page[page.index('id="bell"'):].split("</details>")[0]
+
+    before = re.search(r'Notifications, (\d+) unread', bell("/")).group(1)
+    make_notification(partner)
+    db.session.commit()
+    after = bell("/")
+    assert f"Notifications, {int(before) + 1} unread" in after
+    # Mark all as read comes back to the page the bell sits on.
+    assert 'name="next" value="/customers?sort=name"' in bell("/customers?sort=name")
+    assert 'name="next" value="/"' in bell("/")
