@@ -251,13 +251,14 @@ def entitlement_usage(orgid: str, entitlement_id: int):
     _customer, entitlement, service = connected_entitlement_or_404(orgid, entitlement_id)
     if service.is_bandwidth:
         days = [
-            {"day": day.isoformat(), "source": source.value, "site": site, "megabytes": megabytes}
+            # The day comes as ISO text (licensing.series.day_text).
+            {"day": day, "source": source.value, "site": site, "megabytes": megabytes}
             for day, source, site, megabytes in licensing_queries.bandwidth_history(entitlement.id)
         ]
         return jsonify({"entitlement_id": entitlement.id, "service": service.name, "kind": "bandwidth", "days": days})
     days = [
         {
-            "day": day.isoformat(),
+            "day": day,  # ISO text already (licensing.series.day_text)
             "assigned": assigned,
             "newly_assigned": new,
             "daily_active": daily,

@@ -343,7 +343,8 @@ def usage_trend(data: TrendData) -> list[charts.Chart]:
 
 
 def daily_history(entitlement_id: int):
-    """Every recorded day of one entitlement, oldest first, streamed from the database."""
+    """Every recorded day of one entitlement, oldest first, streamed from the database (the day as
+    'YYYY-MM-DD' text, then assigned, newly assigned, daily active, monthly active, peak concurrent)."""
     return _streamed(_daily_history_statement(), entitlement_id)
 
 
@@ -361,7 +362,7 @@ def _daily_history_statement():
     """daily_history's statement (bound parameter entitlement_id), built once per worker."""
     return (
         select(
-            UsageDay.day,
+            series.day_text(UsageDay.day),  # written as it is: see series.day_text
             UsageDay.assigned,
             UsageDay.newly_assigned,
             UsageDay.daily_active,
@@ -539,7 +540,8 @@ def gateway_overage(org_id: int, today: date, months: int = BANDWIDTH_MONTHS) ->
 
 
 def bandwidth_history(entitlement_id: int):
-    """Every recorded day and source of one Gateway entitlement, oldest first, streamed."""
+    """Every recorded day and source of one Gateway entitlement, oldest first, streamed (the day as
+    'YYYY-MM-DD' text, then source, site, megabytes)."""
     return _streamed(_bandwidth_history_statement(), entitlement_id)
 
 
@@ -547,7 +549,7 @@ def bandwidth_history(entitlement_id: int):
 def _bandwidth_history_statement():
     """bandwidth_history's statement (bound parameter entitlement_id), built once per worker."""
     return (
-        select(BandwidthDay.day, BandwidthDay.source, BandwidthDay.site, BandwidthDay.megabytes)
+        select(series.day_text(BandwidthDay.day), BandwidthDay.source, BandwidthDay.site, BandwidthDay.megabytes)
         .where(BandwidthDay.entitlement_id == bindparam("entitlement_id", type_=Integer))
         .order_by(BandwidthDay.day, BandwidthDay.source, BandwidthDay.site)
         .execution_options(yield_per=2000)

@@ -186,6 +186,7 @@ def test_customer_details_and_usage(client, world):
     usage = client.get(f"/api/v1/customers/{alpha.orgid}/entitlements/{entitlement.id}/usage", headers=bearer(secret))
     assert usage.status_code == 200
     assert [d["assigned"] for d in usage.get_json()["days"]] == [7, 7, 7]
+    assert [d["day"] for d in usage.get_json()["days"]] == [(today - timedelta(days=n)).isoformat() for n in (2, 1, 0)]
 
 
 def test_notifications_filter_and_dismiss(client, world):
