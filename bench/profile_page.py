@@ -41,6 +41,31 @@ def _targets(url: str) -> dataset.Targets:
     return targets
 
 
+BASE = "http://127.0.0.1"
+
+
+def portal_client(signed_in: bool = True, config: dict | None = None, setup=None):
+    """The production app on the small data set (built once into bench/.profile/), a test client
+    of it signed in as the demo partner (unless `signed_in` is false), and the data set's targets.
+    `setup(app)` runs before the first request (Flask refuses new routes after it)."""
+    url = f"sqlite:///{WORK / 'small.sqlite'}"
+    targets = _targets(url)
+    os.environ.update(server_env(url, {"JOBS_IN_PROCESS": "0", "SIGN_IN_RATE_LIMIT": "1000000 per minute"}))
+    from partner_portal import create_app
+
+    app = create_app({"INSTANCE_PATH": str(WORK / "instance"), **(config or {})})
+    if setup is not None:
+        setup(app)
+    client = app.test_client()
+    if signed_in:
+        form = client.get("/sign-in", base_url=BASE)
+        token = TOKEN.search(form.data).group(1).decode()
+        answer = client.post("/sign-in", base_url=BASE, headers={"Origin": BASE},
+                             data={"email": targets.email, "password": targets.password, "csrf_token": token})
+        assert answer.status_code == 303, answer.status_code
+    return app, client, targets
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("path", help="the path, with {orgid} and {entitlement} filled in from the data set")
@@ -53,20 +78,8 @@ def main() -> None:
     parser.add_argument("--save", metavar="FILE", help="also write the profile to FILE (pstats)")
     args = parser.parse_args()
 
-    url = f"sqlite:///{WORK / 'small.sqlite'}"
-    targets = _targets(url)
-    os.environ.update(server_env(url, {"JOBS_IN_PROCESS": "0", "SIGN_IN_RATE_LIMIT": "1000000 per minute"}))
-    from partner_portal import create_app
-
-    app = create_app({"INSTANCE_PATH": str(WORK / "instance")})
-    client = app.test_client()
-    base = "http://127.0.0.1"
-    if not args.anonymous:
-        form = client.get("/sign-in", base_url=base)
-        token = TOKEN.search(form.data).group(1).decode()
-        signed_in = client.post("/sign-in", base_url=base, headers={"Origin": base},
-                                data={"email": targets.email, "password": targets.password, "csrf_token": token})
-        assert signed_in.status_code == 303, signed_in.status_code
+    _app, client, targets = portal_client(signed_in=not args.anonymous)
+    base = BASE
     path = args.path.format(orgid=targets.orgid, entitlement=targets.entitlement_id)
     headers = {"Accept-Encoding": "gzip"}
     if args.htmx:

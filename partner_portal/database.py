@@ -37,10 +37,12 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        if conn.get_execution_options().get(SQLITE_IMMEDIATE) or _may_write():
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.exec_driver_sql("BEGIN")
+        # Straight to the driver: the same statement on the same connection as
+        # conn.exec_driver_sql, without SQLAlchemy's statement machinery (about 20 µs of every
+        # request that reads). pysqlite's commit() and rollback() end it as they end any
+        # transaction they find open; SQLAlchemy calls them as before.
+        immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE) or _may_write()
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _may_write() -> bool:
