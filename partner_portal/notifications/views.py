@@ -30,6 +30,7 @@ from ..web.safety import local_path
 from ..web.i18n import gettext
 from ..web.tenancy import acting, notification_or_404
 from . import bp, queries, services
+from . import rows as _row_html  # noqa: F401 (registers the notification_rows template global)
 from .email import BadUnsubscribeLink, read_unsubscribe_token
 from .forms import AssignForm, PreferencesForm, SnoozeForm
 from .queries import SHOW_CHOICES, ListParams, Viewer

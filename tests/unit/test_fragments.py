@@ -1,5 +1,6 @@
-"""Kept HTML (web/fragments.py, customers/rows.py): the store's bounds and order, the CSRF marker,
-and a dashboard row's key, which must change with every field the row has."""
+"""Kept HTML (web/fragments.py, customers/rows.py, notifications/rows.py): the store's bounds and
+order, the CSRF marker, and the keys of a dashboard row and a notification row, which must change
+with every field the row shows."""
 from __future__ import annotations
 
 import dataclasses
@@ -10,6 +11,8 @@ import pytest
 from partner_portal.connections import sharing
 from partner_portal.customers.queries import CustomerRow, ServiceState
 from partner_portal.customers.rows import row_key
+from partner_portal.notifications.queries import NotificationRow
+from partner_portal.notifications.rows import row_key as notification_row_key
 from partner_portal.insights.health import HealthInputs
 from partner_portal.models import EntitlementState, Tenancy
 from partner_portal.web.fragments import CSRF_MARK, HtmlStore, finish
@@ -92,3 +95,34 @@ def test_a_change_inside_a_list_or_mapping_changes_the_key(field):
     else:
         row.shares[sharing.LICENSING] = False
     assert row_key(row) != base
+
+
+def _notification_row(**changes):
+    from partner_portal.models import NotificationSource, Severity
+
+    row = NotificationRow(
+        id=7, severity=Severity.INFO, title="Connector offline", body="Since 09:00", raw_link="/licensing",
+        source=NotificationSource.SERVICE, created_at=datetime(2026, 11, 2, 9, 30), unread=True,
+        customer_name="Alpha Health", customer_orgid="90000000001", assignee_id=3, assignee_label="a@example.com",
+        snoozed_until=date(2026, 12, 1), snooze_reason="Waiting", assigned_to_me=False, is_snoozed=True,
+        extra=(40, 12),
+    )
+    return dataclasses.replace(row, **changes)
+
+
+NOTIFICATION_CHANGES = {
+    "id": 8, "severity": "critical", "title": "Connector back", "body": "", "raw_link": "https://x.example",
+    "source": "licensing", "created_at": datetime(2026, 11, 2, 9, 31), "unread": False, "customer_name": "Beta",
+    "customer_orgid": None, "assignee_id": 4, "assignee_label": "b@example.com", "snoozed_until": None,
+    "snooze_reason": "", "assigned_to_me": True, "is_snoozed": False,
+}
+
+
+def test_every_field_a_notification_row_shows_is_in_its_key():
+    # Every field but `extra` (the list's figures, which the row does not show).
+    assert set(NOTIFICATION_CHANGES) == {f.name for f in dataclasses.fields(NotificationRow)} - {"extra"}
+    base = notification_row_key(_notification_row())
+    assert hash(base) is not None
+    for name, value in NOTIFICATION_CHANGES.items():
+        assert notification_row_key(_notification_row(**{name: value})) != base, name
+    assert notification_row_key(_notification_row(extra=(41, 12))) == base
