@@ -118,7 +118,9 @@ def month_allotment_mb(users: int, first: date, last: date, per_user_month_mb: i
     `first` to `last`: the full allotment, pro-rated by days for a month it starts or ends in."""
     per_month = users * per_user_month_mb
     days_in_month = calendar.monthrange(first.year, first.month)[1]
-    return per_month * ((last - first).days + 1) // days_in_month
+    # A term that ends before it starts (bad data) is in force on no day: nothing, never less.
+    days = max(0, (last - first).days + 1)
+    return per_month * days // days_in_month
 
 
 # --- billing periods -----------------------------------------------------------------------
