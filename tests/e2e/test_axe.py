@@ -107,6 +107,8 @@ def test_partner_dashboard_states_have_no_serious_violations(axe_page: Page):
     expect(panel.locator("#panel-title")).to_have_text("Invite or Add")
     _check(page, "dashboard: Invite or Add panel open", found)
     panel.get_by_role("link", name="Close").click()
+    # Until the panel has closed, the modal keeps the page behind it inert: typing would go nowhere.
+    expect(panel).not_to_have_attribute("open", "")
 
     page.get_by_label("Search").fill("no-such-customer-anywhere")
     expect(page.get_by_role("heading", name="No customers match")).to_be_visible()
