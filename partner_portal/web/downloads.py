@@ -62,6 +62,11 @@ _MAY_START_FORMULA = re.compile(r'(?:^|,)"?[=+\-@\t\r]', re.MULTILINE)
 def csv_pieces(rows: Iterable[Sequence], size: int = CHUNK_SIZE) -> Iterator[str]:
     """The text of csv_lines(rows) in pieces of at least `size` characters (the last may be
     shorter; a piece ends at a batch of rows, so it may run one batch past `size`)."""
+    return chunked(_csv_batches(iter(rows)), size)
+
+
+def _csv_batches(rows: Iterator[Sequence]) -> Iterator[str]:
+    """The CSV text of BATCH_ROWS rows at a time, every cell safe (see above)."""
     scratch = io.StringIO()
     writer = csv.writer(scratch, lineterminator="\r\n")
 
@@ -71,24 +76,16 @@ def csv_pieces(rows: Iterable[Sequence], size: int = CHUNK_SIZE) -> Iterator[str
         writer.writerows(batch)
         return scratch.getvalue()
 
-    rows = iter(rows)
-    piece: list[str] = []
-    length = 0
     while batch := list(itertools.islice(rows, BATCH_ROWS)):
         text = text_of(batch)
         if _MAY_START_FORMULA.search(text):
             text = text_of(map(_safe_cells, batch))
-        piece.append(text)
-        length += len(text)
-        if length >= size:
-            yield "".join(piece)
-            piece, length = [], 0
-    if piece:
-        yield "".join(piece)
+        yield text
 
 
 def chunked(lines: Iterable[str], size: int = CHUNK_SIZE) -> Iterator[str]:
-    """Join consecutive lines into pieces of at least `size` characters (the last may be shorter)."""
+    """Join consecutive lines (or batches of lines) into pieces of at least `size` characters (the
+    last may be shorter)."""
     piece: list[str] = []
     length = 0
     for line in lines:
