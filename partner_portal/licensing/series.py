@@ -30,59 +30,46 @@ MONTHS = 12
 DAYS = 30
 
 
+def _spelled(sqlite: str, postgresql: str):
+    """Class decorator: compile a one-argument SQL function element as `sqlite` or `postgresql`
+    (`{}` stands for the argument); any other dialect fails loudly rather than answer wrongly.
+    Formats are inlined, not bound, so a SELECT and its GROUP BY spell the expression the same
+    way, which PostgreSQL requires to accept the grouping."""
+    spellings = {"sqlite": sqlite, "postgresql": postgresql}
+
+    def register(element_class):
+        @compiles(element_class)
+        def _compile(element, compiler, **kw):
+            spelling = spellings.get(compiler.dialect.name)
+            if spelling is None:
+                raise NotImplementedError(f"{element_class.name} has no spelling for {compiler.dialect.name}")
+            return spelling.format(compiler.process(element.clauses, **kw))
+
+        return element_class
+
+    return register
+
+
+@_spelled(sqlite="strftime('%Y-%m', {})", postgresql="to_char({}, 'YYYY-MM')")
 class month_key(FunctionElement):
-    """SQL expression turning a DATE into its 'YYYY-MM' month, spelled per dialect."""
+    """SQL expression turning a DATE into its 'YYYY-MM' month (SQLite stores dates as ISO text,
+    which strftime cuts; PostgreSQL's to_char)."""
 
     type = String()
     name = "month_key"
     inherit_cache = True
 
 
-@compiles(month_key, "sqlite")
-def _month_key_sqlite(element, compiler, **kw):
-    """SQLite stores dates as ISO text; strftime cuts out the month."""
-    return "strftime('%%Y-%%m', %s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(month_key, "postgresql")
-def _month_key_postgresql(element, compiler, **kw):
-    """PostgreSQL: to_char. The format is inlined, not bound, so the SELECT and GROUP BY
-    expressions are textually identical, which PostgreSQL requires to accept the grouping."""
-    return "to_char(%s, 'YYYY-MM')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(month_key)
-def _month_key_default(element, compiler, **kw):
-    """Other dialects are not supported: fail loudly rather than group wrongly."""
-    raise NotImplementedError(f"month_key has no spelling for {compiler.dialect.name}")
-
-
+@_spelled(sqlite="CAST({} AS TEXT)", postgresql="to_char({}, 'YYYY-MM-DD')")
 class day_text(FunctionElement):
     """SQL expression: a DATE as 'YYYY-MM-DD' text, for exports that write the day as it is. Read
     as text, a long history skips parsing every day into a date and formatting it again (a third
-    of the time of writing three years of days as CSV)."""
+    of the time of writing three years of days as CSV). SQLite stores it so already; PostgreSQL
+    spells it with to_char, since a plain cast would follow the server's DateStyle."""
 
     type = String()
     name = "day_text"
     inherit_cache = True
-
-
-@compiles(day_text, "sqlite")
-def _day_text_sqlite(element, compiler, **kw):
-    """SQLite stores dates as ISO text already."""
-    return "CAST(%s AS TEXT)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(day_text, "postgresql")
-def _day_text_postgresql(element, compiler, **kw):
-    """PostgreSQL: to_char with the format inlined (a plain cast would follow the server's DateStyle)."""
-    return "to_char(%s, 'YYYY-MM-DD')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(day_text)
-def _day_text_default(element, compiler, **kw):
-    """Other dialects are not supported."""
-    raise NotImplementedError(f"day_text has no spelling for {compiler.dialect.name}")
 
 
 def _month_from_key(key: str) -> date:
