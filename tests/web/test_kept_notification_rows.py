@@ -11,7 +11,7 @@ from partner_portal.models import Access, Notification
 
 from ..factories import make_admin
 from ..notification_factories import admin_id, make_notification
-from .test_kept_html import TOKEN, _tokens
+from .test_kept_html import TOKEN, _tokens, pages_without_token
 from .test_notifications import CENTER_ONLY, team  # noqa: F401 (fixture)
 
 
@@ -77,19 +77,11 @@ def test_a_list_is_the_same_kept_or_not(app, client, login, team, monkeypatch):
     paths = ["/notifications", f"/notifications?customer={team.beta.orgid}", "/notifications?severity=info",
              "/notifications/mine"]
 
-    def pages():
-        found = []
-        for path in paths:
-            page = client.get(path).get_data(as_text=True)
-            (token,) = _tokens(page)
-            found.append(page.replace(token, "TOKEN"))
-        return found
-
-    pages()
-    kept = pages()
+    pages_without_token(client, paths)
+    kept = pages_without_token(client, paths)
     assert all(re.search(r'<li id="notification-\d+"', page) for page in kept)
     monkeypatch.setitem(app.config, "HTML_CACHE", False)
-    assert pages() == kept
+    assert pages_without_token(client, paths) == kept
 
 
 def test_snooze_in_a_kept_row_starts_from_today(client, login, team, monkeypatch):
