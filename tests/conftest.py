@@ -86,6 +86,17 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_html_store(app, monkeypatch):
+    """Each test starts with an empty store of kept HTML (web/fragments.py). A part's key names
+    everything it shows in a running portal, but tests reuse ids across rolled-back databases and
+    swap catalogues (the marking catalogue of test_customers_i18n): parts kept by one test must
+    not be served to the next."""
+    from partner_portal.web.fragments import DEFAULT_SIZE, HtmlStore
+
+    monkeypatch.setitem(app.extensions, "html_store", HtmlStore(app.config.get("HTML_CACHE_SIZE", DEFAULT_SIZE)))
+
+
+@pytest.fixture(autouse=True)
 def _rollback(request, app):
     """Run each test inside a transaction that is rolled back afterwards.
 
