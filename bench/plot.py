@@ -1,5 +1,6 @@
-"""The suite's chart: each page's share of the baseline's throughput per data set, with its budget
-marked, drawn as a plain SVG (no plotting library needed)."""
+"""The suite's chart: each page's share of the baseline's throughput per data set, as served (pale:
+kept responses on) and rendered on every request (solid), with its budget marked, drawn as a plain
+SVG (no plotting library needed)."""
 from __future__ import annotations
 
 from html import escape
@@ -28,7 +29,7 @@ def write_svg(result: dict, path: Path) -> None:
     for index, size in enumerate(sizes):
         parts.append(f'<rect x="{LEFT + index * 90}" y="30" width="10" height="10" fill="{COLORS.get(size, "#777")}"/>'
                      f'<text x="{LEFT + index * 90 + 14}" y="39">{escape(size)}</text>')
-    parts.append(f'<text x="{LEFT + 190}" y="39">| budget</text>')
+    parts.append(f'<text x="{LEFT + 190}" y="39">| budget · solid: rendered, pale: served</text>')
     for tick in range(0, int(scale * 10) + 1):
         x = LEFT + WIDTH * tick / 10 / scale
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 6}" y2="{height - 34}" stroke="#ddd"/>'
@@ -38,11 +39,17 @@ def write_svg(result: dict, path: Path) -> None:
         parts.append(f'<text x="{LEFT - 8}" y="{y + 13}" text-anchor="end">{escape(name)}</text>')
         for index, (size, pages) in enumerate(sizes.items()):
             page = pages[row]
+            color = COLORS.get(size, "#777")
             width = WIDTH * page["ratio"] / scale
+            rendered = page.get("rendered_ratio", page["ratio"])
             parts.append(f'<rect x="{LEFT}" y="{y + index * BAR}" width="{width:.1f}" height="{BAR - 1}" '
-                         f'fill="{COLORS.get(size, "#777")}"><title>{escape(size)}: {page["ratio"]:.1%}</title></rect>'
+                         f'fill="{color}" fill-opacity="0.35"><title>{escape(size)}: {page["ratio"]:.1%} served'
+                         f'</title></rect>'
+                         f'<rect x="{LEFT}" y="{y + index * BAR}" width="{WIDTH * rendered / scale:.1f}" '
+                         f'height="{BAR - 1}" fill="{color}"><title>{escape(size)}: {rendered:.1%} rendered</title>'
+                         f'</rect>'
                          f'<text x="{LEFT + width + 4:.1f}" y="{y + index * BAR + 8}" font-size="9">'
-                         f'{page["ratio"]:.1%}</text>')
+                         f'{page["ratio"]:.1%} ({rendered:.1%} rendered)</text>')
         budget = _budget(pages[row])
         if budget:
             x = LEFT + WIDTH * budget / scale

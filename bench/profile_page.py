@@ -4,6 +4,7 @@ the demo partner, one path requested in a loop under cProfile.
     .venv/bin/python bench/profile_page.py /customers                      # the dashboard
     .venv/bin/python bench/profile_page.py /customers --htmx customer-table --sort tottime
     .venv/bin/python bench/profile_page.py / --requests 400 --no-profile     # just the time per request
+    .venv/bin/python bench/profile_page.py / --no-profile --kept             # a kept response's time
 
 It builds the data set once into bench/.profile/ (delete the folder to rebuild) and prints the
 mean time per request without the profiler, then the profile's top functions. A tool for finding
@@ -74,11 +75,14 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="pstats sort key (cumulative, tottime…)")
     parser.add_argument("--top", type=int, default=45)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--kept", action="store_true",
+                        help="leave kept responses on (repeats are then answered without rendering)")
     parser.add_argument("--anonymous", action="store_true", help="do not sign in")
     parser.add_argument("--save", metavar="FILE", help="also write the profile to FILE (pstats)")
     args = parser.parse_args()
 
-    _app, client, targets = portal_client(signed_in=not args.anonymous)
+    # Rendered on every request unless --kept: a profile of a kept response shows nothing of the page.
+    _app, client, targets = portal_client(signed_in=not args.anonymous, config={"RESPONSE_CACHE": args.kept})
     base = BASE
     path = args.path.format(orgid=targets.orgid, entitlement=targets.entitlement_id)
     headers = {"Accept-Encoding": "gzip"}
@@ -89,6 +93,7 @@ def main() -> None:
         for _ in range(count):
             response = client.get(path, base_url=base, headers=headers)
             response.get_data()
+            response.close()  # as a server does: the app's iterable is closed after sending
             assert response.status_code == 200, (response.status_code, response.data[:300])
 
     run(20)  # warm: caches, compiled templates, statements

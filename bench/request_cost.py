@@ -85,7 +85,9 @@ def main() -> None:
 
         app.add_url_rule(BARE, "bench_bare", bare if args.anonymous else login_required(bare))
 
-    app, client, targets = portal_client(signed_in=not args.anonymous, setup=add_bare_view)
+    # Kept responses off: this measures what a request costs when the app answers it.
+    app, client, targets = portal_client(signed_in=not args.anonymous, setup=add_bare_view,
+                                         config={"RESPONSE_CACHE": False})
     path = args.path.format(orgid=targets.orgid, entitlement=targets.entitlement_id)
     headers = {"Accept-Encoding": "gzip"}
 

@@ -43,7 +43,8 @@ def measure(url: str, targets: dataset.Targets, work: Path) -> dict[str, float]:
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": dataset.sqlalchemy_url(url),
                       "INSTANCE_PATH": str(work), "PORTAL_DEMO": False, "PORTAL_AUTO_MIGRATE": False,
                       "WTF_CSRF_ENABLED": False, "TRUSTED_HOSTS": ["localhost"], "SERVER_NAME": "localhost",
-                      "RATELIMIT_STORAGE_URI": "memory://", "JOBS_IN_PROCESS": False})
+                      "RATELIMIT_STORAGE_URI": "memory://", "JOBS_IN_PROCESS": False,
+                      "RESPONSE_CACHE": False})  # growth of rendering: every request answered by the app
     client = app.test_client()
     assert client.post("/sign-in", data={"email": targets.email, "password": targets.password}).status_code == 303
     base = f"/customers/{targets.orgid}/licensing/{targets.entitlement_id}"

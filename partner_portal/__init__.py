@@ -32,7 +32,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 31536000  # static names carry versions
     logging.basicConfig(level=logging.INFO)
 
-    from .web import assets, compression, errors, fragments, header, headers, i18n, inputs, ratelimits, safety
+    from .web import (
+        assets,
+        compression,
+        errors,
+        fragments,
+        header,
+        headers,
+        i18n,
+        inputs,
+        kept_responses,
+        ratelimits,
+        safety,
+    )
 
     _init_extensions(app)
     i18n.register(app)
@@ -45,8 +57,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     header.register(app)
     fragments.register(app)
     safety.register(app)
-    # Outermost WSGI layer (after the blueprints' own, e.g. workspace host names): everything below
-    # sees the client address and scheme the trusted proxies reported.
+    # Around everything of the app's own (workspace host names included): a kept response is
+    # served before anything else of the app runs.
+    kept_responses.install(app)
+    # Outermost WSGI layer: everything below sees the client address and scheme the trusted
+    # proxies reported.
     ratelimits.trust_proxies(app)
 
     from . import cli

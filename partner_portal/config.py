@@ -155,6 +155,11 @@ def load(instance_path: str) -> dict:
         # the frame's navigation and customer menu, the dashboard's rows.
         "HTML_CACHE": os.environ.get("HTML_CACHE", "1") != "0",
         "HTML_CACHE_SIZE": int(os.environ.get("HTML_CACHE_SIZE", "5000")),
+        # Each worker keeps whole responses of the most opened pages while the database has not
+        # changed since (web/kept_responses.py): at most this long, in this much memory.
+        "RESPONSE_CACHE": os.environ.get("RESPONSE_CACHE", "1") != "0",
+        "RESPONSE_CACHE_SECONDS": int(os.environ.get("RESPONSE_CACHE_SECONDS", "60")),
+        "RESPONSE_CACHE_BYTES": int(os.environ.get("RESPONSE_CACHE_MB", "32")) * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": secure,
     }

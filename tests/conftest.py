@@ -64,6 +64,9 @@ def make_test_config(tmp_root: Path, url: str) -> dict:
         # Every request loads the person's roles, so query counts don't depend on what an earlier
         # request left in the worker's memory; tests/web/test_frame.py turns the copy on.
         "FRAME_CACHE": False,
+        # Whole responses are kept while the database's own version is unchanged, which a test's
+        # rolled-back transaction never changes; tests/web/test_kept_responses.py turns it on.
+        "RESPONSE_CACHE": False,
         # Argon2 at its cheapest: the suite hashes hundreds of passwords.
         "ARGON2_PARAMETERS": {"time_cost": 1, "memory_cost": 8, "parallelism": 1},
     }

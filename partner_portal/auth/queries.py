@@ -22,22 +22,23 @@ class LiveSession(NamedTuple):
 
     id: int
     last_seen_at: datetime
+    expires_at: datetime
 
 
 def live_session(secret: str) -> tuple[User, LiveSession] | None:
-    """The user, and the id and last-seen time of the session record, that a cookie's secret stands
+    """The user, and the id, last-seen and expiry times of the session record, that a cookie's secret stands
     for while the record is live (one query, on every signed-in request; the user's frame_version
-    comes with it, see web/tenancy.py). The record's two columns, not the whole record: loading one
+    comes with it, see web/tenancy.py). The record's three columns, not the whole record: loading one
     entity per request instead of two is measurably cheaper."""
     if not secret:
         return None
     row = db.session.execute(_LIVE_SESSION, {"token_hash": token_hash(secret), "now": utcnow()}).one_or_none()
-    return (row[0], LiveSession(row[1], row[2])) if row else None
+    return (row[0], LiveSession(row[1], row[2], row[3])) if row else None
 
 
 # Built once: every signed-in request runs it.
 _LIVE_SESSION = (
-    select(User, UserSession.id, UserSession.last_seen_at)
+    select(User, UserSession.id, UserSession.last_seen_at, UserSession.expires_at)
     .join(UserSession, UserSession.user_id == User.id)
     .where(
         UserSession.token_hash == bindparam("token_hash"),

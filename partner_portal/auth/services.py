@@ -211,7 +211,7 @@ def start_session(user: User, remember: bool, client_address: str, user_agent: s
     )
     db.session.add(record)
     db.session.flush()
-    user.attach_session(record.id, secret)
+    user.attach_session(record.id, secret, record.expires_at)
     db.session.commit()
 
 
@@ -224,7 +224,7 @@ def signed_in_user(secret: str, client_address: str) -> User | None:
     if found is None:
         return None
     user, record = found
-    user.attach_session(record.id, secret)
+    user.attach_session(record.id, secret, record.expires_at)
     now = utcnow()
     if now - record.last_seen_at >= SESSION_TOUCH_INTERVAL:
         session_id = record.id

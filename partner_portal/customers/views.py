@@ -22,6 +22,7 @@ from ..models.entitlement import STATE_LABELS
 from ..web import downloads, htmx
 from ..web.guards import dashboard_required, partner_full_access_required, sees_notification_center
 from ..web.i18n import gettext, lazy_gettext
+from ..web.kept_responses import keep_response
 from ..web.labels import Labels
 from ..web.tenancy import acting, administered, connected_customer_or_404
 from . import bp, queries, services
@@ -55,6 +56,7 @@ def _dashboard_context(params: queries.DashboardParams) -> dict:
 
 
 @bp.get("")
+@keep_response
 @dashboard_required
 def index():
     """My Customers: the Customer Dashboard (the table alone for htmx search, filter and sort)."""
@@ -139,6 +141,7 @@ def _csv(rows: list[queries.CustomerRow], name: str):
 
 
 @bp.get("/export.csv")
+@keep_response
 @dashboard_required
 def export():
     """The customer list (with the current search and filters) as CSV."""

@@ -8,11 +8,13 @@ from ..models import Permission
 from ..web import htmx
 from ..web.guards import login_required, sees_dashboard
 from ..web.i18n import gettext
+from ..web.kept_responses import keep_response
 from ..web.tenancy import active_programs, load_acting
 from . import bp
 
 
 @bp.get("/")
+@keep_response
 @login_required
 def index():
     """Show the shortcuts that fit the current organization and role, and invitations waiting."""

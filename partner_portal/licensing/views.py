@@ -20,6 +20,7 @@ from ..insights import queries as insight_queries
 from ..insights.charts import forecast_chart
 from . import bp, charts, queries
 from ..web.i18n import format_number, gettext
+from ..web.kept_responses import keep_response
 from .bandwidth import gb_number
 
 licensing_access = permission_required(Permission.LICENSING)
@@ -359,6 +360,7 @@ def overage_csv(subject: Subject) -> Response:
 
 
 @bp.get("/customers/<orgid>/licensing")
+@keep_response
 @dashboard_required
 def partner_summary(orgid: str):
     """View Licensing: the Usage tab of a connected customer (swapped into the dashboard)."""
@@ -366,6 +368,7 @@ def partner_summary(orgid: str):
 
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>")
+@keep_response
 @dashboard_required
 def partner_trend(orgid: str, entitlement_id: int):
     """View Usage Trend of a connected customer's entitlement."""
@@ -389,6 +392,7 @@ def partner_chart_csv(orgid: str, entitlement_id: int, key: str):
 
 
 @bp.get("/customers/<orgid>/licensing/<int:entitlement_id>/history.csv")
+@keep_response
 @dashboard_required
 def partner_history_csv(orgid: str, entitlement_id: int):
     """Export the daily usage history of a connected customer's entitlement."""
@@ -403,6 +407,7 @@ def partner_sites(orgid: str, entitlement_id: int):
 
 
 @bp.get("/customers/<orgid>/licensing/gateway/overage")
+@keep_response
 @dashboard_required
 def partner_gateway_overage(orgid: str):
     """View Overage Chart of a connected customer's Gateway service."""
@@ -427,6 +432,7 @@ def partner_gateway_csv(orgid: str):
 
 
 @bp.get("/licensing")
+@keep_response
 @licensing_access
 def own_summary():
     """Licensing of the current organization: the Usage tab."""
@@ -434,6 +440,7 @@ def own_summary():
 
 
 @bp.get("/licensing/<int:entitlement_id>")
+@keep_response
 @licensing_access
 def own_trend(entitlement_id: int):
     """View Usage Trend of one of the current organization's entitlements."""
@@ -455,6 +462,7 @@ def own_chart_csv(entitlement_id: int, key: str):
 
 
 @bp.get("/licensing/<int:entitlement_id>/history.csv")
+@keep_response
 @licensing_access
 def own_history_csv(entitlement_id: int):
     """Export the daily usage history of one of the current organization's entitlements."""

@@ -102,11 +102,14 @@ class User(UserMixin, db.Model):
     # Not columns: the session record this object was signed in through, set per request by
     # attach_session (at sign-in, or by the user loader).
     session_id = None
+    session_expires_at = None
     _session_secret = None
 
-    def attach_session(self, session_id: int, secret: str) -> None:
-        """Mark this user as signed in through the session record `session_id` (secret: its cookie value)."""
+    def attach_session(self, session_id: int, secret: str, expires_at: datetime | None = None) -> None:
+        """Mark this user as signed in through the session record `session_id` (secret: its cookie
+        value; expires_at: when the record stops signing in)."""
         self.session_id = session_id
+        self.session_expires_at = expires_at
         self._session_secret = secret
 
     def get_id(self) -> str:

@@ -28,6 +28,7 @@ from ..web.guards import (
 )
 from ..web.safety import local_path
 from ..web.i18n import gettext
+from ..web.kept_responses import keep_response
 from ..web.tenancy import acting, notification_or_404
 from . import bp, queries, services
 from . import rows as _row_html  # noqa: F401 (registers the notification_rows template global)
@@ -95,6 +96,7 @@ def _list(viewer: Viewer, args, status: int = 200, oob: tuple[str, ...] = ()):
 
 
 @bp.get("")
+@keep_response
 @notification_center_required
 def index():
     """View all notifications: the notifications of every connected customer, newest first."""
@@ -102,6 +104,7 @@ def index():
 
 
 @bp.get("/mine")
+@keep_response
 @login_required
 def mine():
     """My notifications: the current organization's own notifications."""
