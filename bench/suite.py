@@ -354,6 +354,54 @@ def measure_pages(url: str, targets: dataset.Targets, baseline: Server, work: Pa
         rendering.stop()
 
 
+# --- kept responses under writes ------------------------------------------------------------------
+
+WRITE_RATES = (1, 10, 100)  # committed writes per second elsewhere in the database
+
+
+def _writer(url: str, per_second: int, stop) -> None:
+    """Commit `per_second` one-row updates a second on a connection of its own until `stop` is set
+    (as other people's work would: it changes nothing the measured page shows)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(dataset.sqlalchemy_url(url))
+    with engine.connect() as connection:
+        while not stop.wait(1 / per_second):
+            connection.execute(text("UPDATE service SET name = name WHERE code = (SELECT min(code) FROM service)"))
+            connection.commit()
+    engine.dispose()
+
+
+def measure_under_writes(url: str, targets: dataset.Targets, baseline: Server, work: Path, args) -> list[dict]:
+    """The dashboard as served while the database takes WRITE_RATES commits a second: every commit
+    outdates every kept response, so this is what the cache keeps when the database is busy."""
+    import threading
+
+    page = next(page for page in PAGES if page.name == "Dashboard, 100 customers")
+    server = start_portal(url, work)
+    figures = []
+    try:
+        session = PortalSession(server.base_url)
+        session.sign_in(targets.email, targets.password)
+        session.get(page.url(targets))  # the page after signing in renews the cookie
+        headers = {**page.headers(), "Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies)}
+        for rate in WRITE_RATES:
+            stop = threading.Event()
+            writer = threading.Thread(target=_writer, args=(url, rate, stop))
+            writer.start()
+            try:
+                base = wrk(baseline.base_url + "/", {"Accept-Encoding": "gzip"}, args.seconds)
+                load = wrk(server.base_url + page.url(targets), headers, args.seconds)
+            finally:
+                stop.set()
+                writer.join()
+            figures.append({"writes_per_second": rate, "ratio": load.rps / base.rps, "rps": load.rps,
+                            "errors": load.errors + base.errors})
+    finally:
+        server.stop()
+    return figures
+
+
 # --- sign-in cost and streaming memory ------------------------------------------------------------
 
 
@@ -497,7 +545,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     baseline = start_server("bench.baseline:create_app()", {**os.environ, "PYTHONUNBUFFERED": "1"}, work)
     sizes: dict[str, list[Figures]] = {}
-    streaming, sign_in = {}, {}
+    streaming, sign_in, under_writes = {}, {}, []
     database = "sqlite" if args.database == "sqlite" else "postgresql"
     try:
         for name in args.sizes.split(","):
@@ -509,6 +557,7 @@ def main() -> int:
             if name == "small" and not args.pages:
                 sign_in = measure_sign_in(url, targets, baseline, work / "sign-in", args)
                 streaming = measure_streaming(url, targets, work / "streaming")
+                under_writes = measure_under_writes(url, targets, baseline, work / "under-writes", args)
     finally:
         baseline.stop()
     checks = budgets(sizes, streaming, sign_in)
@@ -516,6 +565,9 @@ def main() -> int:
         print(f"\nsign-in (argon2id {sign_in['argon2id']}): {sign_in['sign_ins_per_second']:.1f} per second on one "
               f"worker (p50 {sign_in['sign_in_p50_ms']:.0f} ms); Home p50 {sign_in['home_p50_ms_alone']:.1f} ms alone, "
               f"{sign_in['home_p50_ms_beside_sign_ins']:.1f} ms while sign-ins run on the other worker")
+    if under_writes:
+        print("\ndashboard as served while the database takes writes elsewhere (each empties every kept response): "
+              + ", ".join(f"{f['writes_per_second']}/s {f['ratio']:.1%}" for f in under_writes))
     print("\nbudgets")
     for label, measured, ok in checks:
         print(f"  {'PASS' if ok else 'FAIL'}  {label}: {measured}")
@@ -524,7 +576,7 @@ def main() -> int:
     result = {"database": database, "time": stamp, "command": " ".join(sys.argv), "runs": args.runs,
               "seconds": args.seconds, "load": os.getloadavg(),
               "sizes": {name: [page.summary() for page in pages] for name, pages in sizes.items()},
-              "sign_in": sign_in, "streaming": streaming,
+              "sign_in": sign_in, "streaming": streaming, "under_writes": under_writes,
               "budgets": [{"budget": label, "measured": measured, "pass": ok} for label, measured, ok in checks]}
     json_path = args.output / f"{database}-{stamp}.json"
     json_path.write_text(json.dumps(result, indent=2, default=str))

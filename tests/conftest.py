@@ -84,6 +84,9 @@ def app(tmp_path_factory):
     with application.app_context():
         upgrade_schema()
     yield application
+    from partner_portal.web import kept_responses
+
+    kept_responses.close(application)
     with application.app_context():
         db.engine.dispose()
 

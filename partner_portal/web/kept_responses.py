@@ -300,4 +300,11 @@ def install(app: Flask) -> None:
     app.config.setdefault("RESPONSE_CACHE", True)
     app.after_request(_mark)
     if not isinstance(app.wsgi_app, KeptResponses):
-        app.wsgi_app = KeptResponses(app, app.wsgi_app)
+        app.wsgi_app = app.extensions["kept_responses"] = KeptResponses(app, app.wsgi_app)
+
+
+def close(app: Flask) -> None:
+    """Close this process's connection for the database's version (it reopens when used)."""
+    middleware = app.extensions.get("kept_responses")
+    if middleware is not None and middleware._version is not None:
+        middleware._version.close()
