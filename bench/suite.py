@@ -307,18 +307,31 @@ def javascript_weight(session: PortalSession, html: str) -> int:
     return total
 
 
+# Sent by the signing-in client and by wrk alike, as one browser sends one User-Agent: the session
+# is bound to the address and agent it signed in from (Flask-Login's "basic" protection), and a
+# request from another agent marks it not fresh, which rewrites the session cookie every time.
+AGENT = "portal-bench"
+
+
+def signed_in(server: Server, targets: dataset.Targets) -> tuple[PortalSession, dict[str, str]]:
+    """A session signed in as the demo partner, past the first page (which shows "Signed in" and
+    renews the cookie, as in a browser), and the headers wrk sends for it: its Cookie, unchanged
+    from then on, and the same User-Agent."""
+    session = PortalSession(server.base_url)
+    session._opener.addheaders = [("User-Agent", AGENT)]
+    session.sign_in(targets.email, targets.password)
+    session.get("/")
+    return session, {"Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies), "User-Agent": AGENT}
+
+
 def measure_pages(url: str, targets: dataset.Targets, baseline: Server, work: Path, args) -> list[Figures]:
     """Serve the data set and measure every page against the baseline."""
     counts = count_queries(url, work, targets, PAGES)
     server = start_portal(url, work)
     rendering = start_portal(url, work / "rendered", env={"RESPONSE_CACHE": "0"})
     try:
-        session = PortalSession(server.base_url)
-        session.sign_in(targets.email, targets.password)
-        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-        rendered_session = PortalSession(rendering.base_url)
-        rendered_session.sign_in(targets.email, targets.password)
-        rendered_cookie = "; ".join(f"{c.name}={c.value}" for c in rendered_session.cookies)
+        session, signed = signed_in(server, targets)
+        _rendered_session, rendered_signed = signed_in(rendering, targets)
         results = []
         for page in PAGES:
             figures = Figures(page.name, page.kind, page.url(targets), queries=counts[page.name])
@@ -332,9 +345,8 @@ def measure_pages(url: str, targets: dataset.Targets, baseline: Server, work: Pa
             results.append(figures)
         for run in range(args.runs):
             for page, figures in zip(PAGES, results):
-                headers = page.headers() if page.kind == "public" else {**page.headers(), "Cookie": cookie}
-                rendered_headers = page.headers() if page.kind == "public" else {
-                    **page.headers(), "Cookie": rendered_cookie}
+                headers = page.headers() if page.kind == "public" else {**page.headers(), **signed}
+                rendered_headers = page.headers() if page.kind == "public" else {**page.headers(), **rendered_signed}
                 base = wrk(baseline.base_url + "/", {"Accept-Encoding": "gzip"}, args.seconds)
                 load = wrk(server.base_url + figures.path, headers, args.seconds)
                 rendered = wrk(rendering.base_url + figures.path, rendered_headers, args.seconds)
@@ -360,14 +372,16 @@ WRITE_RATES = (1, 10, 100)  # committed writes per second elsewhere in the datab
 
 
 def _writer(url: str, per_second: int, stop) -> None:
-    """Commit `per_second` one-row updates a second on a connection of its own until `stop` is set
-    (as other people's work would: it changes nothing the measured page shows)."""
+    """Commit `per_second` one-row updates a second on a connection of its own until `stop` is set,
+    as other people's requests would: a session's last-seen time, which the measured page does not
+    show. Each sets a new value (an update to the same value writes nothing, on SQLite at least)."""
     from sqlalchemy import create_engine, text
 
     engine = create_engine(dataset.sqlalchemy_url(url))
+    touch = text("UPDATE user_session SET last_seen_at = :now WHERE id = (SELECT min(id) FROM user_session)")
     with engine.connect() as connection:
         while not stop.wait(1 / per_second):
-            connection.execute(text("UPDATE service SET name = name WHERE code = (SELECT min(code) FROM service)"))
+            connection.execute(touch, {"now": datetime.now(timezone.utc)})
             connection.commit()
     engine.dispose()
 
@@ -381,10 +395,8 @@ def measure_under_writes(url: str, targets: dataset.Targets, baseline: Server, w
     server = start_portal(url, work)
     figures = []
     try:
-        session = PortalSession(server.base_url)
-        session.sign_in(targets.email, targets.password)
-        session.get(page.url(targets))  # the page after signing in renews the cookie
-        headers = {**page.headers(), "Cookie": "; ".join(f"{c.name}={c.value}" for c in session.cookies)}
+        _session, signed = signed_in(server, targets)
+        headers = {**page.headers(), **signed}
         for rate in WRITE_RATES:
             stop = threading.Event()
             writer = threading.Thread(target=_writer, args=(url, rate, stop))
@@ -418,9 +430,8 @@ def measure_sign_in(url: str, targets: dataset.Targets, baseline: Server, work: 
         body = urlencode({"email": targets.email, "password": targets.password, "csrf_token": token})
         post_headers = {"Cookie": cookie, "Origin": server.base_url}
         single = wrk(server.base_url + "/sign-in", post_headers, args.seconds, connections=1, body=body, pin=False)
-        home = PortalSession(server.base_url)
-        home.sign_in(targets.email, targets.password)
-        home_headers = {"Cookie": "; ".join(f"{c.name}={c.value}" for c in home.cookies), "Accept-Encoding": "gzip"}
+        _home, home_signed = signed_in(server, targets)
+        home_headers = {**home_signed, "Accept-Encoding": "gzip"}
         quiet = wrk(server.base_url + "/", home_headers, args.seconds, connections=1, pin=False)
         background = subprocess.Popen(
             ["wrk", "-t1", "-c1", f"-d{args.seconds + 2}s", "-s", str(LUA), *sum((["-H", f"{k}: {v}"]
