@@ -30,10 +30,11 @@ def write_svg(result: dict, path: Path) -> None:
         parts.append(f'<rect x="{LEFT + index * 90}" y="30" width="10" height="10" fill="{COLORS.get(size, "#777")}"/>'
                      f'<text x="{LEFT + index * 90 + 14}" y="39">{escape(size)}</text>')
     parts.append(f'<text x="{LEFT + 190}" y="39">| budget · solid: rendered, pale: served</text>')
-    for tick in range(0, int(scale * 10) + 1):
-        x = LEFT + WIDTH * tick / 10 / scale
+    step = 10 if scale <= 0.6 else 25  # percent between grid lines: labels must not overlap
+    for percent in range(0, int(scale * 100) + 1, step):
+        x = LEFT + WIDTH * percent / 100 / scale
         parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{TOP - 6}" y2="{height - 34}" stroke="#ddd"/>'
-                     f'<text x="{x:.1f}" y="{height - 20}" text-anchor="middle">{tick * 10} %</text>')
+                     f'<text x="{x:.1f}" y="{height - 20}" text-anchor="middle">{percent} %</text>')
     for row, name in enumerate(names):
         y = TOP + row * ROW
         parts.append(f'<text x="{LEFT - 8}" y="{y + 13}" text-anchor="end">{escape(name)}</text>')

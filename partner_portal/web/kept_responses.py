@@ -12,8 +12,8 @@ everything the view reads:
   used only while the version is the same. The version is one the database itself keeps for
   every commit, by anyone, so no write can be missed: SQLite's `PRAGMA data_version` on a
   connection of its own (it changes whenever another connection commits), PostgreSQL's
-  `pg_current_snapshot()` (it changes whenever a transaction that was given an id, that is one
-  that wrote, starts or ends). Reading it first means a write that lands while the view runs
+  `pg_current_snapshot()` (only transactions that write are given ids, and the end of any of
+  them, commit or rollback, changes its text). Reading it first means a write that lands while the view runs
   leaves the entry behind an older version, never ahead of it. A view that writes (a session's
   last-seen time, once a minute) makes its own entry stale at once. Any write anywhere empties
   every kept response at once: coarse, and so the gain shrinks as writes get frequent, but
@@ -165,8 +165,9 @@ class DatabaseVersion:
             return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
 
         connection = self._open(connect)
-        # xmin:xmax:in-progress ids. Only transactions that write are given ids, so the text stays
-        # the same under reads and changes when a writing transaction begins or ends.
+        # xmin:xmax:in-progress ids, where xmax is one past the latest finished id. Only
+        # transactions that write are given ids: the text stays the same under reads, and the end
+        # of a writing transaction moves xmax (the newest to finish) or leaves the in-progress list.
         return connection.execute("SELECT pg_current_snapshot()::text").fetchall()[0][0]
 
 
