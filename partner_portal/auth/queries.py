@@ -26,10 +26,10 @@ class LiveSession(NamedTuple):
 
 
 def live_session(secret: str) -> tuple[User, LiveSession] | None:
-    """The user, and the id, last-seen and expiry times of the session record, that a cookie's secret stands
-    for while the record is live (one query, on every signed-in request; the user's frame_version
-    comes with it, see web/tenancy.py). The record's three columns, not the whole record: loading one
-    entity per request instead of two is measurably cheaper."""
+    """The user, and the id, last-seen and expiry times of the session record, that a cookie's
+    secret stands for while the record is live (one query, on every signed-in request; the user's
+    frame_version comes with it, see web/tenancy.py). The record's three columns, not the whole
+    record: loading one entity per request instead of two is measurably cheaper."""
     if not secret:
         return None
     row = db.session.execute(_LIVE_SESSION, {"token_hash": token_hash(secret), "now": utcnow()}).one_or_none()

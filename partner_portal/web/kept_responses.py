@@ -13,11 +13,11 @@ everything the view reads:
   every commit, by anyone, so no write can be missed: SQLite's `PRAGMA data_version` on a
   connection of its own (it changes whenever another connection commits), PostgreSQL's
   `pg_current_snapshot()` (only transactions that write are given ids, and the end of any of
-  them, commit or rollback, changes its text). Reading it first means a write that lands while the view runs
-  leaves the entry behind an older version, never ahead of it. A view that writes (a session's
-  last-seen time, once a minute) makes its own entry stale at once. Any write anywhere empties
-  every kept response at once: coarse, and so the gain shrinks as writes get frequent, but
-  nothing can be kept past a change (docs/performance.md).
+  them, commit or rollback, changes its text). Reading it first means a write that lands while
+  the view runs leaves the entry behind an older version, never ahead of it. A view that writes
+  (a session's last-seen time, once a minute) makes its own entry stale at once. Any write
+  anywhere empties every kept response at once: coarse, and so the gain shrinks as writes get
+  frequent, but nothing can be kept past a change (docs/performance.md).
 - *the clock*: an entry lives at most RESPONSE_CACHE_SECONDS, never past the end of the UTC day
   (pages count days) nor past the expiry of the session it was made for.
 
@@ -57,6 +57,8 @@ _clock = time.time  # the time entries are compared with (tests move it)
 
 
 class Kept(NamedTuple):
+    """A response as it was sent, with the database version it was made at and its last moment."""
+
     version: Hashable
     until: float
     status: str
@@ -87,6 +89,8 @@ class ResponseStore:
             return None
 
     def put(self, key: Hashable, kept: Kept) -> None:
+        """Keep `kept` under `key` (replacing any older one), dropping the least recently used
+        entries while the bodies exceed max_bytes."""
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
@@ -229,7 +233,8 @@ class KeptResponses:
         Flask-SQLAlchemy: a relative SQLite path lies in the instance folder)."""
         if self._version is None:
             with self.app.app_context():
-                self._version = DatabaseVersion(db.engine.engine.url)  # (.engine: also under a test connection)
+                # .engine: the Engine itself, also while a test has put a Connection in its place.
+                self._version = DatabaseVersion(db.engine.engine.url)
         return self._version
 
     def __call__(self, environ, start_response):
